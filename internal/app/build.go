@@ -1,0 +1,80 @@
+package app
+
+import (
+	"io"
+	"log/slog"
+
+	"github.com/gmailsend/gmailsend/internal/awssecrets"
+	"github.com/gmailsend/gmailsend/internal/credential"
+	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/googleoauth"
+	"github.com/gmailsend/gmailsend/internal/lambdahandler"
+	"github.com/gmailsend/gmailsend/internal/sender"
+	"github.com/gmailsend/gmailsend/internal/smtp"
+)
+
+// App is the assembled function.
+type App struct {
+	Handler *lambdahandler.Handler
+	SMTP    *smtp.Client
+}
+
+// Parts lets a caller replace the adapters that reach outside the process
+// (tests point the secret store at a local endpoint). Nil fields get the
+// real ones.
+type Parts struct {
+	Secrets credential.SecretFetcher
+	Tokens  credential.TokenSource
+	Log     io.Writer
+}
+
+// Build assembles the function from cfg. Nothing here touches the network:
+// the AWS SDK is configured on the first stored-credential send.
+func Build(cfg Config, parts Parts) (*App, error) {
+	sc := smtp.Config{
+		Host: cfg.SMTPHost, Port: cfg.SMTPPort,
+		SafetyMargin: cfg.SafetyMargin, IdleTimeout: cfg.SMTPIdleTimeout,
+		DisablePipelining: !cfg.SMTPPipelining,
+	}
+	if cfg.SMTPCAFile != "" {
+		roots, err := smtp.LoadRootCAs(cfg.SMTPCAFile)
+		if err != nil {
+			return nil, err
+		}
+		sc.RootCAs = roots
+	}
+	client := smtp.New(sc)
+
+	secrets := parts.Secrets
+	if secrets == nil {
+		secrets = awssecrets.New()
+	}
+	tokens := parts.Tokens
+	if tokens == nil {
+		t := googleoauth.New()
+		t.DefaultTokenURL = cfg.OAuthTokenURL
+		tokens = t
+	}
+	resolver := credential.NewResolver(credential.Policy{
+		Prefix: cfg.CredentialPrefix, Default: cfg.DefaultCredential,
+		AllowInline: cfg.AllowInlinePassword, TTL: cfg.CredentialCacheTTL,
+	}, secrets, tokens)
+
+	s := &sender.Sender{
+		Limits:      email.Limits{MaxRecipients: cfg.MaxRecipients, MaxMessageBytes: cfg.MaxMessageBytes},
+		Relay:       sender.RelayPolicy{AllowedSenders: cfg.AllowedSenders, AllowedRecipientDomains: cfg.AllowedRecipientDomains},
+		Credentials: resolver,
+		Deliver:     client,
+	}
+	opts := lambdahandler.DefaultOptions()
+	opts.BatchReserve = cfg.BatchReserve
+	logOut := parts.Log
+	if logOut == nil {
+		logOut = io.Discard
+	}
+	log := slog.New(slog.NewJSONHandler(logOut, nil))
+	return &App{Handler: lambdahandler.New(s, opts, log), SMTP: client}, nil
+}
+
+// Close releases kept SMTP sessions (on SIGTERM).
+func (a *App) Close() { a.SMTP.Close() }

@@ -1,0 +1,123 @@
+// Package awssecrets reads stored credentials from AWS Secrets Manager with
+// the AWS SDK for Go v2 (GetSecretValue, AWSCURRENT). The SDK is configured
+// by its standard chain, so AWS_REGION, credentials and
+// AWS_ENDPOINT_URL_SECRETS_MANAGER (a local endpoint) work with no code
+// change. The configuration is loaded lazily, on the first stored-credential
+// send, so a function that only sees inline passwords never pays for it.
+//
+// It does not cache: package credential does.
+package awssecrets
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/gmailsend/gmailsend/internal/credential"
+	"github.com/gmailsend/gmailsend/internal/email"
+)
+
+// API is the one Secrets Manager call the store needs.
+type API interface {
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+// Store fetches secrets. Safe for concurrent use.
+type Store struct {
+	mu     sync.Mutex
+	api    API
+	newAPI func(ctx context.Context) (API, error)
+}
+
+var _ credential.SecretFetcher = (*Store)(nil)
+
+// New returns a Store that loads the SDK's default configuration on first
+// use. optFns adjust the client (tests set BaseEndpoint).
+func New(optFns ...func(*secretsmanager.Options)) *Store {
+	return &Store{newAPI: func(ctx context.Context) (API, error) {
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryMaxAttempts(3))
+		if err != nil {
+			return nil, err
+		}
+		return secretsmanager.NewFromConfig(cfg, optFns...), nil
+	}}
+}
+
+// NewWithAPI returns a Store over a ready client.
+func NewWithAPI(api API) *Store { return &Store{api: api} }
+
+func (s *Store) client(ctx context.Context) (API, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.api != nil {
+		return s.api, nil
+	}
+	api, err := s.newAPI(ctx)
+	if err != nil {
+		return nil, err // not kept: the next call tries again
+	}
+	s.api = api
+	return api, nil
+}
+
+// FetchSecret returns the current value of the secret id.
+func (s *Store) FetchSecret(ctx context.Context, id string) ([]byte, error) {
+	api, err := s.client(ctx)
+	if err != nil {
+		return nil, &email.Error{Code: email.CodeSecretsUnavailable, Err: err,
+			Message: "AWS configuration for Secrets Manager could not be loaded"}
+	}
+	out, err := api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
+		SecretId:     aws.String(id),
+		VersionStage: aws.String("AWSCURRENT"),
+	})
+	if err != nil {
+		return nil, classify(id, err)
+	}
+	if out.SecretString != nil {
+		return []byte(*out.SecretString), nil
+	}
+	return out.SecretBinary, nil
+}
+
+// classify maps Secrets Manager failures to codes. The secret's name is
+// safe to show (the caller chose it); its content never appears.
+func classify(id string, err error) error {
+	var (
+		notFound *types.ResourceNotFoundException
+		decrypt  *types.DecryptionFailure
+		internal *types.InternalServiceError
+		api      smithy.APIError
+		resp     *smithyhttp.ResponseError
+	)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+		return &email.Error{Code: email.CodeTimeout, Err: err, Message: "Secrets Manager did not answer in time"}
+	case errors.As(err, &notFound):
+		return &email.Error{Code: email.CodeCredentialNotFound, Field: "credential", Err: err,
+			Message: "no stored credential named " + id}
+	case errors.As(err, &decrypt):
+		return &email.Error{Code: email.CodeCredentialInvalid, Field: "credential", Err: err,
+			Message: "stored credential " + id + " cannot be decrypted by this function (KMS key policy)"}
+	case errors.As(err, &internal):
+		return &email.Error{Code: email.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager failed; try again"}
+	case errors.As(err, &api) && (api.ErrorCode() == "AccessDeniedException" || api.ErrorCode() == "AccessDenied"):
+		return &email.Error{Code: email.CodeForbidden, Field: "credential", Err: err,
+			Message: "this function is not allowed to read stored credential " + id}
+	case errors.As(err, &api) && (api.ErrorCode() == "ThrottlingException" || api.ErrorCode() == "RequestLimitExceeded"):
+		return &email.Error{Code: email.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager is throttling; try again"}
+	case errors.As(err, &resp) && resp.HTTPStatusCode() >= http.StatusInternalServerError:
+		return &email.Error{Code: email.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager failed; try again"}
+	case errors.As(err, &api):
+		return &email.Error{Code: email.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager refused the request (" + api.ErrorCode() + ")"}
+	}
+	return &email.Error{Code: email.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager could not be reached"}
+}

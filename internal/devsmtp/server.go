@@ -1,0 +1,200 @@
+package devsmtp
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	gosmtp "github.com/emersion/go-smtp"
+)
+
+// Options configure a Server. The zero value is a server with no TLS and no
+// accounts.
+type Options struct {
+	// Addr to listen on; default 127.0.0.1:0.
+	Addr string
+	// TLS enables STARTTLS (or implicit TLS with ImplicitTLS).
+	TLS         *tls.Config
+	ImplicitTLS bool
+	// Users are accepted by AUTH PLAIN and LOGIN: address → password.
+	Users map[string]string
+	// TokenValid decides XOAUTH2; nil means XOAUTH2 is not offered.
+	TokenValid func(user, token string) bool
+	// AllowInsecureAuth offers AUTH before TLS, to prove a client refuses.
+	AllowInsecureAuth bool
+	// Dir, when set, receives each message as an .eml file.
+	Dir string
+	// RTT delays the first reply of every server flight.
+	RTT time.Duration
+	// Reject, when set, is asked at MAIL ("MAIL"), each RCPT ("RCPT") and
+	// after DATA ("DATA") and may return an *gosmtp.SMTPError to send.
+	Reject func(stage, arg string) error
+	// DropAfter closes a connection after it has delivered this many
+	// messages (0: never).
+	DropAfter int
+}
+
+// Message is one delivered message.
+type Message struct {
+	From string
+	To   []string
+	Data []byte
+	Path string // the .eml file, when Options.Dir is set
+	User string // the account that authenticated
+}
+
+// AuthAttempt records an AUTH command the server saw.
+type AuthAttempt struct {
+	Mechanism string
+	TLS       bool
+	User      string
+	OK        bool
+}
+
+// Server is a running development SMTP server.
+type Server struct {
+	opts     Options
+	srv      *gosmtp.Server
+	ln       *countingListener
+	Addr     string
+	Host     string
+	Port     int
+	mu       sync.Mutex
+	messages []Message
+	auths    []AuthAttempt
+	mails    atomic.Int64
+	seq      atomic.Int64
+	done     chan struct{}
+}
+
+// Start listens and serves in the background until Close.
+func Start(o Options) (*Server, error) {
+	if o.Addr == "" {
+		o.Addr = "127.0.0.1:0"
+	}
+	raw, err := net.Listen("tcp", o.Addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opts: o, done: make(chan struct{})}
+	s.ln = &countingListener{Listener: raw, rtt: o.RTT}
+	var ln net.Listener = s.ln
+	if o.ImplicitTLS {
+		ln = tls.NewListener(s.ln, o.TLS)
+	}
+	srv := gosmtp.NewServer(gosmtp.BackendFunc(func(c *gosmtp.Conn) (gosmtp.Session, error) {
+		return &session{s: s, conn: c}, nil
+	}))
+	srv.Domain = "localhost"
+	srv.MaxMessageBytes = 35 << 20 // what smtp.gmail.com advertises
+	srv.MaxRecipients = 100
+	srv.AllowInsecureAuth = o.AllowInsecureAuth || o.ImplicitTLS
+	srv.ReadTimeout = time.Minute
+	srv.WriteTimeout = time.Minute
+	srv.ErrorLog = log.New(io.Discard, "", 0)
+	if !o.ImplicitTLS {
+		srv.TLSConfig = o.TLS
+	}
+	s.srv = srv
+	tcp := raw.Addr().(*net.TCPAddr)
+	s.Addr, s.Host, s.Port = raw.Addr().String(), tcp.IP.String(), tcp.Port
+	go func() {
+		defer close(s.done)
+		_ = srv.Serve(ln)
+	}()
+	return s, nil
+}
+
+// Close stops the server and closes its connections.
+func (s *Server) Close() error {
+	err := s.srv.Close()
+	<-s.done
+	return err
+}
+
+// Messages returns the delivered messages in order.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.messages...)
+}
+
+// AuthAttempts returns every AUTH the server saw.
+func (s *Server) AuthAttempts() []AuthAttempt {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]AuthAttempt(nil), s.auths...)
+}
+
+// Stats are the counters of a server.
+type Stats struct {
+	Connections int64 // accepted in all
+	Open        int64 // open now
+	RoundTrips  int64 // client→server flights, plus one per connection
+	Mails       int64 // MAIL commands
+	Messages    int64 // messages delivered
+}
+
+// Stats returns the counters.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	n := len(s.messages)
+	s.mu.Unlock()
+	return Stats{
+		Connections: s.ln.connections.Load(),
+		Open:        s.ln.open.Load(),
+		RoundTrips:  s.ln.roundTrips.Load(),
+		Mails:       s.mails.Load(),
+		Messages:    int64(n),
+	}
+}
+
+func (s *Server) record(m Message) error {
+	if s.opts.Dir != "" {
+		if err := os.MkdirAll(s.opts.Dir, 0o755); err != nil {
+			return err
+		}
+		name := fmt.Sprintf("%s-%04d.eml", time.Now().UTC().Format("20060102T150405Z"), s.seq.Add(1))
+		m.Path = filepath.Join(s.opts.Dir, name)
+		if err := os.WriteFile(m.Path, m.Data, 0o644); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
+	s.messages = append(s.messages, m)
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Server) noteAuth(a AuthAttempt) {
+	s.mu.Lock()
+	s.auths = append(s.auths, a)
+	s.mu.Unlock()
+}
+
+// errAuthFailed is Gmail's own reply to a wrong password.
+var errAuthFailed = &gosmtp.SMTPError{
+	Code:         535,
+	EnhancedCode: gosmtp.EnhancedCode{5, 7, 8},
+	Message:      "Username and Password not accepted. For more information, go to https://support.google.com/mail/?p=BadCredentials",
+}
+
+var errAuthRequired = &gosmtp.SMTPError{Code: 530, EnhancedCode: gosmtp.EnhancedCode{5, 7, 0}, Message: "Authentication Required."}
+
+func isTLS(c *gosmtp.Conn) bool {
+	_, ok := c.TLSConnectionState()
+	return ok
+}
+
+func normalize(addr string) string { return strings.ToLower(strings.TrimSpace(addr)) }
+
+var _ = errors.New

@@ -1,0 +1,8 @@
+// Package email is the domain of gmailsend: the send request as callers write
+// it, its validation into a Mail ready to build, and the one error type with
+// stable codes that every other package reports through.
+//
+// It deliberately imports no AWS, Lambda or SMTP code, so the rules a caller
+// can rely on (which fields exist, what makes an address valid, which code a
+// failure gets) can be read and tested here alone.
+package email

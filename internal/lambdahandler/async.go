@@ -1,0 +1,41 @@
+package lambdahandler
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/gmailsend/gmailsend/internal/email"
+)
+
+// handleSNS sends each notification's Message. A failure returns a function
+// error: SNS invokes asynchronously, so Lambda retries and then hands the
+// event to the failure destination (the dead-letter queue).
+func (h *Handler) handleSNS(ctx context.Context, payload []byte) (any, error) {
+	var ev events.SNSEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, functionError(email.Invalid("", "malformed SNS event"))
+	}
+	sent := 0
+	for _, r := range ev.Records {
+		if _, err := h.sendOne(ctx, sourceSNS, r.SNS.MessageID, []byte(r.SNS.Message)); err != nil {
+			return nil, functionError(err)
+		}
+		sent++
+	}
+	return map[string]int{"sent": sent}, nil
+}
+
+// handleEventBridge sends the event's detail, which is the send request.
+func (h *Handler) handleEventBridge(ctx context.Context, payload []byte) (any, error) {
+	var ev events.EventBridgeEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, functionError(email.Invalid("", "malformed EventBridge event"))
+	}
+	res, err := h.sendOne(ctx, sourceEventBridge, ev.ID, ev.Detail)
+	if err != nil {
+		return nil, functionError(err)
+	}
+	return res, nil
+}

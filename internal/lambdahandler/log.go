@@ -1,0 +1,59 @@
+package lambdahandler
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/sender"
+)
+
+// logSend writes the one line per send. Only metadata goes in: no
+// password, token, subject or body.
+func (h *Handler) logSend(ctx context.Context, src source, itemID string, out sender.Outcome, err error, start time.Time) {
+	attrs := []slog.Attr{
+		slog.String("source", string(src)),
+		slog.String("outcome", "sent"),
+		slog.Int("recipients", out.Recipients),
+		slog.Int64("durationMs", time.Since(start).Milliseconds()),
+	}
+	if lc, ok := lambdacontext.FromContext(ctx); ok {
+		attrs = append(attrs, slog.String("requestId", lc.AwsRequestID))
+	}
+	if itemID != "" {
+		attrs = append(attrs, slog.String("itemId", itemID))
+	}
+	if out.MessageID != "" {
+		attrs = append(attrs, slog.String("messageId", out.MessageID))
+	}
+	level := slog.LevelInfo
+	if err != nil {
+		e := email.AsError(err)
+		attrs[1] = slog.String("outcome", string(e.Code))
+		attrs = append(attrs, slog.Bool("retryable", e.Code.Retryable()))
+		if e.Field != "" {
+			attrs = append(attrs, slog.String("field", e.Field))
+		}
+		if e.SMTP != nil {
+			attrs = append(attrs, slog.Int("smtpCode", e.SMTP.Code), slog.String("smtpEnhancedCode", e.SMTP.EnhancedCode))
+		}
+		level = slog.LevelWarn
+		if e.Code == email.CodeInternal {
+			// The cause is for operators; it was built from our own errors,
+			// never from request content.
+			level = slog.LevelError
+			attrs = append(attrs, slog.String("cause", causeOf(e)))
+		}
+	}
+	h.log.LogAttrs(ctx, level, "send", attrs...)
+}
+
+func causeOf(e *email.Error) string {
+	if e.Err == nil {
+		return ""
+	}
+	return e.Err.Error()
+}

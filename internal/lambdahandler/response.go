@@ -1,0 +1,60 @@
+package lambdahandler
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/gmailsend/gmailsend/internal/email"
+)
+
+// errorBody is the documented error shape:
+// {"error": {"code", "message", "field"?, "smtp"?, "retryAfterSeconds"?}}.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code              email.Code       `json:"code"`
+	Message           string           `json:"message"`
+	Field             string           `json:"field,omitempty"`
+	SMTP              *email.SMTPReply `json:"smtp,omitempty"`
+	RetryAfterSeconds int              `json:"retryAfterSeconds,omitempty"`
+}
+
+func newErrorBody(e *email.Error) errorBody {
+	return errorBody{Error: errorDetail{
+		Code: e.Code, Message: e.Message, Field: e.Field, SMTP: e.SMTP,
+		RetryAfterSeconds: int(e.RetryAfter.Seconds()),
+	}}
+}
+
+// httpAnswer is an API response before it takes the shape of an API
+// Gateway version.
+type httpAnswer struct {
+	status  int
+	headers map[string]string
+	body    string
+}
+
+func answerOK(v any) httpAnswer {
+	b, _ := json.Marshal(v)
+	return httpAnswer{status: 200, headers: jsonHeaders(), body: string(b)}
+}
+
+func answerError(err error) httpAnswer {
+	e := email.AsError(err)
+	b, _ := json.Marshal(newErrorBody(e))
+	h := jsonHeaders()
+	if e.RetryAfter > 0 {
+		h["Retry-After"] = strconv.Itoa(int(e.RetryAfter.Seconds()))
+	}
+	return httpAnswer{status: e.Code.HTTPStatus(), headers: h, body: string(b)}
+}
+
+func jsonHeaders() map[string]string {
+	return map[string]string{
+		"Content-Type":           "application/json; charset=utf-8",
+		"X-Content-Type-Options": "nosniff",
+		"Cache-Control":          "no-store",
+	}
+}

@@ -1,0 +1,48 @@
+package lambdahandler
+
+import (
+	"context"
+	"github.com/gmailsend/gmailsend/internal/sender"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/gmailsend/gmailsend/internal/email"
+)
+
+// handleSQS sends the records of a batch one after another, so records of
+// one account share a kept SMTP session, and reports failures item by item
+// (ReportBatchItemFailures): delivered records are deleted and never sent
+// twice.
+//
+// Every failed record is reported, permanent ones too. SQS then receives
+// it again until maxReceiveCount and moves it to the dead-letter queue, so
+// nothing is lost; the log line says whether a retry can help. A batch
+// running out of time stops starting sends and reports the rest.
+func (h *Handler) handleSQS(ctx context.Context, ev events.SQSEvent) events.SQSEventResponse {
+	var resp events.SQSEventResponse
+	for i, r := range ev.Records {
+		if tooLate(ctx, h.opts.BatchReserve) {
+			for _, rest := range ev.Records[i:] {
+				h.logSend(ctx, sourceSQS, rest.MessageId, zeroOutcome,
+					email.Errorf(email.CodeTimeout, "", "not attempted: too little time left in this invocation"), time.Now())
+				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rest.MessageId})
+			}
+			break
+		}
+		if _, err := h.sendOne(ctx, sourceSQS, r.MessageId, []byte(r.Body)); err != nil {
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageId})
+		}
+	}
+	if resp.BatchItemFailures == nil {
+		resp.BatchItemFailures = []events.SQSBatchItemFailure{}
+	}
+	return resp
+}
+
+func tooLate(ctx context.Context, reserve time.Duration) bool {
+	d, ok := ctx.Deadline()
+	return ok && time.Until(d) < reserve
+}
+
+var zeroOutcome = sender.Outcome{}

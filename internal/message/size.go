@@ -1,0 +1,34 @@
+package message
+
+import (
+	"io"
+
+	"github.com/gmailsend/gmailsend/internal/email"
+)
+
+// headerAllowance bounds the headers and MIME boundaries of a message whose
+// recipients email.Validate has already limited.
+const headerAllowance = 64 << 10
+
+// CheckSize refuses a message larger than limit once encoded. A cheap upper
+// bound (quoted-printable at most triples text, base64 adds a third plus
+// line ends) settles almost every message; only one near the limit is
+// encoded into a counter to measure it exactly.
+func CheckSize(b *Built, m *email.Mail, limit int64) error {
+	bound := int64(headerAllowance + 3*(len(m.HTML)+2*len(m.Text)))
+	for _, f := range m.Attachments {
+		n := int64(len(f.Data))
+		bound += (n+2)/3*4 + (n/57+1)*2 + 512
+	}
+	if bound <= limit {
+		return nil
+	}
+	n, err := b.Message.WriteTo(io.Discard)
+	if err != nil {
+		return email.AsError(err)
+	}
+	if n > limit {
+		return email.Errorf(email.CodePayloadTooLarge, "", "the encoded message is %d bytes; the limit is %d", n, limit)
+	}
+	return nil
+}

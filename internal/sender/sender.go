@@ -1,0 +1,119 @@
+package sender
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/go-gomail/gomail"
+
+	"github.com/gmailsend/gmailsend/internal/credential"
+	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/message"
+	"github.com/gmailsend/gmailsend/internal/smtp"
+)
+
+// Deliverer hands a built message to the SMTP server; *smtp.Client is one.
+type Deliverer interface {
+	Send(ctx context.Context, creds smtp.Credentials, msg *gomail.Message) error
+}
+
+var _ Deliverer = (*smtp.Client)(nil)
+
+// Resolver finds the credential of a request; *credential.Resolver is one.
+type Resolver interface {
+	Resolve(ctx context.Context, req *email.Request) (credential.Login, error)
+	Refresh(ctx context.Context, l credential.Login) (credential.Login, error)
+	Invalidate(l credential.Login)
+}
+
+var _ Resolver = (*credential.Resolver)(nil)
+
+// Sender runs sends. Safe for concurrent use.
+type Sender struct {
+	Limits      email.Limits
+	Relay       RelayPolicy
+	Credentials Resolver
+	Deliver     Deliverer
+	// Now stamps the Date header; time.Now when nil.
+	Now func() time.Time
+}
+
+// Result is what a successful send returns to the caller.
+type Result struct {
+	Status    string   `json:"status"`
+	MessageID string   `json:"messageId"`
+	Accepted  []string `json:"accepted"`
+}
+
+// Outcome describes a send for the log line, whether it succeeded or not.
+// It holds no secret and no message content.
+type Outcome struct {
+	User       string
+	Recipients int
+	MessageID  string
+}
+
+// Send decodes body and delivers it.
+func (s *Sender) Send(ctx context.Context, body []byte) (*Result, Outcome, error) {
+	req, err := email.DecodeRequest(body)
+	if err != nil {
+		return nil, Outcome{}, err
+	}
+	return s.SendRequest(ctx, req)
+}
+
+// SendRequest delivers a decoded request.
+func (s *Sender) SendRequest(ctx context.Context, req *email.Request) (*Result, Outcome, error) {
+	var out Outcome
+	login, err := s.Credentials.Resolve(ctx, req)
+	if err != nil {
+		return nil, out, err
+	}
+	mail, err := email.Validate(req, s.Limits)
+	if err != nil {
+		return nil, out, err
+	}
+	out.User, out.Recipients = mail.From.Email, len(mail.Recipients())
+	if err := s.Relay.Check(mail); err != nil {
+		return nil, out, err
+	}
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	built := message.Build(mail, now())
+	out.MessageID = built.MessageID
+	if err := message.CheckSize(built, mail, s.Limits.MaxMessageBytes); err != nil {
+		return nil, out, err
+	}
+	if err := s.deliver(ctx, login, built.Message); err != nil {
+		return nil, out, err
+	}
+	return &Result{Status: "sent", MessageID: built.MessageID, Accepted: built.Accepted}, out, nil
+}
+
+// deliver sends, and on an authentication failure drops the cached
+// credential; a rejected OAuth access token is refreshed and tried once more.
+func (s *Sender) deliver(ctx context.Context, login credential.Login, msg *gomail.Message) error {
+	err := s.Deliver.Send(ctx, credsOf(login), msg)
+	if email.CodeOf(err) != email.CodeSMTPAuthFailed {
+		return err
+	}
+	if errors.Is(err, smtp.ErrAccessTokenRejected) && login.Refreshable() {
+		fresh, rerr := s.Credentials.Refresh(ctx, login)
+		if rerr != nil {
+			return rerr
+		}
+		err = s.Deliver.Send(ctx, credsOf(fresh), msg)
+		if email.CodeOf(err) != email.CodeSMTPAuthFailed {
+			return err
+		}
+	}
+	s.Credentials.Invalidate(login)
+	return err
+}
+
+func credsOf(l credential.Login) smtp.Credentials {
+	return smtp.Credentials{User: l.User, Password: l.Password, AccessToken: l.AccessToken}
+}

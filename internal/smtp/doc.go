@@ -1,0 +1,20 @@
+// Package smtp delivers built messages to an SMTP submission server such as
+// smtp.gmail.com. It implements gomail's SendCloser so messages are sent
+// with gomail.Send, and covers what gomail's own Dialer lacks:
+//
+//   - TLS is mandatory: STARTTLS on 587 (no AUTH and no mail if the server
+//     does not offer it or it fails), implicit TLS on 465; certificates are
+//     verified against the host name, TLS 1.2 at least.
+//   - Credentials (PLAIN, LOGIN or XOAUTH2) are only ever sent after TLS.
+//   - Every network step is bounded by the caller's context deadline less a
+//     safety margin, and a cancelled context aborts the connection at once.
+//   - Authenticated sessions are kept for reuse (per server and credential,
+//     never across accounts), checked with RSET before reuse, and closed
+//     after an idle limit.
+//   - With PIPELINING (RFC 2920) a message costs two round trips on a reused
+//     session.
+//
+// It does not build messages, resolve credentials or decide retries: the
+// error it returns carries a stable code from package email, and the caller
+// decides.
+package smtp
