@@ -27,6 +27,9 @@ type Options struct {
 	ImplicitTLS bool
 	// Users are accepted by AUTH PLAIN and LOGIN: address → password.
 	Users map[string]string
+	// Mechanisms restricts the AUTH mechanisms offered (default PLAIN and
+	// LOGIN, plus XOAUTH2 when TokenValid is set).
+	Mechanisms []string
 	// TokenValid decides XOAUTH2; nil means XOAUTH2 is not offered.
 	TokenValid func(user, token string) bool
 	// AllowInsecureAuth offers AUTH before TLS, to prove a client refuses.

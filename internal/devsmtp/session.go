@@ -23,6 +23,9 @@ type session struct {
 var _ gosmtp.AuthSession = (*session)(nil)
 
 func (ss *session) AuthMechanisms() []string {
+	if len(ss.s.opts.Mechanisms) > 0 {
+		return ss.s.opts.Mechanisms
+	}
 	m := []string{sasl.Plain, sasl.Login}
 	if ss.s.opts.TokenValid != nil {
 		m = append(m, "XOAUTH2")

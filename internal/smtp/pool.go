@@ -36,20 +36,29 @@ func sessionKey(cfg Config, c Credentials) string {
 // get returns the most recently used live session for key, closing any
 // that have idled too long, or nil.
 func (p *pool) get(key string) *session {
+	var found *session
+	var expired []*session
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	list := p.idle[key]
-	for len(list) > 0 {
+	for len(list) > 0 && found == nil {
 		s := list[len(list)-1]
 		list = list[:len(list)-1]
 		if time.Since(s.lastUsed) <= p.idleTimeout {
-			p.idle[key] = list
-			return s
+			found = s
+		} else {
+			expired = append(expired, s)
 		}
-		go s.close()
 	}
-	delete(p.idle, key)
-	return nil
+	if len(list) > 0 {
+		p.idle[key] = list
+	} else {
+		delete(p.idle, key)
+	}
+	p.mu.Unlock()
+	for _, s := range expired { // outside the lock: close may wait on the network
+		s.close()
+	}
+	return found
 }
 
 // put keeps s for reuse and reports whether it did; the caller closes a

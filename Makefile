@@ -1,0 +1,48 @@
+# gmailsend — `make help` lists the targets.
+GO          ?= go
+EVENT       ?= events/apigateway-rest.json
+FUZZTIME    ?= 30s
+BENCH_RTT   ?= 10ms
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2025.1.1
+LAMBDA_FLAGS = -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
+
+.PHONY: help build test lint run serve deploy clean fuzz bench
+
+help: ## list the targets
+	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  %-26s %s\n", $$1, $$2}'
+
+build: ## build the Lambda binary bin/bootstrap (linux/arm64)
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o bin/bootstrap ./functions/gmailsend
+
+build-GmailSendFunction: ## sam build target: writes $(ARTIFACTS_DIR)/bootstrap
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/gmailsend
+
+test: ## vet, then every test with the race detector (CI runs this)
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+lint: ## go vet and staticcheck
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+run: ## run the real bootstrap on an event against a local SMTP server (EVENT=events/…)
+	$(GO) run ./cmd/localrun run -event $(EVENT)
+
+serve: ## local HTTP endpoint on :3000 (POST /send), like sam local start-api
+	$(GO) run ./cmd/localrun serve
+
+deploy: ## sam build && sam deploy (needs the AWS SAM CLI and an AWS account)
+	sam build && sam deploy
+
+fuzz: ## run each fuzz target for FUZZTIME
+	$(GO) test ./internal/email -run '^$$' -fuzz '^FuzzDecodeValidate$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/email -run '^$$' -fuzz '^FuzzParseAddressList$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/message -run '^$$' -fuzz '^FuzzBuild$$' -fuzztime $(FUZZTIME)
+
+bench: ## side-by-side benchmark against nodemailer and smtplib (writes bench/results.md)
+	cd bench && npm ci --no-audit --no-fund
+	$(GO) run ./cmd/bench -rtt $(BENCH_RTT) -out bench/results.md
+	$(GO) test ./internal/sender -run '^$$' -bench . -benchmem
+
+clean: ## remove build output and local run state
+	rm -rf bin .aws-sam .local bench/out
