@@ -1,0 +1,164 @@
+package credential_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/gmailsend/gmailsend/internal/awssecrets"
+	"github.com/gmailsend/gmailsend/internal/credential"
+	"github.com/gmailsend/gmailsend/internal/devsecrets"
+	"github.com/gmailsend/gmailsend/internal/email"
+)
+
+const deskSecret = `{"user":"desk@gmail.com","password":"abcd efgh ijkl mnop"}`
+
+func newResolver(t *testing.T, p credential.Policy) (*credential.Resolver, *devsecrets.Server) {
+	t.Helper()
+	ep := devsecrets.Start()
+	t.Cleanup(ep.Close)
+	ep.Put("gmailsend/desk", deskSecret)
+	client := secretsmanager.New(secretsmanager.Options{
+		Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "s", ""),
+		BaseEndpoint: aws.String(ep.URL), RetryMaxAttempts: 1,
+	})
+	if p.Prefix == "" {
+		p.Prefix = "gmailsend/"
+	}
+	return credential.NewResolver(p, awssecrets.NewWithAPI(client), nil), ep
+}
+
+// TestStoredCredential ensures the account and normalised password come from the secret.
+func TestStoredCredential(t *testing.T) {
+	r, _ := newResolver(t, credential.Policy{})
+	req := &email.Request{Credential: "desk"}
+	l, err := r.Resolve(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.User != "desk@gmail.com" || l.Password != "abcdefghijklmnop" || req.User != "desk@gmail.com" || l.Stored != "desk" {
+		t.Fatalf("%+v req.User=%s", l, req.User)
+	}
+}
+
+// TestCacheTTLAndEviction ensures N sends make 1 fetch, the TTL expires it, and Invalidate forces a fetch.
+func TestCacheTTLAndEviction(t *testing.T) {
+	r, ep := newResolver(t, credential.Policy{TTL: time.Minute})
+	now := time.Now()
+	r.SetClock(func() time.Time { return now })
+	ctx := context.Background()
+	for i := 0; i < 5; i++ {
+		if _, err := r.Resolve(ctx, &email.Request{Credential: "desk"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := ep.Calls("gmailsend/desk"); n != 1 {
+		t.Fatalf("5 sends made %d fetches", n)
+	}
+	now = now.Add(61 * time.Second)
+	l, _ := r.Resolve(ctx, &email.Request{Credential: "desk"})
+	if n := ep.Calls("gmailsend/desk"); n != 2 {
+		t.Fatalf("after TTL: %d fetches", n)
+	}
+	ep.Put("gmailsend/desk", `{"user":"desk@gmail.com","password":"rotatedpassword1"}`)
+	r.Invalidate(l)
+	l, _ = r.Resolve(ctx, &email.Request{Credential: "desk"})
+	if ep.Calls("gmailsend/desk") != 3 || l.Password != "rotatedpassword1" {
+		t.Fatalf("eviction did not refetch: %d %q", ep.Calls("gmailsend/desk"), l.Password)
+	}
+}
+
+// TestSingleFlight ensures concurrent cold lookups share one fetch.
+func TestSingleFlight(t *testing.T) {
+	r, ep := newResolver(t, credential.Policy{})
+	ep.SetDelay(100 * time.Millisecond)
+	var wg sync.WaitGroup
+	errs := make(chan error, 50)
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := r.Resolve(context.Background(), &email.Request{Credential: "desk"})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := ep.Calls("gmailsend/desk"); n != 1 {
+		t.Fatalf("50 concurrent lookups made %d fetches", n)
+	}
+}
+
+// TestPrefixConfinement ensures names that could leave the prefix never reach Secrets Manager.
+func TestPrefixConfinement(t *testing.T) {
+	r, ep := newResolver(t, credential.Policy{})
+	for _, name := range []string{"../other", "desk/../../x", "arn:aws:secretsmanager:us-east-1:1:secret:x", "/abs", ".hidden",
+		"a b", "desk\n", strings.Repeat("a", 200), "한글"} {
+		_, err := r.Resolve(context.Background(), &email.Request{Credential: name})
+		if e := email.AsError(err); e == nil || e.Code != email.CodeInvalidRequest || e.Field != "credential" {
+			t.Errorf("%q: %v", name, err)
+		}
+	}
+	if n := ep.Calls(""); n != 0 {
+		t.Fatalf("%d requests reached the endpoint", n)
+	}
+}
+
+// TestUserMismatchAndPolicy ensures a stored password is never used for another account, and policy switches work.
+func TestUserMismatchAndPolicy(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newResolver(t, credential.Policy{AllowInline: true})
+	_, err := r.Resolve(ctx, &email.Request{Credential: "desk", User: "someone@gmail.com"})
+	if e := email.AsError(err); e.Code != email.CodeForbidden || e.Field != "user" {
+		t.Fatalf("mismatch: %v", err)
+	}
+	if _, err := r.Resolve(ctx, &email.Request{Credential: "desk", User: "DESK@gmail.com"}); err != nil {
+		t.Fatalf("same account in other case refused: %v", err)
+	}
+	if _, err := r.Resolve(ctx, &email.Request{User: "a@gmail.com"}); email.CodeOf(err) != email.CodeInvalidRequest {
+		t.Fatalf("no password nor credential: %v", err)
+	}
+	if _, err := r.Resolve(ctx, &email.Request{User: "a@gmail.com", Password: "p", Credential: "desk"}); email.CodeOf(err) != email.CodeInvalidRequest {
+		t.Fatalf("both: %v", err)
+	}
+
+	strict, _ := newResolver(t, credential.Policy{AllowInline: false, Default: "desk"})
+	_, err = strict.Resolve(ctx, &email.Request{User: "a@gmail.com", Password: "p"})
+	if e := email.AsError(err); e.Code != email.CodeForbidden || e.Code.HTTPStatus() != 403 || e.Field != "password" {
+		t.Fatalf("inline refused: %v", err)
+	}
+	l, err := strict.Resolve(ctx, &email.Request{})
+	if err != nil || l.Stored != "desk" {
+		t.Fatalf("default credential: %+v %v", l, err)
+	}
+}
+
+// TestMalformedSecret ensures a bad secret is credential_invalid and never echoes its content.
+func TestMalformedSecret(t *testing.T) {
+	r, ep := newResolver(t, credential.Policy{})
+	for name, value := range map[string]string{
+		"notjson":   "hunter2-secret-value",
+		"nouser":    `{"password":"hunter2-secret-value"}`,
+		"nopass":    `{"user":"a@gmail.com"}`,
+		"extra":     `{"user":"a@gmail.com","password":"hunter2-secret-value","pasword":"x"}`,
+		"halfoauth": `{"user":"a@gmail.com","oauth":{"clientId":"hunter2-secret-value"}}`,
+	} {
+		ep.Put("gmailsend/"+name, value)
+		_, err := r.Resolve(context.Background(), &email.Request{Credential: name})
+		e := email.AsError(err)
+		if e.Code != email.CodeCredentialInvalid || strings.Contains(e.Error(), "hunter2") || !strings.Contains(e.Message, name) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
