@@ -24,6 +24,10 @@ func main() {
 		os.Exit(1)
 	}
 	// On SIGTERM (the execution environment shutting down) say QUIT to
-	// the kept SMTP sessions rather than leaving them to time out.
-	lambda.StartWithOptions(a.Handler.Invoke, lambda.WithEnableSIGTERM(a.Close))
+	// the kept SMTP sessions rather than leaving them to time out, then
+	// exit: nothing else will run, and Lambda would SIGKILL us anyway.
+	lambda.StartWithOptions(a.Handler.Invoke, lambda.WithEnableSIGTERM(func() {
+		a.Close()
+		os.Exit(0)
+	}))
 }

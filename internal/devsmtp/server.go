@@ -30,8 +30,11 @@ type Options struct {
 	// Mechanisms restricts the AUTH mechanisms offered (default PLAIN and
 	// LOGIN, plus XOAUTH2 when TokenValid is set).
 	Mechanisms []string
-	// TokenValid decides XOAUTH2; nil means XOAUTH2 is not offered.
-	TokenValid func(user, token string) bool
+	// TokenStatus decides XOAUTH2: "" accepts the token, anything else is
+	// the "status" of Google's JSON error challenge ("401" for an invalid
+	// or expired token, "400" for a token without the Gmail scope). Nil
+	// means XOAUTH2 is not offered.
+	TokenStatus func(user, token string) string
 	// AllowInsecureAuth offers AUTH before TLS, to prove a client refuses.
 	AllowInsecureAuth bool
 	// Dir, when set, receives each message as an .eml file.

@@ -27,7 +27,7 @@ func (ss *session) AuthMechanisms() []string {
 		return ss.s.opts.Mechanisms
 	}
 	m := []string{sasl.Plain, sasl.Login}
-	if ss.s.opts.TokenValid != nil {
+	if ss.s.opts.TokenStatus != nil {
 		m = append(m, "XOAUTH2")
 	}
 	return m
@@ -52,17 +52,18 @@ func (ss *session) Auth(mech string) (sasl.Server, error) {
 	case sasl.Login:
 		return &loginServer{check: check}, nil
 	case "XOAUTH2":
-		if ss.s.opts.TokenValid == nil {
+		if ss.s.opts.TokenStatus == nil {
 			break
 		}
-		return &xoauth2Server{check: func(user, token string) bool {
+		return &xoauth2Server{check: func(user, token string) string {
 			attempt.User = user
-			attempt.OK = ss.s.opts.TokenValid(user, token)
+			status := ss.s.opts.TokenStatus(user, token)
+			attempt.OK = status == ""
 			ss.s.noteAuth(attempt)
 			if attempt.OK {
 				ss.user = user
 			}
-			return attempt.OK
+			return status
 		}}, nil
 	}
 	return nil, &gosmtp.SMTPError{Code: 504, EnhancedCode: gosmtp.EnhancedCode{5, 5, 4}, Message: "Unrecognized authentication type"}
@@ -147,7 +148,7 @@ func (l *loginServer) Next(response []byte) ([]byte, bool, error) {
 // xoauth2Server is Google's SASL XOAUTH2: on a bad token it sends a base64
 // JSON challenge, waits for the empty response, then fails with 535.
 type xoauth2Server struct {
-	check  func(user, token string) bool
+	check  func(user, token string) string
 	failed bool
 }
 
@@ -168,10 +169,11 @@ func (x *xoauth2Server) Next(response []byte) ([]byte, bool, error) {
 	if user == "" || token == "" {
 		return nil, true, errors.New("malformed XOAUTH2 response")
 	}
-	if x.check(user, token) {
+	status := x.check(user, token)
+	if status == "" {
 		return nil, true, nil
 	}
 	x.failed = true
-	challenge := fmt.Sprintf(`{"status":"401","schemes":"Bearer","scope":"https://mail.google.com/"}`)
+	challenge := fmt.Sprintf(`{"status":%q,"schemes":"Bearer","scope":"https://mail.google.com/"}`, status)
 	return []byte(challenge), false, nil
 }

@@ -3,6 +3,7 @@ package lambdahandler
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"github.com/gmailsend/gmailsend/internal/email"
 )
@@ -37,18 +38,27 @@ type httpAnswer struct {
 }
 
 func answerOK(v any) httpAnswer {
-	b, _ := json.Marshal(v)
-	return httpAnswer{status: 200, headers: jsonHeaders(), body: string(b)}
+	return httpAnswer{status: 200, headers: jsonHeaders(), body: marshal(v)}
+}
+
+// marshal writes JSON without HTML escaping: a Message-ID's angle brackets
+// stay readable instead of becoming \u003c.
+func marshal(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func answerError(err error) httpAnswer {
 	e := email.AsError(err)
-	b, _ := json.Marshal(newErrorBody(e))
+	body := marshal(newErrorBody(e))
 	h := jsonHeaders()
 	if e.RetryAfter > 0 {
 		h["Retry-After"] = strconv.Itoa(int(e.RetryAfter.Seconds()))
 	}
-	return httpAnswer{status: e.Code.HTTPStatus(), headers: h, body: string(b)}
+	return httpAnswer{status: e.Code.HTTPStatus(), headers: h, body: body}
 }
 
 func jsonHeaders() map[string]string {

@@ -1,0 +1,101 @@
+// Package devstack starts every local stand-in the function talks to —
+// the development SMTP server (STARTTLS, a generated CA), a Secrets
+// Manager endpoint holding sample stored credentials, and an OAuth token
+// endpoint — and gives the environment that points the real bootstrap at
+// them. `make run`, `make serve`, the benchmarks and the end-to-end tests
+// share it, so what a newcomer runs is what the tests check.
+package devstack
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/gmailsend/gmailsend/internal/devoauth"
+	"github.com/gmailsend/gmailsend/internal/devsecrets"
+	"github.com/gmailsend/gmailsend/internal/devsmtp"
+)
+
+// Accounts the development SMTP server knows; the samples in events/ send
+// as these. None of them is a real Gmail account.
+var Accounts = map[string]string{
+	"sender@gmail.com":  "abcdefghijklmnop",
+	"second@gmail.com":  "qrstuvwxyzabcdef",
+	"support@gmail.com": "supportapppasswd",
+}
+
+// OAuthUser is the account of the sample stored OAuth credential.
+const OAuthUser = "oauth@gmail.com"
+
+// Stack is the running stand-ins.
+type Stack struct {
+	SMTP    *devsmtp.Server
+	Secrets *devsecrets.Server
+	OAuth   *devoauth.Server
+	CAFile  string
+	MailDir string
+}
+
+// Options tune the stack.
+type Options struct {
+	// Dir holds the CA and the delivered .eml files (mail/).
+	Dir string
+	// RTT delays each SMTP reply, to simulate a network.
+	RTT time.Duration
+	// Mail adjusts the SMTP server options before it starts.
+	Mail func(*devsmtp.Options)
+}
+
+// Start starts the stand-ins and stores the sample credentials
+// gmailsend/support-desk (app password) and gmailsend/oauth-desk (OAuth).
+func Start(o Options) (*Stack, error) {
+	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+		return nil, err
+	}
+	st := &Stack{MailDir: filepath.Join(o.Dir, "mail")}
+	st.OAuth = devoauth.Start(time.Hour)
+	st.OAuth.Register(devoauth.Client{ID: "local-client.apps.googleusercontent.com", Secret: "local-client-secret",
+		RefreshToken: "1//local-refresh-token", User: OAuthUser})
+	mo := devsmtp.Options{Users: Accounts, Dir: st.MailDir, RTT: o.RTT, TokenStatus: st.OAuth.TokenStatus}
+	if o.Mail != nil {
+		o.Mail(&mo)
+	}
+	smtpSrv, _, caFile, err := devsmtp.StartLocal(mo, o.Dir)
+	if err != nil {
+		st.OAuth.Close()
+		return nil, err
+	}
+	st.SMTP, st.CAFile = smtpSrv, caFile
+	st.Secrets = devsecrets.Start()
+	st.Secrets.Put("gmailsend/support-desk", fmt.Sprintf(`{"user":"support@gmail.com","password":%q}`, Accounts["support@gmail.com"]))
+	st.Secrets.Put("gmailsend/oauth-desk", fmt.Sprintf(
+		`{"user":%q,"oauth":{"clientId":"local-client.apps.googleusercontent.com","clientSecret":"local-client-secret","refreshToken":"1//local-refresh-token","tokenEndpoint":%q}}`,
+		OAuthUser, st.OAuth.URL))
+	return st, nil
+}
+
+// Env is the environment that points the function at the stand-ins.
+func (st *Stack) Env() []string {
+	return []string{
+		"SMTP_HOST=127.0.0.1",
+		"SMTP_PORT=" + strconv.Itoa(st.SMTP.Port),
+		"SMTP_CA_FILE=" + st.CAFile,
+		"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + st.Secrets.URL,
+		"AWS_REGION=ap-northeast-2",
+		"AWS_ACCESS_KEY_ID=local",
+		"AWS_SECRET_ACCESS_KEY=local",
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+		"OAUTH_TOKEN_URL=" + st.OAuth.URL,
+	}
+}
+
+// Close stops every stand-in.
+func (st *Stack) Close() {
+	st.SMTP.Close()
+	st.Secrets.Close()
+	st.OAuth.Close()
+}
