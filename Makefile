@@ -3,7 +3,7 @@ GO          ?= go
 EVENT       ?= events/apigateway-rest.json
 FUZZTIME    ?= 30s
 BENCH_RTT   ?= 10ms
-STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 LAMBDA_FLAGS = -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 
 .PHONY: help build test lint run serve deploy clean fuzz bench
@@ -17,8 +17,7 @@ build: ## build the Lambda binary bin/bootstrap (linux/arm64)
 build-GmailSendFunction: ## sam build target: writes $(ARTIFACTS_DIR)/bootstrap
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/gmailsend
 
-test: ## vet, then every test with the race detector (CI runs this)
-	$(GO) vet ./...
+test: lint ## lint, then every test with the race detector (CI runs this)
 	$(GO) test -race -count=1 ./...
 
 lint: ## go vet and staticcheck

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"crypto/tls"
 	"errors"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
@@ -16,4 +17,8 @@ func functionErrorType(err error) string {
 		return fe.Type
 	}
 	return ""
+}
+
+func tlsConfig(c tls.Certificate) *tls.Config {
+	return &tls.Config{Certificates: []tls.Certificate{c}}
 }

@@ -93,10 +93,11 @@ func classifyReply(st stage, te *textproto.Error) *email.Error {
 		te.Code == 450 && strings.HasPrefix(r.EnhancedCode, "4.7."),
 		te.Code == 451 && strings.HasPrefix(r.EnhancedCode, "4.7."):
 		e.Code, e.Message, e.RetryAfter = email.CodeRateLimited, "the SMTP server is limiting this sender; try again later", time.Minute
+	case st == stageSTARTTLS:
+		// Whatever the reply, without TLS nothing more may be said.
+		e.Code, e.Message = email.CodeTLSRequired, "the server refused STARTTLS; nothing was sent"
 	case te.Code >= 400 && te.Code < 500:
 		e.Code, e.Message = email.CodeSMTPUnavailable, "the SMTP server refused temporarily at "+string(st)
-	case st == stageSTARTTLS:
-		e.Code, e.Message = email.CodeTLSRequired, "the server refused STARTTLS; nothing was sent"
 	case st == stageRcpt:
 		e.Code, e.Message = email.CodeSMTPRejected, "the SMTP server refused a recipient"
 	default:

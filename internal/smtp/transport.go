@@ -97,7 +97,7 @@ func (t *Transport) Send(from string, to []string, msg io.WriterTo) error {
 			return t.err
 		}
 		t.sess, t.reused = s, false
-		contentSent, err = t.sess.send(from, to, msg)
+		_, err = t.sess.send(from, to, msg)
 	}
 	if err != nil {
 		if !isReply(err) {
