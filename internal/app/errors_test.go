@@ -2,7 +2,9 @@ package app_test
 
 import (
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	gosmtp "github.com/emersion/go-smtp"
@@ -22,3 +24,7 @@ func functionErrorType(err error) string {
 func tlsConfig(c tls.Certificate) *tls.Config {
 	return &tls.Config{Certificates: []tls.Certificate{c}}
 }
+
+func isUTF8(s string) bool { return utf8.ValidString(s) }
+
+func base64Std(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }

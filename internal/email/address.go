@@ -24,7 +24,9 @@ func splitAddressList(s string) AddressList {
 	var cur strings.Builder
 	inQuote, escaped := false, false
 	flush := func() {
-		if t := strings.TrimSpace(cur.String()); t != "" {
+		// Only blanks are trimmed: a line break must reach validation and
+		// be refused, not be quietly removed.
+		if t := strings.Trim(cur.String(), " \t"); t != "" {
 			out = append(out, t)
 		}
 		cur.Reset()

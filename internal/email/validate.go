@@ -73,10 +73,10 @@ func NormalizePassword(p string) string {
 // build. The sender account (user) is checked here; whether it may send, and
 // with which secret, is the credential resolver's business.
 func Validate(r *Request, lim Limits) (*Mail, error) {
-	if strings.TrimSpace(r.User) == "" {
+	if strings.Trim(r.User, " \t") == "" {
 		return nil, Invalid("user", "missing required field: the Gmail address to send from")
 	}
-	from, err := ParseAddress("user", r.User)
+	from, err := ParseAddress("user", strings.Trim(r.User, " \t"))
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func parseList(field string, raw AddressList) ([]Address, error) {
 		if len(raw) > 1 {
 			name = field + "[" + itoa(i) + "]"
 		}
-		a, err := ParseAddress(name, strings.TrimSpace(s))
+		a, err := ParseAddress(name, strings.Trim(s, " \t"))
 		if err != nil {
 			return nil, err
 		}
