@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"mime"
 	"net/mail"
 	"strings"
@@ -39,7 +40,7 @@ func newHarness(t *testing.T, o devsmtp.Options, edit func(*app.Config)) *harnes
 		edit(&cfg)
 	}
 	log := new(bytes.Buffer)
-	a, err := app.Build(cfg, app.Parts{Log: log})
+	a, err := app.Build(cfg, app.Parts{Log: io.MultiWriter(log, fixture.LogSink())})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -31,7 +32,7 @@ func newStoredHarness(t *testing.T, edit func(*app.Config)) (*harness, *devsecre
 		BaseEndpoint: aws.String(ep.URL), RetryMaxAttempts: 1,
 	})
 	log := new(bytes.Buffer)
-	a, err := app.Build(cfg, app.Parts{Secrets: awssecrets.NewWithAPI(client), Log: log})
+	a, err := app.Build(cfg, app.Parts{Secrets: awssecrets.NewWithAPI(client), Log: io.MultiWriter(log, fixture.LogSink())})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +50,7 @@ func newOAuthHarness(t *testing.T, client devoauth.Client) *oauthHarness {
 		BaseEndpoint: aws.String(ep.URL), RetryMaxAttempts: 1,
 	})
 	log := new(bytes.Buffer)
-	a, err := app.Build(cfg, app.Parts{Secrets: awssecrets.NewWithAPI(sm), Log: log})
+	a, err := app.Build(cfg, app.Parts{Secrets: awssecrets.NewWithAPI(sm), Log: io.MultiWriter(log, fixture.LogSink())})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +147,7 @@ func TestXOAUTH2NeverBeforeTLS(t *testing.T) {
 	defer srv.Close()
 	cfg := app.Defaults()
 	cfg.SMTPHost, cfg.SMTPPort = "127.0.0.1", srv.Port
-	a, err := app.Build(cfg, app.Parts{})
+	a, err := app.Build(cfg, app.Parts{Log: fixture.LogSink()})
 	if err != nil {
 		t.Fatal(err)
 	}
