@@ -34,9 +34,9 @@ deploy: ## sam build && sam deploy (needs the AWS SAM CLI and an AWS account)
 	sam build && sam deploy
 
 fuzz: ## run each fuzz target for FUZZTIME
-	$(GO) test ./internal/email -run '^$$' -fuzz '^FuzzDecodeValidate$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./internal/email -run '^$$' -fuzz '^FuzzParseAddressList$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./internal/message -run '^$$' -fuzz '^FuzzBuild$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/email -run '^$$' -fuzz '^FuzzDecodeValidate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
+	$(GO) test ./internal/email -run '^$$' -fuzz '^FuzzParseAddressList$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
+	$(GO) test ./internal/message -run '^$$' -fuzz '^FuzzBuild$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 
 bench: ## side-by-side benchmark against nodemailer and smtplib (writes bench/results.md)
 	cd bench && npm ci --no-audit --no-fund

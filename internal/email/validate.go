@@ -111,7 +111,9 @@ func Validate(r *Request, lim Limits) (*Mail, error) {
 	if hasControl(r.Subject) {
 		return nil, Invalid("subject", "contains a line break or control character")
 	}
-	m.Subject = r.Subject
+	// Leading and trailing blanks cannot survive a header (readers trim
+	// them), so the subject is what a reader will see.
+	m.Subject = strings.Trim(r.Subject, " \t")
 	if strings.ContainsRune(r.Message, 0) {
 		return nil, Invalid("message", "contains a NUL character")
 	}

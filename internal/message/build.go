@@ -29,7 +29,7 @@ func Build(m *email.Mail, now time.Time) *Built {
 	// gomail keeps Bcc in the envelope and leaves it out of the headers.
 	setAddresses(msg, "Bcc", m.Bcc)
 	setAddresses(msg, "Reply-To", m.ReplyTo)
-	msg.SetHeader("Subject", m.Subject)
+	msg.SetHeader("Subject", forceEncodedWords(m.Subject))
 	msg.SetDateHeader("Date", now)
 	msg.SetHeader("Message-ID", id)
 
