@@ -19,6 +19,7 @@ build-GmailSendFunction: ## sam build target: writes $(ARTIFACTS_DIR)/bootstrap
 
 test: lint ## lint, then every test with the race detector (CI runs this)
 	$(GO) test -race -count=1 ./...
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/message
 
 lint: ## go vet and staticcheck
 	$(GO) vet ./...
@@ -38,10 +39,10 @@ fuzz: ## run each fuzz target for FUZZTIME
 	$(GO) test ./internal/email -run '^$$' -fuzz '^FuzzParseAddressList$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 	$(GO) test ./internal/message -run '^$$' -fuzz '^FuzzBuild$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 
-bench: ## side-by-side benchmark against nodemailer and smtplib (writes bench/results.md)
+bench: ## side-by-side benchmark against nodemailer and smtplib (writes bench/results.md and .svg)
 	cd bench && npm ci --no-audit --no-fund
 	$(GO) run ./cmd/bench -rtt $(BENCH_RTT) -out bench/results.md
-	$(GO) test ./internal/sender -run '^$$' -bench . -benchmem
+	$(GO) test ./internal/message -run '^$$' -bench . -benchmem | tee bench/go-bench.txt
 
 clean: ## remove build output and local run state
 	rm -rf bin .aws-sam .local bench/out

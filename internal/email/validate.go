@@ -202,12 +202,9 @@ func validateAttachment(i int, a Attachment) (File, error) {
 // decodeBase64 accepts standard base64 with or without padding and with
 // line breaks, as encoders commonly write it.
 func decodeBase64(s string) ([]byte, error) {
-	s = strings.Map(func(r rune) rune {
-		if r == '\r' || r == '\n' {
-			return -1
-		}
-		return r
-	}, s)
+	if strings.ContainsAny(s, "\r\n") {
+		s = strings.NewReplacer("\r", "", "\n", "").Replace(s)
+	}
 	enc := base64.StdEncoding
 	if len(s)%4 != 0 {
 		enc = base64.RawStdEncoding

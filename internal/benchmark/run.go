@@ -1,0 +1,259 @@
+package benchmark
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/gmailsend/gmailsend/internal/devsmtp"
+	"github.com/gmailsend/gmailsend/internal/devstack"
+	"github.com/gmailsend/gmailsend/internal/runtimeapi"
+)
+
+// Contender names.
+const (
+	Gmailsend          = "gmailsend"
+	NodemailerPooled   = "nodemailer (pooled)"
+	NodemailerUnpooled = "nodemailer (unpooled)"
+	Smtplib            = "smtplib"
+)
+
+// AllContenders in table order.
+var AllContenders = []string{Gmailsend, NodemailerPooled, NodemailerUnpooled, Smtplib}
+
+// Config sizes a run.
+type Config struct {
+	RTT        time.Duration
+	ColdRuns   int
+	Warm       int
+	Batches    int
+	Contenders []string
+	ModuleRoot string // repository root
+	WorkDir    string // scratch: bootstrap, CA, request file
+}
+
+// Report is a whole run.
+type Report struct {
+	Config      Config
+	Results     []Result
+	BinaryBytes int64
+	Machine     string
+	Started     time.Time
+}
+
+type runner struct {
+	cfg       Config
+	stack     *devstack.Stack
+	bootstrap string
+	req       []byte
+	reqFile   string
+}
+
+// Run measures every contender on every workload, one after another.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	if err := os.MkdirAll(cfg.WorkDir, 0o755); err != nil {
+		return nil, err
+	}
+	r := &runner{cfg: cfg}
+	var err error
+	if r.bootstrap, err = devstack.BuildBootstrap(cfg.ModuleRoot, cfg.WorkDir); err != nil {
+		return nil, err
+	}
+	r.stack, err = devstack.Start(devstack.Options{Dir: cfg.WorkDir, RTT: cfg.RTT,
+		Mail: func(o *devsmtp.Options) { o.Dir = "" }}) // keep messages in memory only
+	if err != nil {
+		return nil, err
+	}
+	defer r.stack.Close()
+	if r.req, err = json.Marshal(Request()); err != nil {
+		return nil, err
+	}
+	r.reqFile = filepath.Join(cfg.WorkDir, "request.json")
+	if err := os.WriteFile(r.reqFile, r.req, 0o644); err != nil {
+		return nil, err
+	}
+	rep := &Report{Config: cfg, Machine: machine(), Started: time.Now()}
+	if st, err := os.Stat(r.bootstrap); err == nil {
+		rep.BinaryBytes = st.Size()
+	}
+	for _, w := range []string{Cold, Warm, Batch} {
+		for _, c := range cfg.Contenders {
+			res, err := r.measure(ctx, c, w)
+			if err != nil {
+				return nil, fmt.Errorf("benchmark: %s, %s: %w", c, w, err)
+			}
+			rep.Results = append(rep.Results, res)
+		}
+	}
+	return rep, nil
+}
+
+// measure runs one contender on one workload and takes the server's counts
+// around it.
+func (r *runner) measure(ctx context.Context, contender, workload string) (Result, error) {
+	before := r.stack.SMTP.Stats()
+	var (
+		res Result
+		err error
+	)
+	if contender == Gmailsend {
+		res, err = r.gmailsend(ctx, workload)
+	} else {
+		res, err = r.peer(ctx, contender, workload)
+	}
+	if err != nil {
+		return res, err
+	}
+	after := r.stack.SMTP.Stats()
+	res.Workload, res.Contender = workload, contender
+	res.RoundTrips, res.Conns = after.RoundTrips-before.RoundTrips, after.Connections-before.Connections
+	if got := after.Messages - before.Messages; got != int64(res.Messages) {
+		return res, fmt.Errorf("the server received %d messages, want %d", got, res.Messages)
+	}
+	return res, nil
+}
+
+func (r *runner) gmailsend(ctx context.Context, workload string) (Result, error) {
+	var res Result
+	start := func() (*runtimeapi.Function, error) {
+		return runtimeapi.StartFunction(ctx, r.bootstrap, r.stack.Env(), nil, nil)
+	}
+	invoke := func(fn *runtimeapi.Function, payload []byte) error {
+		out, err := fn.Invoke(ctx, payload, 30*time.Second)
+		if err == nil && out.Err != nil {
+			err = out.Err
+		}
+		if err == nil && workload == Batch && string(out.Payload) != `{"batchItemFailures":[]}` {
+			err = fmt.Errorf("batch failures: %s", out.Payload)
+		}
+		return err
+	}
+	switch workload {
+	case Cold:
+		for i := 0; i < r.cfg.ColdRuns; i++ {
+			fn, err := start()
+			if err != nil {
+				return res, err
+			}
+			if err := invoke(fn, r.req); err != nil {
+				fn.Stop()
+				return res, err
+			}
+			took := time.Since(fn.Started)
+			res.addProcess(fn.Stop())
+			res.Latencies = append(res.Latencies, took)
+			res.Wall += took
+			res.Init += fn.InitDuration / time.Duration(r.cfg.ColdRuns)
+			res.Messages++
+		}
+	case Warm, Batch:
+		fn, err := start()
+		if err != nil {
+			return res, err
+		}
+		rounds, payload, per := r.cfg.Warm, r.req, 1
+		if workload == Batch {
+			rounds, payload, per = r.cfg.Batches, sqsBatch(r.req, 10), 10
+		}
+		for i := 0; i < rounds; i++ {
+			t0 := time.Now()
+			if err := invoke(fn, payload); err != nil {
+				fn.Stop()
+				return res, err
+			}
+			res.record(time.Since(t0), per)
+		}
+		res.addProcess(fn.Stop())
+	}
+	return res, nil
+}
+
+// record adds one invocation that sent per messages.
+func (res *Result) record(took time.Duration, per int) {
+	res.Wall += took
+	res.Messages += per
+	for j := 0; j < per; j++ {
+		res.Latencies = append(res.Latencies, took/time.Duration(per))
+	}
+}
+
+func (res *Result) addProcess(ps *os.ProcessState) {
+	if ps == nil {
+		return
+	}
+	res.CPU += ps.UserTime() + ps.SystemTime()
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > res.PeakRSSKiB {
+		res.PeakRSSKiB = ru.Maxrss
+	}
+}
+
+// peer runs a peer script once per cold run, or once for a whole warm or
+// batch workload, and reads its latencies from its first output line.
+func (r *runner) peer(ctx context.Context, contender, workload string) (Result, error) {
+	var res Result
+	mode := map[string]string{Cold: "cold", Warm: "warm", Batch: "batch"}[workload]
+	count := map[string]int{Cold: 1, Warm: r.cfg.Warm, Batch: r.cfg.Batches}[workload]
+	runs := 1
+	if workload == Cold {
+		runs = r.cfg.ColdRuns
+	}
+	for i := 0; i < runs; i++ {
+		var args []string
+		switch contender {
+		case NodemailerPooled, NodemailerUnpooled:
+			pooling := "pooled"
+			if contender == NodemailerUnpooled {
+				pooling = "unpooled"
+			}
+			args = []string{"node", filepath.Join(r.cfg.ModuleRoot, "bench", "peers", "nodemailer-peer.js"), mode, pooling, strconv.Itoa(count)}
+		case Smtplib:
+			args = []string{"python3", filepath.Join(r.cfg.ModuleRoot, "bench", "peers", "smtplib_peer.py"), mode, strconv.Itoa(count)}
+		default:
+			return res, fmt.Errorf("unknown contender %q", contender)
+		}
+		cmd := exec.CommandContext(ctx, args[0], args[1:]...)
+		cmd.Env = append(os.Environ(), "SMTP_HOST=127.0.0.1", "SMTP_PORT="+strconv.Itoa(r.stack.SMTP.Port),
+			"SMTP_CA_FILE="+r.stack.CAFile, "REQUEST_FILE="+r.reqFile, "NODE_ENV=production")
+		cmd.Stderr = os.Stderr
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			return res, err
+		}
+		t0 := time.Now()
+		if err := cmd.Start(); err != nil {
+			return res, err
+		}
+		line, err := bufio.NewReader(out).ReadBytes('\n')
+		answered := time.Since(t0)
+		if werr := cmd.Wait(); werr != nil || err != nil {
+			return res, fmt.Errorf("%v: %v %v", args, err, werr)
+		}
+		var got struct {
+			LatenciesMs []float64 `json:"latenciesMs"`
+		}
+		if err := json.Unmarshal(line, &got); err != nil {
+			return res, fmt.Errorf("%v printed %q", args, line)
+		}
+		res.addProcess(cmd.ProcessState)
+		if workload == Cold {
+			// Process start to response, as for gmailsend.
+			res.record(answered, 1)
+			continue
+		}
+		per := 1
+		if workload == Batch {
+			per = 10
+		}
+		for _, ms := range got.LatenciesMs {
+			res.record(time.Duration(ms*float64(time.Millisecond)), per)
+		}
+	}
+	return res, nil
+}
