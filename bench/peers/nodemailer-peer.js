@@ -37,6 +37,13 @@ async function handler(r) {
   return { status: 'sent', messageId: info.messageId };
 }
 
+// VmHWM: the peak resident set of this process alone (rusage's maxrss
+// would include the parent's memory at fork).
+function peakRssKiB() {
+  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+
 async function main() {
   const latencies = [];
   const rounds = mode === 'cold' ? 1 : count;
@@ -50,7 +57,7 @@ async function main() {
     latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   transport.close();
-  process.stdout.write(JSON.stringify({ latenciesMs: latencies }) + '\n');
+  process.stdout.write(JSON.stringify({ latenciesMs: latencies, peakRssKiB: peakRssKiB() }) + '\n');
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -63,7 +63,16 @@ def main():
         else:
             handler(REQ)
         latencies.append((time.perf_counter() - t0) * 1000)
-    print(json.dumps({"latenciesMs": latencies}))
+    print(json.dumps({"latenciesMs": latencies, "peakRssKiB": peak_rss_kib()}))
+
+
+def peak_rss_kib():
+    """VmHWM: this process's own peak (rusage maxrss would include the parent's at fork)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
 
 
 main()

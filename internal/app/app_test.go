@@ -25,6 +25,15 @@ import (
 const originalRequest = `{"user":"sender@gmail.com","password":"abcd efgh ijkl mnop","fromUsername":"홍길동",` +
 	`"toEmail":"kim@example.com","subject":"회의 안내","message":"<p>내일 <b>10시</b>에 뵙겠습니다.</p>"}`
 
+// appConfig is the default configuration pointed at a local server.
+func appConfig(srv *devsmtp.Server, caFile string) app.Config {
+	c := app.Defaults()
+	c.SMTPHost, c.SMTPPort, c.SMTPCAFile = "127.0.0.1", srv.Port, caFile
+	c.SafetyMargin = 200 * time.Millisecond
+	c.BatchReserve = 500 * time.Millisecond
+	return c
+}
+
 // harness is the whole function against a local SMTP server.
 type harness struct {
 	srv *devsmtp.Server
@@ -35,7 +44,7 @@ type harness struct {
 func newHarness(t *testing.T, o devsmtp.Options, edit func(*app.Config)) *harness {
 	t.Helper()
 	srv, caFile := fixture.StartSMTP(t, o)
-	cfg := fixture.AppConfig(srv, caFile)
+	cfg := appConfig(srv, caFile)
 	if edit != nil {
 		edit(&cfg)
 	}

@@ -23,7 +23,7 @@ func newStoredHarness(t *testing.T, edit func(*app.Config)) (*harness, *devsecre
 	ep := devsecrets.Start()
 	t.Cleanup(ep.Close)
 	srv, caFile := fixture.StartSMTP(t, devsmtp.Options{})
-	cfg := fixture.AppConfig(srv, caFile)
+	cfg := appConfig(srv, caFile)
 	if edit != nil {
 		edit(&cfg)
 	}

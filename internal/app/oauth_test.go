@@ -44,7 +44,7 @@ func newOAuthHarness(t *testing.T, client devoauth.Client) *oauthHarness {
 	ep.Put("gmailsend/oauth-desk", fmt.Sprintf(`{"user":%q,"oauth":{"clientId":"client-id","clientSecret":%q,"refreshToken":%q,"tokenEndpoint":%q}}`,
 		oauthUser, clientSecret, refreshToken, tokens.URL))
 	srv, caFile := fixture.StartSMTP(t, devsmtp.Options{TokenStatus: tokens.TokenStatus})
-	cfg := fixture.AppConfig(srv, caFile)
+	cfg := appConfig(srv, caFile)
 	sm := secretsmanager.New(secretsmanager.Options{
 		Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "s", ""),
 		BaseEndpoint: aws.String(ep.URL), RetryMaxAttempts: 1,

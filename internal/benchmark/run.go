@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/gmailsend/gmailsend/internal/devsmtp"
@@ -67,7 +66,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	r.stack, err = devstack.Start(devstack.Options{Dir: cfg.WorkDir, RTT: cfg.RTT,
-		Mail: func(o *devsmtp.Options) { o.Dir = "" }}) // keep messages in memory only
+		// No .eml files and no message bodies kept: the harness stays small.
+		Mail: func(o *devsmtp.Options) { o.Dir, o.DiscardData = "", true }})
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +147,7 @@ func (r *runner) gmailsend(ctx context.Context, workload string) (Result, error)
 				return res, err
 			}
 			took := time.Since(fn.Started)
+			res.notePeak(fn.PeakRSSKiB())
 			res.addProcess(fn.Stop())
 			res.Latencies = append(res.Latencies, took)
 			res.Wall += took
@@ -170,6 +171,7 @@ func (r *runner) gmailsend(ctx context.Context, workload string) (Result, error)
 			}
 			res.record(time.Since(t0), per)
 		}
+		res.notePeak(fn.PeakRSSKiB())
 		res.addProcess(fn.Stop())
 	}
 	return res, nil
@@ -184,13 +186,18 @@ func (res *Result) record(took time.Duration, per int) {
 	}
 }
 
+// addProcess adds a finished process's CPU time. Its rusage maxrss is not
+// used: Linux carries the parent's resident set at fork into the child's
+// maxrss, so it would measure the harness; peaks come from VmHWM instead.
 func (res *Result) addProcess(ps *os.ProcessState) {
-	if ps == nil {
-		return
+	if ps != nil {
+		res.CPU += ps.UserTime() + ps.SystemTime()
 	}
-	res.CPU += ps.UserTime() + ps.SystemTime()
-	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > res.PeakRSSKiB {
-		res.PeakRSSKiB = ru.Maxrss
+}
+
+func (res *Result) notePeak(kib int64) {
+	if kib > res.PeakRSSKiB {
+		res.PeakRSSKiB = kib
 	}
 }
 
@@ -237,11 +244,13 @@ func (r *runner) peer(ctx context.Context, contender, workload string) (Result, 
 		}
 		var got struct {
 			LatenciesMs []float64 `json:"latenciesMs"`
+			PeakRSSKiB  int64     `json:"peakRssKiB"` // VmHWM, read by the peer itself
 		}
 		if err := json.Unmarshal(line, &got); err != nil {
 			return res, fmt.Errorf("%v printed %q", args, line)
 		}
 		res.addProcess(cmd.ProcessState)
+		res.notePeak(got.PeakRSSKiB)
 		if workload == Cold {
 			// Process start to response, as for gmailsend.
 			res.record(answered, 1)

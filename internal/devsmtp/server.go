@@ -44,6 +44,9 @@ type Options struct {
 	// Reject, when set, is asked at MAIL ("MAIL"), each RCPT ("RCPT") and
 	// after DATA ("DATA") and may return an *gosmtp.SMTPError to send.
 	Reject func(stage, arg string) error
+	// DiscardData keeps only the envelope of each message, not its bytes
+	// (benchmarks send thousands).
+	DiscardData bool
 	// DropAfter closes a connection after it has delivered this many
 	// messages (0: never).
 	DropAfter int

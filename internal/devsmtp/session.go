@@ -105,7 +105,11 @@ func (ss *session) Data(r io.Reader) error {
 		return err
 	}
 	ss.delivered++
-	return ss.s.record(Message{From: ss.from, To: append([]string(nil), ss.to...), Data: buf.Bytes(), User: ss.user})
+	data := buf.Bytes()
+	if ss.s.opts.DiscardData {
+		data = nil
+	}
+	return ss.s.record(Message{From: ss.from, To: append([]string(nil), ss.to...), Data: data, User: ss.user})
 }
 
 // Reset runs after each message (once its reply is written) and on RSET;

@@ -24,7 +24,7 @@ func (h *Handler) handleSQS(ctx context.Context, ev events.SQSEvent) events.SQSE
 	for i, r := range ev.Records {
 		if tooLate(ctx, h.opts.BatchReserve) {
 			for _, rest := range ev.Records[i:] {
-				h.logSend(ctx, sourceSQS, rest.MessageId, zeroOutcome,
+				h.logSend(ctx, sourceSQS, rest.MessageId, sender.Outcome{},
 					email.Errorf(email.CodeTimeout, "", "not attempted: too little time left in this invocation"), time.Now())
 				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rest.MessageId})
 			}
@@ -44,5 +44,3 @@ func tooLate(ctx context.Context, reserve time.Duration) bool {
 	d, ok := ctx.Deadline()
 	return ok && time.Until(d) < reserve
 }
-
-var zeroOutcome = sender.Outcome{}

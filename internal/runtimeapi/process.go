@@ -6,6 +6,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -67,6 +69,25 @@ func StartFunction(ctx context.Context, bootstrap string, env []string, stdout, 
 // Invoke runs one invocation.
 func (f *Function) Invoke(ctx context.Context, payload []byte, timeout time.Duration) (Result, error) {
 	return f.API.Invoke(ctx, payload, timeout)
+}
+
+// PeakRSSKiB is the process's peak resident set (VmHWM) while it runs.
+// Unlike rusage's maxrss it is not inflated by the parent's memory at fork.
+func (f *Function) PeakRSSKiB() int64 { return VmHWM(f.cmd.Process.Pid) }
+
+// VmHWM reads a running process's peak resident set in KiB (0 if unknown).
+func VmHWM(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return n
+		}
+	}
+	return 0
 }
 
 // Pid is the bootstrap's process id.
