@@ -75,7 +75,7 @@ func TestBootstrapRunsEverySampleEvent(t *testing.T) {
 	defer st.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	logs := new(strings.Builder)
+	logs := new(fixture.SyncBuffer)
 	fn, err := runtimeapi.StartFunction(ctx, bootstrap, st.Env(), logs, logs)
 	if err != nil {
 		t.Fatal(err)
