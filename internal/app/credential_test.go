@@ -6,10 +6,6 @@ import (
 	"io"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
 	"github.com/gmailsend/gmailsend/internal/app"
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
 	"github.com/gmailsend/gmailsend/internal/devsecrets"
@@ -27,12 +23,8 @@ func newStoredHarness(t *testing.T, edit func(*app.Config)) (*harness, *devsecre
 	if edit != nil {
 		edit(&cfg)
 	}
-	client := secretsmanager.New(secretsmanager.Options{
-		Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "s", ""),
-		BaseEndpoint: aws.String(ep.URL), RetryMaxAttempts: 1,
-	})
 	log := new(bytes.Buffer)
-	a, err := app.Build(cfg, app.Parts{Secrets: awssecrets.NewWithAPI(client), Log: io.MultiWriter(log, fixture.LogSink())})
+	a, err := app.Build(cfg, app.Parts{Secrets: awssecrets.NewWithAPI(ep.Client()), Log: io.MultiWriter(log, fixture.LogSink())})
 	if err != nil {
 		t.Fatal(err)
 	}

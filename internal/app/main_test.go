@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -26,7 +27,9 @@ func TestMain(m *testing.M) {
 			code = 1
 		}
 	}
-	if code == 0 && !strings.Contains(logs, `"outcome":"sent"`) {
+	// A whole run must have captured sends, or the check proved nothing; a
+	// run filtered with -run may legitimately capture none.
+	if f := flag.Lookup("test.run"); code == 0 && f != nil && f.Value.String() == "" && !strings.Contains(logs, `"outcome":"sent"`) {
 		fmt.Fprintln(os.Stderr, "secret hygiene: no log line was captured; the check would prove nothing")
 		code = 1
 	}

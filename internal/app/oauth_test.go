@@ -8,10 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
 	"github.com/gmailsend/gmailsend/internal/app"
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
 	"github.com/gmailsend/gmailsend/internal/devoauth"
@@ -45,12 +41,8 @@ func newOAuthHarness(t *testing.T, client devoauth.Client) *oauthHarness {
 		oauthUser, clientSecret, refreshToken, tokens.URL))
 	srv, caFile := fixture.StartSMTP(t, devsmtp.Options{TokenStatus: tokens.TokenStatus})
 	cfg := appConfig(srv, caFile)
-	sm := secretsmanager.New(secretsmanager.Options{
-		Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "s", ""),
-		BaseEndpoint: aws.String(ep.URL), RetryMaxAttempts: 1,
-	})
 	log := new(bytes.Buffer)
-	a, err := app.Build(cfg, app.Parts{Secrets: awssecrets.NewWithAPI(sm), Log: io.MultiWriter(log, fixture.LogSink())})
+	a, err := app.Build(cfg, app.Parts{Secrets: awssecrets.NewWithAPI(ep.Client()), Log: io.MultiWriter(log, fixture.LogSink())})
 	if err != nil {
 		t.Fatal(err)
 	}

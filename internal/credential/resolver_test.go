@@ -7,10 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/devsecrets"
@@ -24,14 +20,10 @@ func newResolver(t *testing.T, p credential.Policy) (*credential.Resolver, *devs
 	ep := devsecrets.Start()
 	t.Cleanup(ep.Close)
 	ep.Put("gmailsend/desk", deskSecret)
-	client := secretsmanager.New(secretsmanager.Options{
-		Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "s", ""),
-		BaseEndpoint: aws.String(ep.URL), RetryMaxAttempts: 1,
-	})
 	if p.Prefix == "" {
 		p.Prefix = "gmailsend/"
 	}
-	return credential.NewResolver(p, awssecrets.NewWithAPI(client), nil), ep
+	return credential.NewResolver(p, awssecrets.NewWithAPI(ep.Client()), nil), ep
 }
 
 // TestStoredCredential ensures the account and normalised password come from the secret.

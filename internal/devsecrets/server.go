@@ -14,6 +14,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
 
 // Server is a running endpoint.
@@ -41,6 +45,17 @@ func Start() *Server {
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	return s
+}
+
+// Client is the real AWS SDK client pointed at this endpoint, with static
+// test credentials and no retries (tests count calls).
+func (s *Server) Client() *secretsmanager.Client {
+	return secretsmanager.New(secretsmanager.Options{
+		Region:           "us-east-1",
+		Credentials:      credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "test-secret-key", ""),
+		BaseEndpoint:     aws.String(s.URL),
+		RetryMaxAttempts: 1,
+	})
 }
 
 // Close stops the endpoint.

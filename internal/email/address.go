@@ -22,7 +22,6 @@ const maxAddressLength = 254
 func splitAddressList(s string) AddressList {
 	var out AddressList
 	var cur strings.Builder
-	inQuote, escaped := false, false
 	flush := func() {
 		// Only blanks are trimmed: a line break must reach validation and
 		// be refused, not be quietly removed.
@@ -31,7 +30,25 @@ func splitAddressList(s string) AddressList {
 		}
 		cur.Reset()
 	}
+	scanQuoted(s, func(r rune, quoted bool) bool {
+		if !quoted && (r == ',' || r == ';') {
+			flush()
+		} else {
+			cur.WriteRune(r)
+		}
+		return true
+	})
+	flush()
+	return out
+}
+
+// scanQuoted calls visit with each rune of s and whether it is inside a
+// double-quoted string (where a backslash escapes the next rune), until
+// visit returns false.
+func scanQuoted(s string, visit func(r rune, quoted bool) bool) {
+	inQuote, escaped := false, false
 	for _, r := range s {
+		quoted := inQuote || r == '"'
 		switch {
 		case escaped:
 			escaped = false
@@ -39,14 +56,11 @@ func splitAddressList(s string) AddressList {
 			escaped = true
 		case r == '"':
 			inQuote = !inQuote
-		case (r == ',' || r == ';') && !inQuote:
-			flush()
-			continue
 		}
-		cur.WriteRune(r)
+		if !visit(r, quoted) {
+			return
+		}
 	}
-	flush()
-	return out
 }
 
 // ParseAddress validates one entry of an address field. It accepts
@@ -141,20 +155,12 @@ func checkDomain(d string) error {
 
 // outsideQuotes reports whether c occurs outside double-quoted strings.
 func outsideQuotes(s string, c rune) bool {
-	inQuote, escaped := false, false
-	for _, r := range s {
-		switch {
-		case escaped:
-			escaped = false
-		case r == '\\' && inQuote:
-			escaped = true
-		case r == '"':
-			inQuote = !inQuote
-		case r == c && !inQuote:
-			return true
-		}
-	}
-	return false
+	found := false
+	scanQuoted(s, func(r rune, quoted bool) bool {
+		found = !quoted && r == c
+		return !found
+	})
+	return found
 }
 
 // hasControl reports C0 controls (CR and LF among them), DEL, and the

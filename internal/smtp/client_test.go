@@ -2,6 +2,7 @@ package smtp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/mail"
@@ -252,5 +253,23 @@ func TestSilentServerTimesOut(t *testing.T) {
 	wantCode(t, err, email.CodeTimeout)
 	if took := time.Since(start); took > 900*time.Millisecond {
 		t.Fatalf("took %v: the safety margin was not kept", took)
+	}
+}
+
+// TestTLS12Minimum ensures a server that only speaks TLS 1.1 is refused before AUTH.
+func TestTLS12Minimum(t *testing.T) {
+	ca, err := devsmtp.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, _ := ca.Leaf(devsmtp.LeafOptions{})
+	old := tlsFor(leaf)
+	old.MinVersion, old.MaxVersion = tls.VersionTLS10, tls.VersionTLS11
+	srv, cfg := startServer(t, devsmtp.Options{TLS: old})
+	cfg.RootCAs = ca.Pool()
+	err = New(cfg).Send(ctxTimeout(t, 5*time.Second), goodCreds, testMessage("a@example.com"))
+	wantCode(t, err, email.CodeTLSRequired)
+	if len(srv.AuthAttempts()) != 0 {
+		t.Fatal("AUTH after a refused TLS version")
 	}
 }
