@@ -11,7 +11,8 @@ import (
 
 // handleSNS sends each notification's Message. A failure returns a function
 // error: SNS invokes asynchronously, so Lambda retries and then hands the
-// event to the failure destination (the dead-letter queue).
+// event to the failure destination (the dead-letter queue). SNS delivers
+// one record per invocation, so a retry never repeats an earlier record.
 func (h *Handler) handleSNS(ctx context.Context, payload []byte) (any, error) {
 	var ev events.SNSEvent
 	if err := json.Unmarshal(payload, &ev); err != nil {

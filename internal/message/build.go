@@ -37,10 +37,9 @@ func Build(m *email.Mail, now time.Time) *Built {
 	if text == "" {
 		text = PlainText(m.HTML)
 	}
-	if m.HTML == "" {
-		msg.SetBody("text/plain", text, bodyEncoding(text))
-	} else {
-		msg.SetBody("text/plain", text, bodyEncoding(text))
+	// Text first: in multipart/alternative the last part is the preferred one.
+	msg.SetBody("text/plain", text, bodyEncoding(text))
+	if m.HTML != "" {
 		msg.AddAlternative("text/html", m.HTML, bodyEncoding(m.HTML))
 	}
 
