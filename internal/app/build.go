@@ -61,10 +61,11 @@ func Build(cfg Config, parts Parts) (*App, error) {
 	}, secrets, tokens)
 
 	s := &sender.Sender{
-		Limits:      email.Limits{MaxRecipients: cfg.MaxRecipients, MaxMessageBytes: cfg.MaxMessageBytes},
-		Relay:       sender.RelayPolicy{AllowedSenders: cfg.AllowedSenders, AllowedRecipientDomains: cfg.AllowedRecipientDomains},
-		Credentials: resolver,
-		Deliver:     client,
+		Limits:       email.Limits{MaxRecipients: cfg.MaxRecipients, MaxMessageBytes: cfg.MaxMessageBytes},
+		Relay:        sender.RelayPolicy{AllowedSenders: cfg.AllowedSenders, AllowedRecipientDomains: cfg.AllowedRecipientDomains},
+		Credentials:  resolver,
+		Deliver:      client,
+		SafetyMargin: cfg.SafetyMargin,
 	}
 	opts := lambdahandler.DefaultOptions()
 	opts.BatchReserve = cfg.BatchReserve

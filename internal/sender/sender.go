@@ -37,6 +37,11 @@ type Sender struct {
 	Deliver     Deliverer
 	// Now stamps the Date header; time.Now when nil.
 	Now func() time.Time
+	// SafetyMargin is kept back from the invocation deadline for the
+	// credential lookup (Secrets Manager, the token endpoint), as package
+	// smtp keeps it for delivery, so a slow dependency still leaves time
+	// to answer.
+	SafetyMargin time.Duration
 }
 
 // Result is what a successful send returns to the caller.
@@ -66,7 +71,7 @@ func (s *Sender) Send(ctx context.Context, body []byte) (*Result, Outcome, error
 // SendRequest delivers a decoded request.
 func (s *Sender) SendRequest(ctx context.Context, req *email.Request) (*Result, Outcome, error) {
 	var out Outcome
-	login, err := s.Credentials.Resolve(ctx, req)
+	login, err := s.resolve(ctx, req)
 	if err != nil {
 		return nil, out, err
 	}
@@ -91,6 +96,15 @@ func (s *Sender) SendRequest(ctx context.Context, req *email.Request) (*Result, 
 		return nil, out, err
 	}
 	return &Result{Status: "sent", MessageID: built.MessageID, Accepted: built.Accepted}, out, nil
+}
+
+func (s *Sender) resolve(ctx context.Context, req *email.Request) (credential.Login, error) {
+	if d, ok := ctx.Deadline(); ok && s.SafetyMargin > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, d.Add(-s.SafetyMargin))
+		defer cancel()
+	}
+	return s.Credentials.Resolve(ctx, req)
 }
 
 // deliver sends, and on an authentication failure drops the cached

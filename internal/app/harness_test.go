@@ -1,3 +1,5 @@
+// Shared pieces of the app tests: replies and errors the tests inject,
+// and small conversions.
 package app_test
 
 import (
