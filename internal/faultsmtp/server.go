@@ -31,6 +31,7 @@ const (
 	DATA     Stage = "DATA"
 	Content  Stage = "content" // while the message is being transferred
 	EndData  Stage = "end of data"
+	RSET     Stage = "RSET"
 )
 
 // Fault is what happens at a stage instead of the normal answer.
@@ -257,7 +258,13 @@ func (s *Server) serve(c net.Conn) {
 				s.messages.Add(1)
 				cn.write("250 2.0.0 OK queued")
 			}
-		case "RSET", "NOOP":
+		case "RSET":
+			if handled, stop := cn.fault(RSET); stop {
+				return
+			} else if !handled {
+				cn.write("250 2.0.0 OK")
+			}
+		case "NOOP":
 			cn.write("250 2.0.0 OK")
 		case "QUIT":
 			cn.write("221 2.0.0 Bye")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gmailsend/gmailsend/internal/devsmtp"
 	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/faultsmtp"
 )
 
 // TestWarmSendRoundTrips ensures a kept session is reused and a warm send costs at most 5 round trips (2 pipelined).
@@ -145,5 +146,35 @@ func TestOneRecipientRefused(t *testing.T) {
 		if n := len(srv.Messages()); n != 1 {
 			t.Fatalf("pipelining=%v: %d messages", pipelining, n)
 		}
+	}
+}
+
+// TestIdleTimeoutReplyRedials ensures a kept session that answers RSET with Gmail's idle "421 4.4.2" is replaced, not reported.
+func TestIdleTimeoutReplyRedials(t *testing.T) {
+	for _, pipelining := range []bool{true, false} {
+		ca, err := devsmtp.NewCA()
+		if err != nil {
+			t.Fatal(err)
+		}
+		leaf, _ := ca.Leaf(devsmtp.LeafOptions{})
+		srv, err := faultsmtp.Start(faultsmtp.Options{TLS: tlsFor(leaf), Pipelining: pipelining, Faults: map[faultsmtp.Stage]faultsmtp.Fault{
+			faultsmtp.RSET: {Reply: "421 4.4.2 mx.google.com Timeout - closing connection."},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := DefaultConfig()
+		cfg.Host, cfg.Port, cfg.RootCAs, cfg.DisablePipelining = "127.0.0.1", srv.Port, ca.Pool(), !pipelining
+		client := New(cfg)
+		for i := 0; i < 3; i++ {
+			if err := client.Send(ctxTimeout(t, 5*time.Second), goodCreds, testMessage("a@example.com")); err != nil {
+				t.Fatalf("pipelining=%v send %d: %v", pipelining, i, err)
+			}
+		}
+		if srv.Messages() != 3 {
+			t.Fatalf("pipelining=%v: %d messages", pipelining, srv.Messages())
+		}
+		client.Close()
+		srv.Close()
 	}
 }

@@ -18,6 +18,12 @@ import (
 // the token once and try again.
 var ErrAccessTokenRejected = errors.New("smtp: access token rejected")
 
+// errStaleSession marks a kept session that failed its RSET check: whatever
+// the server said (Gmail sends "421 4.4.2 Timeout - closing connection" to
+// sessions idle too long), nothing of this message was sent, so the caller
+// dials a new session instead of reporting the failure.
+var errStaleSession = errors.New("smtp: kept session failed its RSET check")
+
 // noDeadlineCap bounds a conversation when the context has no deadline
 // (local tools), so nothing can hang for ever.
 const noDeadlineCap = 2 * time.Minute
@@ -144,6 +150,12 @@ func authenticate(c *netsmtp.Client, creds Credentials) error {
 	return err
 }
 
+func staleError(err error) *email.Error {
+	e := classify(stageReset, err)
+	e.Err = fmt.Errorf("%w: %w", errStaleSession, err)
+	return e
+}
+
 func xoauth2Message(f *xoauth2Failure) string {
 	if f != nil && f.Status == "400" {
 		return "Gmail refused the OAuth access token: it lacks the https://mail.google.com/ scope; request that scope when obtaining the refresh token"
@@ -162,7 +174,8 @@ func (s *session) send(from string, to []string, msg io.WriterTo) (contentSent b
 	c := s.client
 	if s.needsReset {
 		if err := c.Reset(); err != nil {
-			return false, classify(stageReset, err)
+			s.broken = true
+			return false, staleError(err)
 		}
 		s.needsReset = false
 	}
@@ -215,9 +228,11 @@ func (s *session) sendPipelined(from string, to []string, msg io.WriterTo) (bool
 			first.Message += detail
 		}
 	}
+	resetFailed := false
 	if s.needsReset {
 		if _, _, err := text.ReadResponse(250); err != nil {
 			note(stageReset, err, "")
+			resetFailed = true
 		}
 		s.needsReset = false
 	}
@@ -231,6 +246,11 @@ func (s *session) sendPipelined(from string, to []string, msg io.WriterTo) (bool
 		}
 	}
 	_, _, dataErr := text.ReadResponse(354)
+	if resetFailed {
+		// The session is not what it was; whatever DATA got, abandon it.
+		s.broken = true
+		return false, staleError(first)
+	}
 	if first != nil {
 		if dataErr == nil {
 			// DATA was accepted for the recipients that passed. Ending it

@@ -89,7 +89,7 @@ var _ gomail.SendCloser = (*Transport)(nil)
 // twice.
 func (t *Transport) Send(from string, to []string, msg io.WriterTo) error {
 	contentSent, err := t.sess.send(from, to, msg)
-	if err != nil && t.reused && !contentSent && !isReply(err) {
+	if err != nil && t.reused && !contentSent && (errors.Is(err, errStaleSession) || !isReply(err)) {
 		t.discard()
 		s, derr := dial(t.ctx, t.client.cfg, t.key, t.creds)
 		if derr != nil {
