@@ -1,8 +1,8 @@
 package credential
 
 import (
+	"bytes"
 	"encoding/json"
-	"strings"
 
 	"github.com/gmailsend/gmailsend/internal/email"
 )
@@ -45,7 +45,7 @@ func ParseSecret(name string, raw []byte) (*Secret, error) {
 		return email.Errorf(email.CodeCredentialInvalid, "credential", "stored credential %q is malformed: %s", name, what)
 	}
 	var s Secret
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
 		return nil, bad("it must be a JSON object {\"user\", \"password\"} or {\"user\", \"oauth\": {…}} with no other fields")

@@ -2,7 +2,6 @@ package devsmtp
 
 import (
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -205,5 +204,3 @@ func isTLS(c *gosmtp.Conn) bool {
 }
 
 func normalize(addr string) string { return strings.ToLower(strings.TrimSpace(addr)) }
-
-var _ = errors.New
