@@ -156,7 +156,7 @@ func TestBatchStopsBeforeDeadline(t *testing.T) {
 	for i := 0; i < 20; i++ {
 		bodies = append(bodies, fixture.SendRequest(fixture.User, "a@example.com", fmt.Sprintf("r%d", i)))
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 900*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 	defer cancel()
 	ctx = lambdacontext.NewContext(ctx, &lambdacontext.LambdaContext{AwsRequestID: "deadline"})
 	out, err := h.app.Handler.Invoke(ctx, fixture.SQSEvent(t, bodies...))
