@@ -2,6 +2,7 @@ package devsmtp
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -125,7 +126,14 @@ func Start(o Options) (*Server, error) {
 // Close stops the server and closes its connections.
 func (s *Server) Close() error {
 	err := s.srv.Close()
+	// go-smtp closes only the listeners Serve has registered; if Close
+	// wins the race with the serving goroutine, Serve would then block in
+	// Accept for ever. Closing the listener here ends it either way.
+	_ = s.ln.Close()
 	<-s.done
+	if errors.Is(err, net.ErrClosed) {
+		err = nil
+	}
 	return err
 }
 
