@@ -53,7 +53,11 @@ var expectations = map[string]expectation{
 			t.Fatalf("SQS response %s", p)
 		}
 	}},
-	"sns.json":         {1, "sender@gmail.com", func(*testing.T, []byte) {}},
+	"sns.json": {1, "sender@gmail.com", func(t *testing.T, p []byte) {
+		if string(p) != `{"sent":1}` {
+			t.Fatalf("SNS response %s", p)
+		}
+	}},
 	"eventbridge.json": {1, "sender@gmail.com", sentResult},
 }
 

@@ -78,15 +78,20 @@ func ParseEnv(lookup func(string) (string, bool)) (Config, error) {
 			*dst = strings.TrimSpace(v)
 		}
 	}
-	num := func(name string, dst *int) {
+	num64 := func(name string, dst *int64) {
 		if v, ok := lookup(name); ok && v != "" {
-			n, err := strconv.Atoi(v)
+			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n < 0 {
 				errs = append(errs, name+" must be a non-negative integer")
 				return
 			}
 			*dst = n
 		}
+	}
+	num := func(name string, dst *int) {
+		n := int64(*dst)
+		num64(name, &n)
+		*dst = int(n)
 	}
 	dur := func(name string, dst *time.Duration) {
 		if v, ok := lookup(name); ok && v != "" {
@@ -124,11 +129,7 @@ func ParseEnv(lookup func(string) (string, bool)) (Config, error) {
 	boolean("SMTP_PIPELINING", &c.SMTPPipelining)
 	dur("SMTP_SAFETY_MARGIN", &c.SafetyMargin)
 	num("MAX_RECIPIENTS", &c.MaxRecipients)
-	var maxBytes int
-	if v, ok := lookup("MAX_MESSAGE_BYTES"); ok && v != "" {
-		num("MAX_MESSAGE_BYTES", &maxBytes)
-		c.MaxMessageBytes = int64(maxBytes)
-	}
+	num64("MAX_MESSAGE_BYTES", &c.MaxMessageBytes)
 	str("CREDENTIAL_PREFIX", &c.CredentialPrefix)
 	str("DEFAULT_CREDENTIAL", &c.DefaultCredential)
 	boolean("ALLOW_INLINE_PASSWORD", &c.AllowInlinePassword)

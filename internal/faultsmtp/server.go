@@ -157,6 +157,16 @@ func (cn *conn) fault(st Stage) (handled, stop bool) {
 	return true, strings.HasPrefix(f.Reply, "421")
 }
 
+// answer replies to a command at st: the scripted fault if there is one,
+// normal otherwise. It reports whether the conversation goes on.
+func (cn *conn) answer(st Stage, normal string) bool {
+	handled, stop := cn.fault(st)
+	if !handled {
+		cn.write(normal)
+	}
+	return !stop
+}
+
 func (cn *conn) write(lines ...string) {
 	for _, l := range lines {
 		_, _ = cn.c.Write([]byte(l + "\r\n"))
@@ -231,16 +241,12 @@ func (s *Server) serve(c net.Conn) {
 		case "MAIL":
 			s.mails.Add(1)
 			cn.counts[RCPT] = 0 // Nth RCPT counts within a transaction
-			if handled, stop := cn.fault(MAIL); stop {
+			if !cn.answer(MAIL, "250 2.1.0 OK") {
 				return
-			} else if !handled {
-				cn.write("250 2.1.0 OK")
 			}
 		case "RCPT":
-			if handled, stop := cn.fault(RCPT); stop {
+			if !cn.answer(RCPT, "250 2.1.5 OK") {
 				return
-			} else if !handled {
-				cn.write("250 2.1.5 OK")
 			}
 		case "DATA":
 			if handled, stop := cn.fault(DATA); stop {
@@ -259,10 +265,8 @@ func (s *Server) serve(c net.Conn) {
 				cn.write("250 2.0.0 OK queued")
 			}
 		case "RSET":
-			if handled, stop := cn.fault(RSET); stop {
+			if !cn.answer(RSET, "250 2.0.0 OK") {
 				return
-			} else if !handled {
-				cn.write("250 2.0.0 OK")
 			}
 		case "NOOP":
 			cn.write("250 2.0.0 OK")

@@ -159,16 +159,22 @@ func TestBuildTextOnly(t *testing.T) {
 	}
 }
 
-// TestCheckSize ensures the exact encoded size is enforced near the limit.
+// TestCheckSize ensures the exact encoded size is enforced near the limit, for attachments and for bodies that grow when encoded.
 func TestCheckSize(t *testing.T) {
-	m := &email.Mail{From: email.Address{Email: "me@gmail.com"}, To: []email.Address{{Email: "a@example.com"}},
-		Subject: "s", HTML: "<p>x</p>", Attachments: []email.File{{Name: "a.bin", ContentType: "application/octet-stream", Data: make([]byte, 30000)}}}
-	b := Build(m, time.Now())
-	n, _ := b.Message.WriteTo(io.Discard)
-	if err := CheckSize(b, m, n); err != nil {
-		t.Fatalf("a message of exactly the limit is refused: %v", err)
-	}
-	if err := CheckSize(b, m, n-1); email.CodeOf(err) != email.CodePayloadTooLarge {
-		t.Fatalf("one byte over the limit: %v", err)
+	for name, m := range map[string]*email.Mail{
+		"attachment": {Subject: "s", HTML: "<p>x</p>", Attachments: []email.File{{Name: "a.bin", ContentType: "application/octet-stream", Data: make([]byte, 30000)}}},
+		// "=" triples in quoted-printable, in the HTML and in the text derived from it.
+		"quoted-printable body": {Subject: "s", HTML: "<p>" + strings.Repeat("=", 100_000) + "</p>"},
+		"Hangul body":           {Subject: "s", HTML: strings.Repeat("안녕하세요 ", 20_000)},
+	} {
+		m.From, m.To = email.Address{Email: "me@gmail.com"}, []email.Address{{Email: "a@example.com"}}
+		b := Build(m, time.Now())
+		n, _ := b.Message.WriteTo(io.Discard)
+		if err := CheckSize(b, m, n); err != nil {
+			t.Fatalf("%s: a message of exactly the limit is refused: %v", name, err)
+		}
+		if err := CheckSize(b, m, n-1); email.CodeOf(err) != email.CodePayloadTooLarge {
+			t.Fatalf("%s: one byte over the limit: %v", name, err)
+		}
 	}
 }

@@ -90,9 +90,6 @@ func VmHWM(pid int) int64 {
 	return 0
 }
 
-// Pid is the bootstrap's process id.
-func (f *Function) Pid() int { return f.cmd.Process.Pid }
-
 // Stop sends SIGTERM (as Lambda does at shutdown), waits briefly, then
 // kills, and returns the process's resource usage.
 // Calling it again returns the same state.

@@ -36,13 +36,19 @@ func fakeBootstrap(t *testing.T, addr, answerPath, body string, headers chan<- h
 	}
 }
 
-// TestInvokeRoundTrip ensures an invocation carries its id and deadline and the response comes back.
-func TestInvokeRoundTrip(t *testing.T) {
+func startServer(t *testing.T) *Server {
+	t.Helper()
 	s, err := Start()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// TestInvokeRoundTrip ensures an invocation carries its id and deadline and the response comes back.
+func TestInvokeRoundTrip(t *testing.T) {
+	s := startServer(t)
 	headers := make(chan http.Header, 1)
 	go fakeBootstrap(t, s.Addr, "response", "", headers)
 	start := time.Now()
@@ -65,11 +71,7 @@ func TestInvokeRoundTrip(t *testing.T) {
 
 // TestInvokeError ensures /error comes back as a FunctionError with the runtime's type.
 func TestInvokeError(t *testing.T) {
-	s, err := Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := startServer(t)
 	headers := make(chan http.Header, 1)
 	go fakeBootstrap(t, s.Addr, "error", `{"errorType":"invalid_request","errorMessage":"bad"}`, headers)
 	res, err := s.Invoke(context.Background(), []byte(`{}`), 3*time.Second)
@@ -80,11 +82,7 @@ func TestInvokeError(t *testing.T) {
 
 // TestUnknownRequestID ensures answers for unknown invocations are refused.
 func TestUnknownRequestID(t *testing.T) {
-	s, err := Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := startServer(t)
 	r, err := http.Post("http://"+s.Addr+"/2018-06-01/runtime/invocation/nope/response", "application/json", strings.NewReader("{}"))
 	if err != nil {
 		t.Fatal(err)

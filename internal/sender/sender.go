@@ -54,7 +54,6 @@ type Result struct {
 // Outcome describes a send for the log line, whether it succeeded or not.
 // It holds no secret and no message content.
 type Outcome struct {
-	User       string
 	Recipients int
 	MessageID  string
 }
@@ -79,7 +78,7 @@ func (s *Sender) SendRequest(ctx context.Context, req *email.Request) (*Result, 
 	if err != nil {
 		return nil, out, err
 	}
-	out.User, out.Recipients = mail.From.Email, len(mail.Recipients())
+	out.Recipients = len(mail.Recipients())
 	if err := s.Relay.Check(mail); err != nil {
 		return nil, out, err
 	}

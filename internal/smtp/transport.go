@@ -109,9 +109,6 @@ func (t *Transport) Send(from string, to []string, msg io.WriterTo) error {
 	return nil
 }
 
-// Err is the classified error of the last failed Send, if any.
-func (t *Transport) Err() *email.Error { return t.err }
-
 // Close returns the session to the pool, or closes it.
 func (t *Transport) Close() error {
 	if t.sess == nil {
