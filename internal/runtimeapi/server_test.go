@@ -10,9 +10,9 @@ import (
 	"time"
 )
 
-// fakeBootstrap plays a runtime client by hand: take one invocation, answer it.
+// fakeBootstrap plays a runtime client by hand: take one invocation, answer
+// it. Start it with goFake so the test waits for it before the server closes.
 func fakeBootstrap(t *testing.T, addr, answerPath, body string, headers chan<- http.Header) {
-	t.Helper()
 	resp, err := http.Get("http://" + addr + "/2018-06-01/runtime/invocation/next")
 	if err != nil {
 		t.Error(err)
@@ -36,6 +36,16 @@ func fakeBootstrap(t *testing.T, addr, answerPath, body string, headers chan<- h
 	}
 }
 
+// goFake runs fakeBootstrap and makes the test wait for it to finish.
+func goFake(t *testing.T, addr, answerPath, body string, headers chan<- http.Header) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fakeBootstrap(t, addr, answerPath, body, headers)
+	}()
+	t.Cleanup(func() { <-done }) // runs before startServer's Close (cleanups are LIFO)
+}
+
 func startServer(t *testing.T) *Server {
 	t.Helper()
 	s, err := Start()
@@ -50,7 +60,7 @@ func startServer(t *testing.T) *Server {
 func TestInvokeRoundTrip(t *testing.T) {
 	s := startServer(t)
 	headers := make(chan http.Header, 1)
-	go fakeBootstrap(t, s.Addr, "response", "", headers)
+	goFake(t, s.Addr, "response", "", headers)
 	start := time.Now()
 	res, err := s.Invoke(context.Background(), []byte(`{"hello":"세계"}`), 3*time.Second)
 	if err != nil || res.Err != nil || string(res.Payload) != `{"hello":"세계"}` {
@@ -73,7 +83,7 @@ func TestInvokeRoundTrip(t *testing.T) {
 func TestInvokeError(t *testing.T) {
 	s := startServer(t)
 	headers := make(chan http.Header, 1)
-	go fakeBootstrap(t, s.Addr, "error", `{"errorType":"invalid_request","errorMessage":"bad"}`, headers)
+	goFake(t, s.Addr, "error", `{"errorType":"invalid_request","errorMessage":"bad"}`, headers)
 	res, err := s.Invoke(context.Background(), []byte(`{}`), 3*time.Second)
 	if err != nil || res.Err == nil || res.Err.Type != "invalid_request" || res.Err.Message != "bad" {
 		t.Fatalf("%+v %v", res, err)
