@@ -41,7 +41,7 @@ fuzz: ## run each fuzz target for FUZZTIME
 
 bench: ## side-by-side benchmark against nodemailer and smtplib (writes bench/results.md and .svg)
 	cd bench && npm ci --no-audit --no-fund
-	$(GO) run ./cmd/bench -rtt $(BENCH_RTT) -out bench/results.md
+	$(GO) run ./bench -rtt $(BENCH_RTT) -out bench/results.md
 	$(GO) test ./internal/message -run '^$$' -bench . -benchmem | tee bench/go-bench.txt
 
 clean: ## remove build output and local run state

@@ -23,8 +23,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/devstack"
-	"github.com/gmailsend/gmailsend/internal/runtimeapi"
+	"github.com/gmailsend/gmailsend/internal/dev/devstack"
+	"github.com/gmailsend/gmailsend/internal/dev/runtimeapi"
 )
 
 func main() {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/gmailsend/gmailsend/internal/devstack"
+	"github.com/gmailsend/gmailsend/internal/dev/devstack"
 )
 
 // serve answers POST /send by wrapping the body in an API Gateway REST

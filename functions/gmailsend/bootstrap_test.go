@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/devstack"
-	"github.com/gmailsend/gmailsend/internal/fixture"
-	"github.com/gmailsend/gmailsend/internal/runtimeapi"
+	"github.com/gmailsend/gmailsend/internal/dev/devstack"
+	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/internal/dev/runtimeapi"
 )
 
 // expectation is what one sample event must produce.

@@ -4,6 +4,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -67,77 +68,59 @@ func Defaults() Config {
 	}
 }
 
+// envVar is one environment variable of the function: its name and how its
+// value is parsed into the Config. README's configuration table is checked
+// against this list (EnvNames), so a variable cannot go undocumented.
+type envVar struct {
+	name  string
+	parse func(c *Config, v string) error
+}
+
+// envVars is every variable ParseEnv reads, in README's order. Add a new
+// setting here and to README's table.
+var envVars = []envVar{
+	{"SMTP_HOST", text(func(c *Config) *string { return &c.SMTPHost })},
+	{"SMTP_PORT", integer(func(c *Config) *int { return &c.SMTPPort })},
+	{"SMTP_CA_FILE", text(func(c *Config) *string { return &c.SMTPCAFile })},
+	{"SMTP_IDLE_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.SMTPIdleTimeout })},
+	{"SMTP_PIPELINING", boolean(func(c *Config) *bool { return &c.SMTPPipelining })},
+	{"SMTP_SAFETY_MARGIN", duration(func(c *Config) *time.Duration { return &c.SafetyMargin })},
+	{"MAX_RECIPIENTS", integer(func(c *Config) *int { return &c.MaxRecipients })},
+	{"MAX_MESSAGE_BYTES", integer64(func(c *Config) *int64 { return &c.MaxMessageBytes })},
+	{"CREDENTIAL_PREFIX", text(func(c *Config) *string { return &c.CredentialPrefix })},
+	{"DEFAULT_CREDENTIAL", text(func(c *Config) *string { return &c.DefaultCredential })},
+	{"ALLOW_INLINE_PASSWORD", boolean(func(c *Config) *bool { return &c.AllowInlinePassword })},
+	{"CREDENTIAL_CACHE_TTL", duration(func(c *Config) *time.Duration { return &c.CredentialCacheTTL })},
+	{"OAUTH_TOKEN_URL", text(func(c *Config) *string { return &c.OAuthTokenURL })},
+	{"ALLOWED_SENDERS", list(func(c *Config) *[]string { return &c.AllowedSenders })},
+	{"ALLOWED_RECIPIENT_DOMAINS", list(func(c *Config) *[]string { return &c.AllowedRecipientDomains })},
+	{"BATCH_RESERVE", duration(func(c *Config) *time.Duration { return &c.BatchReserve })},
+}
+
+// EnvNames lists the environment variables the function reads.
+func EnvNames() []string {
+	names := make([]string, len(envVars))
+	for i, v := range envVars {
+		names[i] = v.name
+	}
+	return names
+}
+
 // ParseEnv reads the configuration through lookup (os.LookupEnv in main).
 // An unparsable value is an error naming the variable, never a silent
-// default.
+// default; an unset or empty variable keeps its default.
 func ParseEnv(lookup func(string) (string, bool)) (Config, error) {
 	c := Defaults()
 	var errs []string
-	str := func(name string, dst *string) {
-		if v, ok := lookup(name); ok && strings.TrimSpace(v) != "" {
-			*dst = strings.TrimSpace(v)
+	for _, ev := range envVars {
+		v, ok := lookup(ev.name)
+		if !ok || strings.TrimSpace(v) == "" {
+			continue
+		}
+		if err := ev.parse(&c, strings.TrimSpace(v)); err != nil {
+			errs = append(errs, ev.name+" "+err.Error())
 		}
 	}
-	num64 := func(name string, dst *int64) {
-		if v, ok := lookup(name); ok && v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n < 0 {
-				errs = append(errs, name+" must be a non-negative integer")
-				return
-			}
-			*dst = n
-		}
-	}
-	num := func(name string, dst *int) {
-		n := int64(*dst)
-		num64(name, &n)
-		*dst = int(n)
-	}
-	dur := func(name string, dst *time.Duration) {
-		if v, ok := lookup(name); ok && v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil || d < 0 {
-				errs = append(errs, name+" must be a duration like 30s or 5m")
-				return
-			}
-			*dst = d
-		}
-	}
-	boolean := func(name string, dst *bool) {
-		if v, ok := lookup(name); ok && v != "" {
-			b, err := strconv.ParseBool(v)
-			if err != nil {
-				errs = append(errs, name+" must be true or false")
-				return
-			}
-			*dst = b
-		}
-	}
-	list := func(name string, dst *[]string) {
-		if v, ok := lookup(name); ok {
-			for _, item := range strings.Split(v, ",") {
-				if item = strings.TrimSpace(item); item != "" {
-					*dst = append(*dst, item)
-				}
-			}
-		}
-	}
-	str("SMTP_HOST", &c.SMTPHost)
-	num("SMTP_PORT", &c.SMTPPort)
-	str("SMTP_CA_FILE", &c.SMTPCAFile)
-	dur("SMTP_IDLE_TIMEOUT", &c.SMTPIdleTimeout)
-	boolean("SMTP_PIPELINING", &c.SMTPPipelining)
-	dur("SMTP_SAFETY_MARGIN", &c.SafetyMargin)
-	num("MAX_RECIPIENTS", &c.MaxRecipients)
-	num64("MAX_MESSAGE_BYTES", &c.MaxMessageBytes)
-	str("CREDENTIAL_PREFIX", &c.CredentialPrefix)
-	str("DEFAULT_CREDENTIAL", &c.DefaultCredential)
-	boolean("ALLOW_INLINE_PASSWORD", &c.AllowInlinePassword)
-	dur("CREDENTIAL_CACHE_TTL", &c.CredentialCacheTTL)
-	str("OAUTH_TOKEN_URL", &c.OAuthTokenURL)
-	list("ALLOWED_SENDERS", &c.AllowedSenders)
-	list("ALLOWED_RECIPIENT_DOMAINS", &c.AllowedRecipientDomains)
-	dur("BATCH_RESERVE", &c.BatchReserve)
 	if c.SMTPPort <= 0 || c.SMTPPort > 65535 {
 		errs = append(errs, "SMTP_PORT must be a TCP port")
 	}
@@ -150,4 +133,64 @@ func ParseEnv(lookup func(string) (string, bool)) (Config, error) {
 		return c, fmt.Errorf("app: configuration: %s", strings.Join(errs, "; "))
 	}
 	return c, nil
+}
+
+func text(field func(*Config) *string) func(*Config, string) error {
+	return func(c *Config, v string) error { *field(c) = v; return nil }
+}
+
+func integer64(field func(*Config) *int64) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return errors.New("must be a non-negative integer")
+		}
+		*field(c) = n
+		return nil
+	}
+}
+
+func integer(field func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 32)
+		if err != nil || n < 0 {
+			return errors.New("must be a non-negative integer")
+		}
+		*field(c) = int(n)
+		return nil
+	}
+}
+
+func duration(field func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return errors.New("must be a duration like 30s or 5m")
+		}
+		*field(c) = d
+		return nil
+	}
+}
+
+func boolean(field func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("must be true or false")
+		}
+		*field(c) = b
+		return nil
+	}
+}
+
+func list(field func(*Config) *[]string) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		*field(c) = nil
+		for _, item := range strings.Split(v, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				*field(c) = append(*field(c), item)
+			}
+		}
+		return nil
+	}
 }

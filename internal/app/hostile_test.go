@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/devsmtp"
+	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 )
 
 type hostile struct {

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/devsmtp"
-	"github.com/gmailsend/gmailsend/internal/fixture"
+	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
 // TestConcurrentLoad ensures 1,000 sends from 50 goroutines through one handler deliver exactly once and return goroutines, connections and heap to baseline.

@@ -10,10 +10,10 @@ import (
 
 	"github.com/gmailsend/gmailsend/internal/app"
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
-	"github.com/gmailsend/gmailsend/internal/devoauth"
-	"github.com/gmailsend/gmailsend/internal/devsecrets"
-	"github.com/gmailsend/gmailsend/internal/devsmtp"
-	"github.com/gmailsend/gmailsend/internal/fixture"
+	"github.com/gmailsend/gmailsend/internal/dev/devoauth"
+	"github.com/gmailsend/gmailsend/internal/dev/devsecrets"
+	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
 const (

@@ -10,9 +10,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gmailsend/gmailsend/internal/devsmtp"
+	"github.com/gmailsend/gmailsend/internal/app"
+	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/fixture"
 )
 
 func readme(t *testing.T) string {
@@ -71,13 +72,9 @@ func TestREADMEDocumentsEveryCode(t *testing.T) {
 
 // TestREADMEDocumentsEveryVariable ensures the configuration table lists exactly the variables ParseEnv reads.
 func TestREADMEDocumentsEveryVariable(t *testing.T) {
-	src, err := os.ReadFile("config.go")
-	if err != nil {
-		t.Fatal(err)
-	}
 	read := map[string]bool{}
-	for _, m := range regexp.MustCompile(`(?m)^\t(?:str|num|num64|dur|boolean|list)\("([A-Z_]+)"`).FindAllStringSubmatch(string(src), -1) {
-		read[m[1]] = true
+	for _, name := range app.EnvNames() {
+		read[name] = true
 	}
 	documented := map[string]bool{}
 	for _, m := range regexp.MustCompile("(?m)^\\| `([A-Z_]+)` \\|").FindAllStringSubmatch(readme(t), -1) {

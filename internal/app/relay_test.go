@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/devsmtp"
-	"github.com/gmailsend/gmailsend/internal/fixture"
+	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
 // TestRelayAllowlists ensures sender and recipient-domain allowlists refuse with forbidden and a clear message, and are off by default.

@@ -13,8 +13,8 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/devsmtp"
-	"github.com/gmailsend/gmailsend/internal/fixture"
+	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
 func failedIDs(t *testing.T, out any) []string {

@@ -6,26 +6,41 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gmailsend/gmailsend/internal/fixture"
+	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
-// TestDetectUpstreamEnvelopes ensures every real-shaped upstream event, and every sam generate-event template, is recognised.
+// TestDetectUpstreamEnvelopes ensures every real-shaped upstream event shipped in aws-lambda-go is recognised.
 func TestDetectUpstreamEnvelopes(t *testing.T) {
-	dir := filepath.Join(fixture.SharedDir(t), "events-upstream")
 	want := map[string]source{
-		"apigw-request.json":                                sourceAPIGatewayV1,
-		"apigw-restapi-openapi-request.json":                sourceAPIGatewayV1,
-		"apigw-v2-request-iam.json":                         sourceAPIGatewayV2,
-		"apigw-v2-request-jwt-authorizer.json":              sourceAPIGatewayV2,
-		"apigw-v2-request-no-authorizer.json":               sourceAPIGatewayV2,
-		"sns-event.json":                                    sourceSNS,
-		"sqs-event.json":                                    sourceSQS,
-		"sam-generate-event/apigateway-AwsProxy.json":       sourceAPIGatewayV1,
-		"sam-generate-event/apigateway-HttpApi.json":        sourceAPIGatewayV2,
-		"sam-generate-event/sns-Sns.json":                   sourceSNS,
-		"sam-generate-event/sqs-Sqs.json":                   sourceSQS,
-		"sam-generate-event/cloudwatch-ScheduledEvent.json": sourceEventBridge,
+		"apigw-request.json":                      sourceAPIGatewayV1,
+		"apigw-restapi-openapi-request.json":      sourceAPIGatewayV1,
+		"apigw-v2-request-iam.json":               sourceAPIGatewayV2,
+		"apigw-v2-request-jwt-authorizer.json":    sourceAPIGatewayV2,
+		"apigw-v2-request-no-authorizer.json":     sourceAPIGatewayV2,
+		"apigw-v2-request-lambda-authorizer.json": sourceAPIGatewayV2,
+		"sns-event.json":                          sourceSNS,
+		"sqs-event.json":                          sourceSQS,
 	}
+	checkDetected(t, fixture.UpstreamDir(t), want)
+}
+
+// TestDetectSAMGenerateEvent ensures the templates behind `sam local generate-event` are recognised (when SAM_GENERATE_EVENTS names their directory).
+func TestDetectSAMGenerateEvent(t *testing.T) {
+	dir := os.Getenv("SAM_GENERATE_EVENTS")
+	if dir == "" {
+		t.Skip("sam generate-event templates skipped: set SAM_GENERATE_EVENTS to a directory of them (aws-sam-cli samcli/lib/generated_sample_events/events) to enable")
+	}
+	checkDetected(t, dir, map[string]source{
+		"apigateway-AwsProxy.json":       sourceAPIGatewayV1,
+		"apigateway-HttpApi.json":        sourceAPIGatewayV2,
+		"sns-Sns.json":                   sourceSNS,
+		"sqs-Sqs.json":                   sourceSQS,
+		"cloudwatch-ScheduledEvent.json": sourceEventBridge,
+	})
+}
+
+func checkDetected(t *testing.T, dir string, want map[string]source) {
+	t.Helper()
 	for file, src := range want {
 		raw, err := os.ReadFile(filepath.Join(dir, file))
 		if err != nil {

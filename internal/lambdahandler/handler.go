@@ -2,12 +2,10 @@ package lambdahandler
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"log/slog"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
 	"github.com/gmailsend/gmailsend/internal/email"
@@ -43,39 +41,22 @@ func New(s *sender.Sender, opts Options, log *slog.Logger) *Handler {
 	return &Handler{send: s, opts: opts, log: log}
 }
 
-// Invoke is the Lambda entry point.
+// Invoke is the Lambda entry point: it recognises the source and hands the
+// payload to that source's handler (one file per source).
 func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (any, error) {
-	switch src := detect(payload); src {
+	switch detect(payload) {
 	case sourceAPIGatewayV1:
-		var ev events.APIGatewayProxyRequest
-		if err := json.Unmarshal(payload, &ev); err != nil {
-			return nil, functionError(email.Invalid("", "malformed API Gateway event"))
-		}
-		a := h.handleHTTP(ctx, src, ev.RequestContext.RequestID, ev.Body, ev.IsBase64Encoded)
-		return events.APIGatewayProxyResponse{StatusCode: a.status, Headers: a.headers, Body: a.body}, nil
+		return h.handleAPIGatewayV1(ctx, payload)
 	case sourceAPIGatewayV2:
-		var ev events.APIGatewayV2HTTPRequest
-		if err := json.Unmarshal(payload, &ev); err != nil {
-			return nil, functionError(email.Invalid("", "malformed API Gateway event"))
-		}
-		a := h.handleHTTP(ctx, src, ev.RequestContext.RequestID, ev.Body, ev.IsBase64Encoded)
-		return events.APIGatewayV2HTTPResponse{StatusCode: a.status, Headers: a.headers, Body: a.body}, nil
+		return h.handleAPIGatewayV2(ctx, payload)
 	case sourceSQS:
-		var ev events.SQSEvent
-		if err := json.Unmarshal(payload, &ev); err != nil {
-			return nil, functionError(email.Invalid("", "malformed SQS event"))
-		}
-		return h.handleSQS(ctx, ev), nil
+		return h.handleSQS(ctx, payload)
 	case sourceSNS:
 		return h.handleSNS(ctx, payload)
 	case sourceEventBridge:
 		return h.handleEventBridge(ctx, payload)
 	default:
-		res, err := h.sendOne(ctx, sourceDirect, "", payload)
-		if err != nil {
-			return nil, functionError(err)
-		}
-		return res, nil
+		return h.handleDirect(ctx, payload)
 	}
 }
 
@@ -94,22 +75,6 @@ func (h *Handler) sendOne(ctx context.Context, src source, itemID string, body [
 	}
 	h.logSend(ctx, src, itemID, out, err, start)
 	return res, err
-}
-
-func (h *Handler) handleHTTP(ctx context.Context, src source, requestID, body string, isBase64 bool) httpAnswer {
-	raw := []byte(body)
-	if isBase64 {
-		dec, err := base64.StdEncoding.DecodeString(body)
-		if err != nil {
-			return answerError(email.Invalid("", "request body is marked base64 but is not valid base64"))
-		}
-		raw = dec
-	}
-	res, err := h.sendOne(ctx, src, requestID, raw)
-	if err != nil {
-		return answerError(err)
-	}
-	return answerOK(res)
 }
 
 // functionError is a Lambda function error whose type is the stable code,

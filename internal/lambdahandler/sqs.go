@@ -2,12 +2,13 @@ package lambdahandler
 
 import (
 	"context"
-	"github.com/gmailsend/gmailsend/internal/sender"
+	"encoding/json"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/sender"
 )
 
 // handleSQS sends the records of a batch one after another, so records of
@@ -19,7 +20,11 @@ import (
 // it again until maxReceiveCount and moves it to the dead-letter queue, so
 // nothing is lost; the log line says whether a retry can help. A batch
 // running out of time stops starting sends and reports the rest.
-func (h *Handler) handleSQS(ctx context.Context, ev events.SQSEvent) events.SQSEventResponse {
+func (h *Handler) handleSQS(ctx context.Context, payload []byte) (any, error) {
+	var ev events.SQSEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return nil, functionError(email.Invalid("", "malformed SQS event"))
+	}
 	var resp events.SQSEventResponse
 	for i, r := range ev.Records {
 		if tooLate(ctx, h.opts.BatchReserve) {
@@ -37,7 +42,7 @@ func (h *Handler) handleSQS(ctx context.Context, ev events.SQSEvent) events.SQSE
 	if resp.BatchItemFailures == nil {
 		resp.BatchItemFailures = []events.SQSBatchItemFailure{}
 	}
-	return resp
+	return resp, nil
 }
 
 func tooLate(ctx context.Context, reserve time.Duration) bool {

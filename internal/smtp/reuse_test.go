@@ -6,9 +6,9 @@ import (
 
 	gosmtp "github.com/emersion/go-smtp"
 
-	"github.com/gmailsend/gmailsend/internal/devsmtp"
+	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/internal/dev/faultsmtp"
 	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/faultsmtp"
 )
 
 // TestWarmSendRoundTrips ensures a kept session is reused and a warm send costs at most 5 round trips (2 pipelined).

@@ -9,7 +9,7 @@ import (
 	"net/mail"
 	"strings"
 
-	"github.com/gmailsend/gmailsend/internal/devsmtp"
+	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 )
 
 // Summary is a delivered message as a person would want to see it.

@@ -13,9 +13,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/devoauth"
-	"github.com/gmailsend/gmailsend/internal/devsecrets"
-	"github.com/gmailsend/gmailsend/internal/devsmtp"
+	"github.com/gmailsend/gmailsend/internal/dev/devoauth"
+	"github.com/gmailsend/gmailsend/internal/dev/devsecrets"
+	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 )
 
 // Accounts the development SMTP server knows; the samples in events/ send

@@ -27,16 +27,3 @@ func (h *Handler) handleSNS(ctx context.Context, payload []byte) (any, error) {
 	}
 	return map[string]int{"sent": sent}, nil
 }
-
-// handleEventBridge sends the event's detail, which is the send request.
-func (h *Handler) handleEventBridge(ctx context.Context, payload []byte) (any, error) {
-	var ev events.EventBridgeEvent
-	if err := json.Unmarshal(payload, &ev); err != nil {
-		return nil, functionError(email.Invalid("", "malformed EventBridge event"))
-	}
-	res, err := h.sendOne(ctx, sourceEventBridge, ev.ID, ev.Detail)
-	if err != nil {
-		return nil, functionError(err)
-	}
-	return res, nil
-}

@@ -10,8 +10,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 
-	"github.com/gmailsend/gmailsend/internal/fixture"
-	"github.com/gmailsend/gmailsend/internal/samtemplate"
+	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/internal/dev/samtemplate"
 )
 
 func load(t *testing.T) map[string]any {
@@ -25,10 +25,7 @@ func load(t *testing.T) map[string]any {
 
 func schemaPath(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("SAM_SCHEMA"); p != "" {
-		return p
-	}
-	return filepath.Join(fixture.SharedDir(t), "sam", "sam.schema.json")
+	return fixture.SAMSchema(t)
 }
 
 // get walks a path of map keys.

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/fixture"
+	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
 // TestHarnessShort runs the benchmark harness once with tiny counts so it cannot rot: the real bootstrap, and smtplib when Python is present.

@@ -11,9 +11,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/devsmtp"
-	"github.com/gmailsend/gmailsend/internal/devstack"
-	"github.com/gmailsend/gmailsend/internal/runtimeapi"
+	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/internal/dev/devstack"
+	"github.com/gmailsend/gmailsend/internal/dev/runtimeapi"
 )
 
 // Contender names.

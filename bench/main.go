@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/benchmark"
+	"github.com/gmailsend/gmailsend/bench/internal/benchmark"
 )
 
 func main() {

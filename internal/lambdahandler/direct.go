@@ -1,0 +1,14 @@
+package lambdahandler
+
+import "context"
+
+// handleDirect sends a payload that is the send request itself (the Lambda
+// Invoke API, `sam local invoke`, a Step Functions task). A failure is a
+// function error whose errorType is the stable code.
+func (h *Handler) handleDirect(ctx context.Context, payload []byte) (any, error) {
+	res, err := h.sendOne(ctx, sourceDirect, "", payload)
+	if err != nil {
+		return nil, functionError(err)
+	}
+	return res, nil
+}
