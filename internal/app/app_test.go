@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"mime"
 	"net/mail"
 	"strings"
@@ -32,29 +31,6 @@ func appConfig(srv *devsmtp.Server, caFile string) app.Config {
 	c.SafetyMargin = 200 * time.Millisecond
 	c.BatchReserve = 500 * time.Millisecond
 	return c
-}
-
-// harness is the whole function against a local SMTP server.
-type harness struct {
-	srv *devsmtp.Server
-	app *app.App
-	log *bytes.Buffer
-}
-
-func newHarness(t *testing.T, o devsmtp.Options, edit func(*app.Config)) *harness {
-	t.Helper()
-	srv, caFile := fixture.StartSMTP(t, o)
-	cfg := appConfig(srv, caFile)
-	if edit != nil {
-		edit(&cfg)
-	}
-	log := new(bytes.Buffer)
-	a, err := app.Build(cfg, app.Parts{Log: io.MultiWriter(log, fixture.LogSink())})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.Close)
-	return &harness{srv: srv, app: a, log: log}
 }
 
 func invokeCtx(t *testing.T) context.Context {
@@ -89,7 +65,7 @@ type errBody struct {
 
 // TestRESTAPIOriginalRequest ensures the platform's six-field request, in API Gateway's real REST envelope, is delivered intact.
 func TestRESTAPIOriginalRequest(t *testing.T) {
-	h := newHarness(t, devsmtp.Options{}, nil)
+	h := newHarness(t, setup{})
 	out, err := h.invoke(t, fixture.UpstreamEvent(t, "apigw-request.json", originalRequest))
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +102,7 @@ func TestRESTAPIOriginalRequest(t *testing.T) {
 
 // TestHTTPAPIBase64Body ensures an HTTP API (v2) event with a base64 body is decoded and answered in v2 shape.
 func TestHTTPAPIBase64Body(t *testing.T) {
-	h := newHarness(t, devsmtp.Options{}, nil)
+	h := newHarness(t, setup{})
 	var ev map[string]any
 	_ = json.Unmarshal(fixture.UpstreamEvent(t, "apigw-v2-request-no-authorizer.json", ""), &ev)
 	ev["body"] = base64.StdEncoding.EncodeToString([]byte(originalRequest))
@@ -147,7 +123,7 @@ func TestHTTPAPIBase64Body(t *testing.T) {
 
 // TestDirectInvocation ensures a direct payload returns the result object, and a bad one a function error typed by code.
 func TestDirectInvocation(t *testing.T) {
-	h := newHarness(t, devsmtp.Options{}, nil)
+	h := newHarness(t, setup{})
 	out, err := h.invoke(t, []byte(originalRequest))
 	if err != nil {
 		t.Fatal(err)
@@ -166,7 +142,7 @@ func TestDirectInvocation(t *testing.T) {
 
 // TestAPIErrors ensures API callers get the documented status and error body for each kind of failure.
 func TestAPIErrors(t *testing.T) {
-	h := newHarness(t, devsmtp.Options{}, nil)
+	h := newHarness(t, setup{})
 	cases := []struct {
 		name, body, code, field string
 		status                  int
@@ -203,12 +179,12 @@ func TestAPIErrors(t *testing.T) {
 
 // TestRateLimitedHasRetryAfter ensures Gmail's daily limit reaches API callers as 429 with Retry-After.
 func TestRateLimitedHasRetryAfter(t *testing.T) {
-	h := newHarness(t, devsmtp.Options{Reject: func(stage, _ string) error {
+	h := newHarness(t, setup{SMTP: devsmtp.Options{Reject: func(stage, _ string) error {
 		if stage == "MAIL" {
 			return &gosmtpError550545
 		}
 		return nil
-	}}, nil)
+	}}})
 	out, _ := h.invoke(t, fixture.UpstreamEvent(t, "apigw-request.json", originalRequest))
 	resp := out.(events.APIGatewayProxyResponse)
 	if resp.StatusCode != 429 || resp.Headers["Retry-After"] == "" || !strings.Contains(resp.Body, `"enhancedCode":"5.4.5"`) {
@@ -218,7 +194,7 @@ func TestRateLimitedHasRetryAfter(t *testing.T) {
 
 // TestLogLineHasNoSecrets ensures the one log line per send carries metadata but never the password, subject or body.
 func TestLogLineHasNoSecrets(t *testing.T) {
-	h := newHarness(t, devsmtp.Options{}, nil)
+	h := newHarness(t, setup{})
 	_, _ = h.invoke(t, []byte(originalRequest))
 	_, _ = h.invoke(t, []byte(strings.Replace(originalRequest, "abcd efgh ijkl mnop", "wrong password 123", 1)))
 	lines := strings.Split(strings.TrimSpace(h.log.String()), "\n")

@@ -1,40 +1,17 @@
 package app_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
 	"testing"
 
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/awssecrets"
-	"github.com/gmailsend/gmailsend/internal/dev/devsecrets"
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
-// newStoredHarness is the function with its secret store on a local Secrets Manager endpoint.
-func newStoredHarness(t *testing.T, edit func(*app.Config)) (*harness, *devsecrets.Server) {
-	t.Helper()
-	ep := devsecrets.Start()
-	t.Cleanup(ep.Close)
-	srv, caFile := fixture.StartSMTP(t, devsmtp.Options{})
-	cfg := appConfig(srv, caFile)
-	if edit != nil {
-		edit(&cfg)
-	}
-	log := new(bytes.Buffer)
-	a, err := app.Build(cfg, app.Parts{Secrets: awssecrets.NewWithAPI(ep.Client()), Log: io.MultiWriter(log, fixture.LogSink())})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.Close)
-	return &harness{srv: srv, app: a, log: log}, ep
-}
-
 // TestSendWithStoredCredential ensures a request naming a credential sends with the stored password, fetched once.
 func TestSendWithStoredCredential(t *testing.T) {
-	h, ep := newStoredHarness(t, nil)
+	h := newHarness(t, setup{})
+	ep := h.secrets
 	ep.Put("gmailsend/support-desk", `{"user":"sender@gmail.com","password":"abcd efgh ijkl mnop"}`)
 	req := []byte(`{"credential":"support-desk","toEmail":"kim@example.com","subject":"안녕","message":"<p>hi</p>"}`)
 	for i := 0; i < 3; i++ {
@@ -50,7 +27,8 @@ func TestSendWithStoredCredential(t *testing.T) {
 
 // TestRotatedPasswordPickedUp ensures an auth failure evicts the cached secret so the next send uses the new one.
 func TestRotatedPasswordPickedUp(t *testing.T) {
-	h, ep := newStoredHarness(t, nil)
+	h := newHarness(t, setup{})
+	ep := h.secrets
 	ep.Put("gmailsend/desk", `{"user":"sender@gmail.com","password":"old-password-xx"}`)
 	req := []byte(`{"credential":"desk","toEmail":"kim@example.com","subject":"s","message":"m"}`)
 	_, err := h.invoke(t, req)
@@ -68,7 +46,7 @@ func TestRotatedPasswordPickedUp(t *testing.T) {
 
 // TestInlinePasswordsForbidden ensures ALLOW_INLINE_PASSWORD=false refuses request passwords with 403.
 func TestInlinePasswordsForbidden(t *testing.T) {
-	h, _ := newStoredHarness(t, func(c *app.Config) { c.AllowInlinePassword = false })
+	h := newHarness(t, setup{Config: func(c *app.Config) { c.AllowInlinePassword = false }})
 	out, err := h.invoke(t, fixture.UpstreamEvent(t, "apigw-request.json", originalRequest))
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 )
 
 type hostile struct {
@@ -148,7 +147,7 @@ func TestHostileInputCatalogue(t *testing.T) {
 	if len(rows) < 60 {
 		t.Fatalf("catalogue has %d rows, want at least 60", len(rows))
 	}
-	h := newHarness(t, devsmtp.Options{}, func(c *app.Config) { c.MaxMessageBytes = 4 << 20 })
+	h := newHarness(t, setup{Config: func(c *app.Config) { c.MaxMessageBytes = 4 << 20 }})
 	for _, row := range rows {
 		t.Run(row.name, func(t *testing.T) {
 			out, err := h.invoke(t, apiEvent(row.body))

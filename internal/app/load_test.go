@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
@@ -22,7 +21,7 @@ func TestConcurrentLoad(t *testing.T) {
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
 
-	h := newHarness(t, devsmtp.Options{}, nil)
+	h := newHarness(t, setup{})
 	start := time.Now()
 	jobs := make(chan int)
 	errs := make(chan error, sends)
@@ -76,5 +75,6 @@ func TestConcurrentLoad(t *testing.T) {
 	}
 	h.app.Close()
 	h.srv.Close()
+	h.secrets.Close()
 	waitForBaseline(t, baseGoroutines, baseFDs)
 }

@@ -1,17 +1,11 @@
 package app_test
 
 import (
-	"bytes"
-	"fmt"
-	"io"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/awssecrets"
 	"github.com/gmailsend/gmailsend/internal/dev/devoauth"
-	"github.com/gmailsend/gmailsend/internal/dev/devsecrets"
 	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
@@ -22,39 +16,11 @@ const (
 	clientSecret = "test-client-secret-SECRET"
 )
 
-type oauthHarness struct {
-	*harness
-	tokens  *devoauth.Server
-	secrets *devsecrets.Server
-}
-
-// newOAuthHarness is the function with a stored OAuth credential "oauth-desk", a local token endpoint and an SMTP server accepting only its current tokens.
-func newOAuthHarness(t *testing.T, client devoauth.Client) *oauthHarness {
-	t.Helper()
-	tokens := devoauth.Start(time.Hour)
-	t.Cleanup(tokens.Close)
-	client.User, client.RefreshToken, client.Secret, client.ID = oauthUser, refreshToken, clientSecret, "client-id"
-	tokens.Register(client)
-	ep := devsecrets.Start()
-	t.Cleanup(ep.Close)
-	ep.Put("gmailsend/oauth-desk", fmt.Sprintf(`{"user":%q,"oauth":{"clientId":"client-id","clientSecret":%q,"refreshToken":%q,"tokenEndpoint":%q}}`,
-		oauthUser, clientSecret, refreshToken, tokens.URL))
-	srv, caFile := fixture.StartSMTP(t, devsmtp.Options{TokenStatus: tokens.TokenStatus})
-	cfg := appConfig(srv, caFile)
-	log := new(bytes.Buffer)
-	a, err := app.Build(cfg, app.Parts{Secrets: awssecrets.NewWithAPI(ep.Client()), Log: io.MultiWriter(log, fixture.LogSink())})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(a.Close)
-	return &oauthHarness{harness: &harness{srv: srv, app: a, log: log}, tokens: tokens, secrets: ep}
-}
-
 const oauthRequest = `{"credential":"oauth-desk","toEmail":"kim@example.com","subject":"OAuth","message":"<p>hi</p>"}`
 
 // TestOAuthTokenCachedAcrossSends ensures one token request serves every following send.
 func TestOAuthTokenCachedAcrossSends(t *testing.T) {
-	h := newOAuthHarness(t, devoauth.Client{})
+	h := newHarness(t, setup{OAuth: &devoauth.Client{}})
 	for i := 0; i < 3; i++ {
 		if _, err := h.invoke(t, []byte(oauthRequest)); err != nil {
 			t.Fatal(err)
@@ -72,7 +38,7 @@ func TestOAuthTokenCachedAcrossSends(t *testing.T) {
 
 // TestOAuthExpiredTokenRefreshedOnce ensures a token the server rejects is refreshed once and the send succeeds.
 func TestOAuthExpiredTokenRefreshedOnce(t *testing.T) {
-	h := newOAuthHarness(t, devoauth.Client{})
+	h := newHarness(t, setup{OAuth: &devoauth.Client{}})
 	if _, err := h.invoke(t, []byte(oauthRequest)); err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +57,7 @@ func TestOAuthExpiredTokenRefreshedOnce(t *testing.T) {
 
 // TestOAuthRevokedRefreshToken ensures invalid_grant becomes oauth_refresh_failed with Google's 7-day hint.
 func TestOAuthRevokedRefreshToken(t *testing.T) {
-	h := newOAuthHarness(t, devoauth.Client{})
+	h := newHarness(t, setup{OAuth: &devoauth.Client{}})
 	h.tokens.Revoke(refreshToken)
 	_, err := h.invoke(t, []byte(oauthRequest))
 	if functionErrorType(err) != "oauth_refresh_failed" || !strings.Contains(err.Error(), "7 days") {
@@ -104,7 +70,7 @@ func TestOAuthRevokedRefreshToken(t *testing.T) {
 
 // TestOAuthMissingScope ensures a token without https://mail.google.com/ is smtp_auth_failed saying so.
 func TestOAuthMissingScope(t *testing.T) {
-	h := newOAuthHarness(t, devoauth.Client{NoGmailScope: true})
+	h := newHarness(t, setup{OAuth: &devoauth.Client{NoGmailScope: true}})
 	_, err := h.invoke(t, []byte(oauthRequest))
 	if functionErrorType(err) != "smtp_auth_failed" || !strings.Contains(err.Error(), "https://mail.google.com/") {
 		t.Fatalf("got %v", err)
@@ -113,7 +79,7 @@ func TestOAuthMissingScope(t *testing.T) {
 
 // TestInlineAccessToken ensures a ready access token in the request sends with XOAUTH2.
 func TestInlineAccessToken(t *testing.T) {
-	h := newOAuthHarness(t, devoauth.Client{})
+	h := newHarness(t, setup{OAuth: &devoauth.Client{}})
 	if _, err := h.invoke(t, []byte(oauthRequest)); err != nil { // mints a token on the endpoint
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/email"
 )
@@ -28,7 +27,7 @@ func readme(t *testing.T) string {
 // TestREADMEExamplesWork ensures the README's example requests are the sample files and produce the documented responses.
 func TestREADMEExamplesWork(t *testing.T) {
 	doc := readme(t)
-	h := newHarness(t, devsmtp.Options{}, nil)
+	h := newHarness(t, setup{})
 	for _, f := range []string{"direct.json", "direct-extended.json"} {
 		raw, err := os.ReadFile(filepath.Join(fixture.ModuleRoot(t), "events", f))
 		if err != nil {

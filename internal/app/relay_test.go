@@ -5,20 +5,19 @@ import (
 	"testing"
 
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
 // TestRelayAllowlists ensures sender and recipient-domain allowlists refuse with forbidden and a clear message, and are off by default.
 func TestRelayAllowlists(t *testing.T) {
-	open := newHarness(t, devsmtp.Options{}, nil)
+	open := newHarness(t, setup{})
 	if _, err := open.invoke(t, []byte(fixture.SendRequest(fixture.User2, "x@anywhere.example", "open"))); err != nil {
 		t.Fatalf("allowlists must be off by default: %v", err)
 	}
-	h := newHarness(t, devsmtp.Options{}, func(c *app.Config) {
+	h := newHarness(t, setup{Config: func(c *app.Config) {
 		c.AllowedSenders = []string{fixture.User}
 		c.AllowedRecipientDomains = []string{"example.com"}
-	})
+	}})
 	cases := []struct{ body, field, says string }{
 		{fixture.SendRequest(fixture.User2, "kim@example.com", "s"), "user", "not allowed to send"},
 		{fixture.SendRequest(fixture.User, "kim@evil.example", "s"), "toEmail", "evil.example is not allowed"},

@@ -46,7 +46,7 @@ func subjects(srv *devsmtp.Server) map[string]int {
 
 // TestBatchOneSessionPerAccount ensures 10 records across 2 accounts open exactly 2 connections and deliver 10 messages.
 func TestBatchOneSessionPerAccount(t *testing.T) {
-	h := newHarness(t, devsmtp.Options{}, nil)
+	h := newHarness(t, setup{})
 	var bodies []string
 	for i := 0; i < 10; i++ {
 		user := fixture.User
@@ -73,7 +73,7 @@ func TestBatchOneSessionPerAccount(t *testing.T) {
 
 // TestBatchReportsExactlyTheFailures ensures an invalid and an auth-failing record are the only ones reported, and logged with their codes.
 func TestBatchReportsExactlyTheFailures(t *testing.T) {
-	h := newHarness(t, devsmtp.Options{}, nil)
+	h := newHarness(t, setup{})
 	bodies := []string{
 		fixture.SendRequest(fixture.User, "a@example.com", "ok-0"),
 		`{"user":"sender@gmail.com","password":"x","toEmail":"not-an-address","subject":"s","message":"m"}`,
@@ -121,7 +121,7 @@ func logOutcomes(t *testing.T, log string) map[string]string {
 func TestBatchSurvivesDroppedConnection(t *testing.T) {
 	for _, pipelining := range []bool{true, false} {
 		t.Run(fmt.Sprintf("pipelining=%v", pipelining), func(t *testing.T) {
-			h := newHarness(t, devsmtp.Options{DropAfter: 3}, func(c *app.Config) { c.SMTPPipelining = pipelining })
+			h := newHarness(t, setup{SMTP: devsmtp.Options{DropAfter: 3}, Config: func(c *app.Config) { c.SMTPPipelining = pipelining }})
 			var bodies []string
 			for i := 0; i < 10; i++ {
 				bodies = append(bodies, fixture.SendRequest(fixture.User, "a@example.com", fmt.Sprintf("r%d", i)))
@@ -151,7 +151,7 @@ func TestBatchSurvivesDroppedConnection(t *testing.T) {
 
 // TestBatchStopsBeforeDeadline ensures records not started before the reserve are reported, and none is both sent and reported.
 func TestBatchStopsBeforeDeadline(t *testing.T) {
-	h := newHarness(t, devsmtp.Options{RTT: 40 * time.Millisecond}, func(c *app.Config) { c.BatchReserve = 300 * time.Millisecond })
+	h := newHarness(t, setup{SMTP: devsmtp.Options{RTT: 40 * time.Millisecond}, Config: func(c *app.Config) { c.BatchReserve = 300 * time.Millisecond }})
 	var bodies []string
 	for i := 0; i < 20; i++ {
 		bodies = append(bodies, fixture.SendRequest(fixture.User, "a@example.com", fmt.Sprintf("r%d", i)))
@@ -179,7 +179,7 @@ func TestBatchStopsBeforeDeadline(t *testing.T) {
 
 // TestEventBridgeAndSNS ensure both deliver, and a failure is a function error (so Lambda retries and the failure destination apply).
 func TestEventBridgeAndSNS(t *testing.T) {
-	h := newHarness(t, devsmtp.Options{}, nil)
+	h := newHarness(t, setup{})
 	good := fixture.SendRequest(fixture.User, "a@example.com", "via-sns")
 	if _, err := h.invoke(t, fixture.UpstreamEvent(t, "sns-event.json", good)); err != nil {
 		t.Fatal(err)
