@@ -6,7 +6,7 @@ BENCH_RTT   ?= 10ms
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 LAMBDA_FLAGS = -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 
-.PHONY: help build test lint run serve deploy clean fuzz bench
+.PHONY: help build test lint run serve deploy clean fuzz bench node-deps
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  %-26s %s\n", $$1, $$2}'
@@ -17,19 +17,26 @@ build: ## build the Lambda binary bin/bootstrap (linux/arm64)
 build-GmailSendFunction: ## sam build target: writes $(ARTIFACTS_DIR)/bootstrap
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/gmailsend
 
-test: lint ## lint, then every test with the race detector (CI runs this)
-	$(GO) test -race -count=1 ./...
+test: lint node-deps ## lint, then every test with the race detector, counts and skip reasons (CI runs this)
+	$(GO) run ./internal/dev/testsummary -race -count=1 ./...
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/message
 
 lint: ## go vet and staticcheck
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-run: ## run the real bootstrap on an event against a local SMTP server (EVENT=events/…)
+run: node-deps ## run the real bootstrap on an event against a local SMTP server (EVENT=events/…)
 	$(GO) run ./cmd/localrun run -event $(EVENT)
 
-serve: ## local HTTP endpoint on :3000 (POST /send), like sam local start-api
+serve: node-deps ## local HTTP endpoint on :3000 (POST /send), like sam local start-api
 	$(GO) run ./cmd/localrun serve
+
+node-deps: ## npm ci for dynalite (the local DynamoDB); skipped with one line without npm
+	@if command -v npm >/dev/null 2>&1; then \
+		cd internal/dev/dynalite && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; }; \
+	else \
+		echo "npm not found: DynamoDB (dynalite) tests skip and make run/serve run without the message store"; \
+	fi
 
 deploy: ## sam build && sam deploy (needs the AWS SAM CLI and an AWS account)
 	sam build && sam deploy

@@ -6,9 +6,11 @@ import (
 
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
 	"github.com/gmailsend/gmailsend/internal/credential"
+	"github.com/gmailsend/gmailsend/internal/dynamostore"
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/googleoauth"
 	"github.com/gmailsend/gmailsend/internal/lambdahandler"
+	"github.com/gmailsend/gmailsend/internal/metrics"
 	"github.com/gmailsend/gmailsend/internal/sender"
 	"github.com/gmailsend/gmailsend/internal/smtp"
 )
@@ -26,6 +28,9 @@ type Parts struct {
 	Secrets credential.SecretFetcher
 	Tokens  credential.TokenSource
 	Log     io.Writer
+	// DynamoDB reaches the message table (MESSAGES_TABLE); nil uses the
+	// SDK's default configuration. Unused without the table.
+	DynamoDB dynamostore.API
 }
 
 // Build assembles the function from cfg. Nothing here touches the network:
@@ -67,12 +72,22 @@ func Build(cfg Config, parts Parts) (*App, error) {
 		Deliver:      client,
 		SafetyMargin: cfg.SafetyMargin,
 	}
+	wireStore(s, cfg, parts) // store_wiring.go
 	opts := lambdahandler.DefaultOptions()
 	opts.BatchReserve = cfg.BatchReserve
 	logOut := parts.Log
 	if logOut == nil {
 		logOut = io.Discard
 	}
+	logOut = &lineWriter{w: logOut}
+	if cfg.MetricsNamespace == "" {
+		cfg.MetricsNamespace = metrics.DefaultNamespace
+	}
+	mw, err := metrics.New(logOut, cfg.MetricsNamespace)
+	if err != nil {
+		return nil, err
+	}
+	opts.Metrics = mw
 	log := slog.New(slog.NewJSONHandler(logOut, nil))
 	return &App{Handler: lambdahandler.New(s, opts, log), SMTP: client}, nil
 }

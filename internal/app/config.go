@@ -14,6 +14,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/googleoauth"
 	"github.com/gmailsend/gmailsend/internal/lambdahandler"
+	"github.com/gmailsend/gmailsend/internal/metrics"
 	"github.com/gmailsend/gmailsend/internal/smtp"
 )
 
@@ -50,6 +51,23 @@ type Config struct {
 	// BatchReserve (BATCH_RESERVE): an SQS batch starts no send with less
 	// than this left before the deadline.
 	BatchReserve time.Duration
+
+	// MetricsNamespace (METRICS_NAMESPACE) is the CloudWatch namespace of
+	// the function's embedded-format metrics.
+	MetricsNamespace string
+
+	// MessagesTable (MESSAGES_TABLE) is the DynamoDB table of message
+	// records, idempotency keys and quota buckets; empty sends statelessly.
+	MessagesTable string
+	// MessageRetention (MESSAGE_RETENTION) is how long a record is kept.
+	MessageRetention time.Duration
+	// IdempotencyTTL (IDEMPOTENCY_TTL) is how long a key replays.
+	IdempotencyTTL time.Duration
+	// DailyMessageLimit and DailyRecipientLimit (DAILY_MESSAGE_LIMIT,
+	// DAILY_RECIPIENT_LIMIT) bound each account over a rolling 24 hours,
+	// unless its stored credential says otherwise; 0 turns a bound off.
+	DailyMessageLimit   int
+	DailyRecipientLimit int
 }
 
 // Defaults is Gmail with the documented defaults.
@@ -63,8 +81,11 @@ func Defaults() Config {
 		SMTPPipelining: true, SafetyMargin: s.SafetyMargin,
 		MaxRecipients: l.MaxRecipients, MaxMessageBytes: l.MaxMessageBytes,
 		CredentialPrefix: p.Prefix, AllowInlinePassword: p.AllowInline, CredentialCacheTTL: p.TTL,
-		OAuthTokenURL: googleoauth.GoogleTokenURL,
-		BatchReserve:  h.BatchReserve,
+		OAuthTokenURL:    googleoauth.GoogleTokenURL,
+		BatchReserve:     h.BatchReserve,
+		MetricsNamespace: metrics.DefaultNamespace,
+		MessageRetention: storeDefaults.MessageRetention, IdempotencyTTL: storeDefaults.IdempotencyTTL,
+		DailyMessageLimit: storeDefaults.DailyMessageLimit, DailyRecipientLimit: storeDefaults.DailyRecipientLimit,
 	}
 }
 
@@ -95,6 +116,12 @@ var envVars = []envVar{
 	{"ALLOWED_SENDERS", list(func(c *Config) *[]string { return &c.AllowedSenders })},
 	{"ALLOWED_RECIPIENT_DOMAINS", list(func(c *Config) *[]string { return &c.AllowedRecipientDomains })},
 	{"BATCH_RESERVE", duration(func(c *Config) *time.Duration { return &c.BatchReserve })},
+	{"METRICS_NAMESPACE", metricsNamespace},
+	{"MESSAGES_TABLE", text(func(c *Config) *string { return &c.MessagesTable })},
+	{"MESSAGE_RETENTION", longDuration(func(c *Config) *time.Duration { return &c.MessageRetention })},
+	{"IDEMPOTENCY_TTL", longDuration(func(c *Config) *time.Duration { return &c.IdempotencyTTL })},
+	{"DAILY_MESSAGE_LIMIT", integer(func(c *Config) *int { return &c.DailyMessageLimit })},
+	{"DAILY_RECIPIENT_LIMIT", integer(func(c *Config) *int { return &c.DailyRecipientLimit })},
 }
 
 // EnvNames lists the environment variables the function reads.

@@ -14,7 +14,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/email"
 )
 
-// NewClient is the real SDK client pointed at a local endpoint.
+// newClient is the real SDK client pointed at a local endpoint.
 func newClient(url string, attempts int) *secretsmanager.Client {
 	return secretsmanager.New(secretsmanager.Options{
 		Region:           "us-east-1",

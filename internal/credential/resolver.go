@@ -109,7 +109,10 @@ func (r *Resolver) Resolve(ctx context.Context, req *email.Request) (Login, erro
 			return Login{}, email.Errorf(email.CodeCredentialInvalid, "credential", "stored OAuth credentials are not configured in this deployment")
 		}
 		if l.AccessToken, err = r.tokens.AccessToken(ctx, name, secret.OAuth, false); err != nil {
-			return Login{}, err
+			// The name (never the secret) goes back with the error, so a
+			// refresh token that stopped working shows on its credential's
+			// metrics and log line.
+			return Login{Stored: name}, err
 		}
 	}
 	return l, nil

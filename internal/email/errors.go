@@ -28,11 +28,29 @@ const (
 	CodeSMTPUnavailable    Code = "smtp_unavailable"
 	CodeTimeout            Code = "timeout"
 	CodeInternal           Code = "internal"
+
+	// Codes of durable sends (message table, idempotency, quota guard) and
+	// of the API's routes.
+	CodeRouteNotFound         Code = "route_not_found"
+	CodeMessageNotFound       Code = "message_not_found"
+	CodeIdempotencyInProgress Code = "idempotency_in_progress"
+	CodeIdempotencyConflict   Code = "idempotency_conflict"
+	CodeDeliveryUnknown       Code = "delivery_unknown"
+	CodeQuotaExceeded         Code = "quota_exceeded"
+	CodeStoreNotConfigured    Code = "store_not_configured"
+	CodeStoreUnavailable      Code = "store_unavailable"
+
+	// Codes of queued, batch and scheduled sends.
+	CodeQueueUnavailable Code = "queue_unavailable"
+	CodeNotCancellable   Code = "not_cancellable"
 )
 
 // codeRule is what a code means to each caller: the HTTP status an API caller
-// sees, and whether sending the same request again can succeed (queues retry
-// only those).
+// sees, and whether sending the same request again can succeed. Retryable
+// drives what callers are told (the "retryable" field of each send's log
+// line, README's "retry helps" column); it does not filter what a queue
+// retries: an SQS batch reports every failed record, permanent ones too, so
+// SQS redelivers it and finally moves it to the dead-letter queue.
 type codeRule struct {
 	status    int
 	retryable bool
@@ -57,6 +75,21 @@ var codeRules = map[Code]codeRule{
 	// An unexplained failure may be a passing one: let queues try again, and
 	// the dead-letter queue catch it if it is not.
 	CodeInternal: {http.StatusInternalServerError, true},
+
+	CodeRouteNotFound:         {http.StatusNotFound, false},
+	CodeMessageNotFound:       {http.StatusNotFound, false},
+	CodeIdempotencyInProgress: {http.StatusConflict, true},
+	CodeIdempotencyConflict:   {http.StatusConflict, false},
+	// The message may have been delivered: sending again risks a second
+	// copy, so no retry (at most once).
+	CodeDeliveryUnknown:    {http.StatusBadGateway, false},
+	CodeQuotaExceeded:      {http.StatusTooManyRequests, true},
+	CodeStoreNotConfigured: {http.StatusNotImplemented, false},
+	CodeStoreUnavailable:   {http.StatusServiceUnavailable, true},
+
+	CodeQueueUnavailable: {http.StatusServiceUnavailable, true},
+	// Already queued, sending or sent: nothing is left to cancel.
+	CodeNotCancellable: {http.StatusConflict, false},
 }
 
 // Codes lists every code, for documentation checks.
@@ -76,7 +109,8 @@ func (c Code) HTTPStatus() int {
 	return http.StatusInternalServerError
 }
 
-// Retryable reports whether the same request may succeed if sent again later.
+// Retryable reports whether the same request may succeed if sent again
+// later. It informs (logs, documentation); it decides no redelivery.
 func (c Code) Retryable() bool {
 	if r, ok := codeRules[c]; ok {
 		return r.retryable

@@ -31,6 +31,9 @@ type Request struct {
 	// AccessToken is a ready OAuth 2.0 access token for SASL XOAUTH2. A
 	// refresh token is never accepted in a request.
 	AccessToken string `json:"accessToken"`
+	// IdempotencyKey makes a retry of this request replay the first
+	// outcome instead of sending again (with a message table).
+	IdempotencyKey string `json:"idempotencyKey"`
 }
 
 // Attachment is one file of a request; Content is base64.
@@ -92,6 +95,7 @@ var requestFields = map[string]fieldKind{
 	"cc": kindAddresses, "bcc": kindAddresses, "replyTo": kindAddresses,
 	"text": kindString, "attachments": kindAttachments,
 	"credential": kindString, "accessToken": kindString,
+	"idempotencyKey": kindString,
 }
 
 var attachmentFields = map[string]fieldKind{

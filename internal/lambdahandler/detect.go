@@ -15,6 +15,7 @@ const (
 	sourceSQS          source = "sqs"
 	sourceSNS          source = "sns"
 	sourceEventBridge  source = "eventbridge"
+	sourceDestination  source = "destination" // a Lambda destination record (destination.go)
 )
 
 // detect recognises the event by its exact top-level keys. encoding/json
@@ -46,6 +47,8 @@ func detect(payload []byte) source {
 		return sourceAPIGatewayV2
 	case has("detail-type") && has("detail") && has("source"):
 		return sourceEventBridge
+	case has("requestPayload") && has("requestContext") && has("responseContext") && has("version"):
+		return sourceDestination
 	}
 	return sourceDirect
 }

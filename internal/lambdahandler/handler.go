@@ -20,6 +20,8 @@ type Options struct {
 	// less than this remains before the deadline, and the records left are
 	// reported for retry.
 	BatchReserve time.Duration
+	// Metrics publishes each send's metrics (metrics.go); nil publishes none.
+	Metrics SendRecorder
 }
 
 // DefaultOptions suit a 30-second function.
@@ -55,6 +57,8 @@ func (h *Handler) Invoke(ctx context.Context, payload json.RawMessage) (any, err
 		return h.handleSNS(ctx, payload)
 	case sourceEventBridge:
 		return h.handleEventBridge(ctx, payload)
+	case sourceDestination:
+		return h.handleDestination(ctx, payload)
 	default:
 		return h.handleDirect(ctx, payload)
 	}
@@ -68,10 +72,8 @@ func (h *Handler) sendOne(ctx context.Context, src source, itemID string, body [
 		out sender.Outcome
 		err error
 	)
-	if len(body) > h.opts.MaxRequestBytes {
-		err = email.Errorf(email.CodePayloadTooLarge, "", "request body is %d bytes; the limit is %d", len(body), h.opts.MaxRequestBytes)
-	} else {
-		res, out, err = h.send.Send(ctx, body)
+	if err = h.checkSize(src, body); err == nil { // per-source limits: limits.go
+		res, out, err = h.send.SendFrom(ctx, body, originOf(ctx, src, itemID))
 	}
 	h.logSend(ctx, src, itemID, out, err, start)
 	return res, err

@@ -14,11 +14,17 @@ import (
 // logSend writes the one line per send. Only metadata goes in: no
 // password, token, subject or body.
 func (h *Handler) logSend(ctx context.Context, src source, itemID string, out sender.Outcome, err error, start time.Time) {
+	elapsed := time.Since(start)
+	defer h.recordSend(src, out, err, elapsed)
 	attrs := []slog.Attr{
 		slog.String("source", string(src)),
 		slog.String("outcome", "sent"),
 		slog.Int("recipients", out.Recipients),
-		slog.Int64("durationMs", time.Since(start).Milliseconds()),
+		slog.Int64("durationMs", elapsed.Milliseconds()),
+		slog.Int("smtpRoundTrips", out.RoundTrips),
+	}
+	if out.Credential != "" {
+		attrs = append(attrs, slog.String("credential", out.Credential))
 	}
 	if lc, ok := lambdacontext.FromContext(ctx); ok {
 		attrs = append(attrs, slog.String("requestId", lc.AwsRequestID))

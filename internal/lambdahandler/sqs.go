@@ -35,7 +35,7 @@ func (h *Handler) handleSQS(ctx context.Context, payload []byte) (any, error) {
 			}
 			break
 		}
-		if _, err := h.sendOne(ctx, sourceSQS, r.MessageId, []byte(r.Body)); err != nil {
+		if err := h.sendRecord(ctx, r); err != nil {
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageId})
 		}
 	}
@@ -43,6 +43,18 @@ func (h *Handler) handleSQS(ctx context.Context, payload []byte) (any, error) {
 		resp.BatchItemFailures = []events.SQSBatchItemFailure{}
 	}
 	return resp, nil
+}
+
+// sendRecord sends one record's body; a body that is a Lambda destination
+// record (a failed EventBridge or SNS event redriven from the dead-letter
+// queue) resends the original event instead.
+func (h *Handler) sendRecord(ctx context.Context, r events.SQSMessage) error {
+	if isDestinationRecord([]byte(r.Body)) {
+		_, err := h.redrive(ctx, []byte(r.Body))
+		return err
+	}
+	_, err := h.sendOne(ctx, sourceSQS, r.MessageId, []byte(r.Body))
+	return err
 }
 
 func tooLate(ctx context.Context, reserve time.Duration) bool {

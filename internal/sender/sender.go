@@ -11,6 +11,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/message"
 	"github.com/gmailsend/gmailsend/internal/smtp"
+	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // Deliverer hands a built message to the SMTP server; *smtp.Client is one.
@@ -42,13 +43,23 @@ type Sender struct {
 	// smtp keeps it for delivery, so a slow dependency still leaves time
 	// to answer.
 	SafetyMargin time.Duration
+	// Records keeps a record of every send and makes idempotency keys
+	// work (durable.go); nil sends statelessly, as without MESSAGES_TABLE.
+	Records store.Records
+	// Durability tunes records and keys.
+	Durability Durability
 }
 
 // Result is what a successful send returns to the caller.
 type Result struct {
-	Status    string   `json:"status"`
+	Status string `json:"status"`
+	// ID is the message record's id (only with a message table).
+	ID        string   `json:"id,omitempty"`
 	MessageID string   `json:"messageId"`
 	Accepted  []string `json:"accepted"`
+	// Replayed says this is the stored outcome of an earlier request
+	// with the same idempotency key; nothing was sent.
+	Replayed bool `json:"-"`
 }
 
 // Outcome describes a send for the log line, whether it succeeded or not.
@@ -56,6 +67,13 @@ type Result struct {
 type Outcome struct {
 	Recipients int
 	MessageID  string
+	// Credential names the stored credential used ("" for inline ones).
+	Credential string
+	// RoundTrips to the SMTP server, for the metrics.
+	RoundTrips int
+	// StoreError is a message-table failure after a successful send (the
+	// caller is answered with success; the log line carries it).
+	StoreError error
 }
 
 // Send decodes body and delivers it.
@@ -69,8 +87,18 @@ func (s *Sender) Send(ctx context.Context, body []byte) (*Result, Outcome, error
 
 // SendRequest delivers a decoded request.
 func (s *Sender) SendRequest(ctx context.Context, req *email.Request) (*Result, Outcome, error) {
+	return s.sendRequest(ctx, req, nil)
+}
+
+// beforeDelivery runs once the message is built and checked, just before
+// it goes to the server (durable.go uses it for the quota guard); an error
+// stops the send.
+type beforeDelivery func(ctx context.Context, login credential.Login, mail *email.Mail) error
+
+func (s *Sender) sendRequest(ctx context.Context, req *email.Request, before beforeDelivery) (*Result, Outcome, error) {
 	var out Outcome
 	login, err := s.resolve(ctx, req)
+	out.Credential = login.Stored
 	if err != nil {
 		return nil, out, err
 	}
@@ -91,7 +119,15 @@ func (s *Sender) SendRequest(ctx context.Context, req *email.Request) (*Result, 
 	if err := message.CheckSize(built, mail, s.Limits.MaxMessageBytes); err != nil {
 		return nil, out, err
 	}
-	if err := s.deliver(ctx, login, built.Message); err != nil {
+	if before != nil {
+		if err := before(ctx, login, mail); err != nil {
+			return nil, out, err
+		}
+	}
+	trips := new(smtp.RoundTrips)
+	err = s.deliver(smtp.WithRoundTrips(ctx, trips), login, built.Message)
+	out.RoundTrips = trips.Count()
+	if err != nil {
 		return nil, out, err
 	}
 	return &Result{Status: "sent", MessageID: built.MessageID, Accepted: built.Accepted}, out, nil

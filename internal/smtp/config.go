@@ -31,6 +31,14 @@ type Config struct {
 	// DisablePipelining sends one command per round trip even when the
 	// server advertises PIPELINING (for measurements and odd servers).
 	DisablePipelining bool
+	// DisableChunking sends every message with DATA even when the server
+	// advertises CHUNKING (RFC 3030 BDAT) and PIPELINING.
+	DisableChunking bool
+	// ReuseCheckTimeout bounds the first reply of a kept session (never
+	// past the invocation's deadline): a connection a middlebox forgot
+	// answers nothing, and waiting for it would cost the whole invocation
+	// although a new connection works at once. Default 3s.
+	ReuseCheckTimeout time.Duration
 }
 
 // DefaultConfig is Gmail's submission server.
@@ -42,6 +50,10 @@ func DefaultConfig() Config {
 		SafetyMargin:  500 * time.Millisecond,
 		IdleTimeout:   60 * time.Second,
 		MaxIdlePerKey: 2,
+		// Gmail answers RSET in tens of milliseconds; a few seconds
+		// tolerate a slow network and still leave most of a 30 s
+		// invocation for a new connection.
+		ReuseCheckTimeout: 3 * time.Second,
 	}
 }
 
@@ -52,6 +64,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxIdlePerKey <= 0 {
 		c.MaxIdlePerKey = d.MaxIdlePerKey
+	}
+	if c.ReuseCheckTimeout <= 0 {
+		c.ReuseCheckTimeout = d.ReuseCheckTimeout
 	}
 	return c
 }

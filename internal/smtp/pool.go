@@ -15,10 +15,13 @@ type pool struct {
 	idle        map[string][]*session
 	maxPerKey   int
 	idleTimeout time.Duration
+	// now is the clock idle times are measured with; tests replace it so
+	// they need not sleep.
+	now func() time.Time
 }
 
 func newPool(maxPerKey int, idleTimeout time.Duration) *pool {
-	return &pool{idle: map[string][]*session{}, maxPerKey: maxPerKey, idleTimeout: idleTimeout}
+	return &pool{idle: map[string][]*session{}, maxPerKey: maxPerKey, idleTimeout: idleTimeout, now: time.Now}
 }
 
 // sessionKey identifies what a session is authenticated as. The secret is
@@ -43,7 +46,7 @@ func (p *pool) get(key string) *session {
 	for len(list) > 0 && found == nil {
 		s := list[len(list)-1]
 		list = list[:len(list)-1]
-		if time.Since(s.lastUsed) <= p.idleTimeout {
+		if p.now().Sub(s.lastUsed) <= p.idleTimeout {
 			found = s
 		} else {
 			expired = append(expired, s)
@@ -73,6 +76,7 @@ func (p *pool) put(s *session) bool {
 		return false
 	}
 	s.needsReset = true // the next user checks the session with RSET
+	s.lastUsed = p.now()
 	p.idle[s.key] = append(p.idle[s.key], s)
 	return true
 }

@@ -65,7 +65,7 @@ func TestNoReuseAcrossCredentials(t *testing.T) {
 	wantCode(t, err, email.CodeSMTPAuthFailed)
 }
 
-// TestDeadSessionRedialled ensures a kept session closed by the server is replaced before any content is sent.
+// TestDeadSessionRedialled ensures a kept session the server closed while it idled is replaced before any content is sent, on every send path.
 func TestDeadSessionRedialled(t *testing.T) {
 	for _, pipelining := range []bool{true, false} {
 		srv, cfg := startServer(t, devsmtp.Options{DropAfter: 1})
@@ -76,6 +76,7 @@ func TestDeadSessionRedialled(t *testing.T) {
 			if err := client.Send(ctx, goodCreds, testMessage("a@example.com")); err != nil {
 				t.Fatalf("pipelining=%v send %d: %v", pipelining, i, err)
 			}
+			waitClosed(t, srv) // the server closes while the session idles, as Gmail does
 		}
 		if st := srv.Stats(); st.Messages != 3 || st.Connections != 3 {
 			t.Fatalf("pipelining=%v: %+v", pipelining, st)
@@ -86,11 +87,13 @@ func TestDeadSessionRedialled(t *testing.T) {
 // TestIdleSessionExpires ensures a session idle past the limit is not reused.
 func TestIdleSessionExpires(t *testing.T) {
 	srv, cfg := startServer(t, devsmtp.Options{})
-	cfg.IdleTimeout = 50 * time.Millisecond
+	cfg.IdleTimeout = time.Minute
 	client := New(cfg)
+	clock := &fakeClock{t: time.Now()}
+	client.pool.now = clock.Now
 	ctx := ctxTimeout(t, 5*time.Second)
 	_ = client.Send(ctx, goodCreds, testMessage("a@example.com"))
-	time.Sleep(100 * time.Millisecond)
+	clock.Advance(time.Minute + time.Second)
 	_ = client.Send(ctx, goodCreds, testMessage("a@example.com"))
 	if st := srv.Stats(); st.Connections != 2 || st.Messages != 2 {
 		t.Fatalf("%+v", st)
@@ -176,5 +179,17 @@ func TestIdleTimeoutReplyRedials(t *testing.T) {
 		}
 		client.Close()
 		srv.Close()
+	}
+}
+
+// waitClosed waits until the server has no connection open.
+func waitClosed(t *testing.T, srv *devsmtp.Server) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for srv.Stats().Open != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections still open", srv.Stats().Open)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

@@ -5,8 +5,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
 	"net"
+	"sync"
 	netsmtp "net/smtp"
 	"time"
 
@@ -18,12 +18,6 @@ import (
 // the token once and try again.
 var ErrAccessTokenRejected = errors.New("smtp: access token rejected")
 
-// errStaleSession marks a kept session that failed its RSET check: whatever
-// the server said (Gmail sends "421 4.4.2 Timeout - closing connection" to
-// sessions idle too long), nothing of this message was sent, so the caller
-// dials a new session instead of reporting the failure.
-var errStaleSession = errors.New("smtp: kept session failed its RSET check")
-
 // noDeadlineCap bounds a conversation when the context has no deadline
 // (local tools), so nothing can hang for ever.
 const noDeadlineCap = 2 * time.Minute
@@ -34,10 +28,27 @@ type session struct {
 	conn       net.Conn // the outermost connection; deadlines set here reach the TCP socket
 	client     *netsmtp.Client
 	pipelining bool
+	chunking   bool // BDAT (RFC 3030) offered and allowed
 	needsReset bool // reused, or a transaction failed: RSET before the next MAIL
 	broken     bool // the connection is in an unknown state: never reuse it
 	lastUsed   time.Time
 	stopWatch  func() bool
+
+	// kept is set when the session came from the pool, keptFor to how long
+	// it idled there: the first reply it gives is bounded by
+	// firstReplyLimit, and a long idle rules out the one-flight send.
+	kept            bool
+	keptFor         time.Duration
+	firstReplyLimit time.Duration
+	// deadline is what bind set: the invocation deadline less the margin.
+	// cancelled records that the invocation's context ended; deadlineMu
+	// orders that with boundFirstReply lifting its bound.
+	deadline   time.Time
+	deadlineMu sync.Mutex
+	cancelled  bool
+	// chunkBuf is kept between sends so a batch does not allocate a
+	// message-sized buffer per record.
+	chunkBuf []byte
 }
 
 // bind bounds every following step by ctx: its deadline less margin, and
@@ -47,8 +58,16 @@ func (s *session) bind(ctx context.Context, margin time.Duration) {
 	if d, ok := ctx.Deadline(); ok {
 		deadline = d.Add(-margin)
 	}
+	s.deadline = deadline
 	_ = s.conn.SetDeadline(deadline)
-	s.stopWatch = context.AfterFunc(ctx, func() { _ = s.conn.SetDeadline(time.Unix(1, 0)) })
+	countRoundTrips(s.conn, roundTripsOf(ctx))
+	s.cancelled = false
+	s.stopWatch = context.AfterFunc(ctx, func() {
+		s.deadlineMu.Lock()
+		defer s.deadlineMu.Unlock()
+		s.cancelled = true
+		_ = s.conn.SetDeadline(time.Unix(1, 0))
+	})
 }
 
 // unbind detaches the session from the invocation that used it.
@@ -57,6 +76,7 @@ func (s *session) unbind() {
 		s.stopWatch()
 		s.stopWatch = nil
 	}
+	countRoundTrips(s.conn, nil)
 	_ = s.conn.SetDeadline(time.Time{})
 }
 
@@ -86,8 +106,9 @@ func dial(ctx context.Context, cfg Config, key string, creds Credentials) (*sess
 	if err != nil {
 		return nil, classify(stageDial, err)
 	}
+	raw = countTurns(raw)
 	conn := raw
-	s := &session{key: key, conn: raw}
+	s := &session{key: key, conn: raw, firstReplyLimit: cfg.ReuseCheckTimeout}
 	s.bind(ctx, cfg.SafetyMargin)
 	fail := func(st stage, err error) (*session, error) {
 		s.unbind()
@@ -123,6 +144,8 @@ func dial(ctx context.Context, cfg Config, key string, creds Credentials) (*sess
 	}
 	s.pipelining, _ = c.Extension("PIPELINING")
 	s.pipelining = s.pipelining && !cfg.DisablePipelining
+	s.chunking, _ = c.Extension("CHUNKING")
+	s.chunking = s.chunking && !cfg.DisableChunking
 	return s, nil
 }
 
@@ -150,130 +173,9 @@ func authenticate(c *netsmtp.Client, creds Credentials) error {
 	return err
 }
 
-func staleError(err error) *email.Error {
-	e := classify(stageReset, err)
-	e.Err = fmt.Errorf("%w: %w", errStaleSession, err)
-	return e
-}
-
 func xoauth2Message(f *xoauth2Failure) string {
 	if f != nil && f.Status == "400" {
 		return "Gmail refused the OAuth access token: it lacks the https://mail.google.com/ scope; request that scope when obtaining the refresh token"
 	}
 	return "Gmail refused the OAuth access token (expired, revoked, or for another account)"
-}
-
-// send runs one mail transaction. contentSent reports whether any of the
-// message went to the server: before that a failure can be retried on a new
-// connection without risk of a duplicate.
-func (s *session) send(from string, to []string, msg io.WriterTo) (contentSent bool, err error) {
-	s.lastUsed = time.Now()
-	if s.pipelining {
-		return s.sendPipelined(from, to, msg)
-	}
-	c := s.client
-	if s.needsReset {
-		if err := c.Reset(); err != nil {
-			s.broken = true
-			return false, staleError(err)
-		}
-		s.needsReset = false
-	}
-	s.needsReset = true // cleared once the transaction completes
-	if err := c.Mail(from); err != nil {
-		return false, classify(stageMail, err)
-	}
-	for _, rcpt := range to {
-		if err := c.Rcpt(rcpt); err != nil {
-			e := classify(stageRcpt, err)
-			e.Message += " (" + rcpt + ")"
-			return false, e
-		}
-	}
-	w, err := c.Data()
-	if err != nil {
-		return false, classify(stageData, err)
-	}
-	if _, err := msg.WriteTo(w); err != nil {
-		return true, classify(stageContent, err)
-	}
-	if err := w.Close(); err != nil {
-		return true, classify(stageContent, err)
-	}
-	s.needsReset = false
-	return true, nil
-}
-
-// sendPipelined sends RSET (when needed), MAIL, every RCPT and DATA in one
-// flight and reads their replies together (RFC 2920), then the message: two
-// round trips per message.
-func (s *session) sendPipelined(from string, to []string, msg io.WriterTo) (bool, error) {
-	text := s.client.Text
-	w := text.W
-	if s.needsReset {
-		fmt.Fprint(w, "RSET\r\n")
-	}
-	fmt.Fprintf(w, "MAIL FROM:<%s>\r\n", from)
-	for _, rcpt := range to {
-		fmt.Fprintf(w, "RCPT TO:<%s>\r\n", rcpt)
-	}
-	fmt.Fprint(w, "DATA\r\n")
-	if err := w.Flush(); err != nil {
-		return false, classify(stageMail, err)
-	}
-	var first *email.Error
-	note := func(st stage, err error, detail string) {
-		if first == nil {
-			first = classify(st, err)
-			first.Message += detail
-		}
-	}
-	resetFailed := false
-	if s.needsReset {
-		if _, _, err := text.ReadResponse(250); err != nil {
-			note(stageReset, err, "")
-			resetFailed = true
-		}
-		s.needsReset = false
-	}
-	s.needsReset = true
-	if _, _, err := text.ReadResponse(250); err != nil {
-		note(stageMail, err, "")
-	}
-	for _, rcpt := range to {
-		if _, _, err := text.ReadResponse(25); err != nil {
-			note(stageRcpt, err, " ("+rcpt+")")
-		}
-	}
-	_, _, dataErr := text.ReadResponse(354)
-	if resetFailed {
-		// The session is not what it was; whatever DATA got, abandon it.
-		s.broken = true
-		return false, staleError(first)
-	}
-	if first != nil {
-		if dataErr == nil {
-			// DATA was accepted for the recipients that passed. Ending it
-			// with a lone dot would deliver an empty message to them, so
-			// abandon the connection instead; the server discards it.
-			s.broken = true
-			return false, first
-		}
-		return false, first
-	}
-	if dataErr != nil {
-		return false, classify(stageData, dataErr)
-	}
-	dw := text.DotWriter()
-	if _, err := msg.WriteTo(dw); err != nil {
-		return true, classify(stageContent, err)
-	}
-	if err := dw.Close(); err != nil {
-		return true, classify(stageContent, err)
-	}
-	if _, _, err := text.ReadResponse(250); err != nil {
-		return true, classify(stageContent, err)
-	}
-	s.needsReset = false
-	return true, nil
 }

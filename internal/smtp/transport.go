@@ -55,6 +55,7 @@ func (c *Client) Open(ctx context.Context, creds Credentials) (*Transport, error
 	t := &Transport{client: c, ctx: ctx, creds: creds, key: key}
 	if s := c.pool.get(key); s != nil {
 		s.bind(ctx, c.cfg.SafetyMargin)
+		s.kept, s.keptFor = true, c.pool.now().Sub(s.lastUsed)
 		t.sess, t.reused = s, true
 		return t, nil
 	}
@@ -84,26 +85,32 @@ type Transport struct {
 var _ gomail.SendCloser = (*Transport)(nil)
 
 // Send runs one mail transaction. A kept session found dead before any of
-// the message was sent is replaced by a new one, once; after the message
-// started, a failure is returned, never retried here, so nothing is sent
-// twice.
+// the message could have reached the server (closed while idle, a failed
+// or unanswered RSET) is replaced by a new one, once; after that point a
+// failure is returned, never retried here, so nothing is sent twice.
 func (t *Transport) Send(from string, to []string, msg io.WriterTo) error {
+	if t.reused {
+		if err := t.sess.check(); err != nil {
+			if derr := t.redial(); derr != nil {
+				return derr
+			}
+		}
+	}
 	contentSent, err := t.sess.send(from, to, msg)
 	if err != nil && t.reused && !contentSent && (errors.Is(err, errStaleSession) || !isReply(err)) {
-		t.discard()
-		s, derr := dial(t.ctx, t.client.cfg, t.key, t.creds)
-		if derr != nil {
-			t.err = email.AsError(derr)
-			return t.err
+		if derr := t.redial(); derr != nil {
+			return derr
 		}
-		t.sess, t.reused = s, false
-		_, err = t.sess.send(from, to, msg)
+		contentSent, err = t.sess.send(from, to, msg)
 	}
 	if err != nil {
 		if !isReply(err) {
 			t.sess.broken = true
 		}
 		t.err = email.AsError(err)
+		if contentSent {
+			t.err = markContentSent(t.err) // outcome.go
+		}
 		return t.err
 	}
 	return nil
@@ -123,10 +130,18 @@ func (t *Transport) Close() error {
 	return nil
 }
 
-func (t *Transport) discard() {
+// redial replaces the kept session with a new one.
+func (t *Transport) redial() error {
 	t.sess.unbind()
 	_ = t.sess.conn.Close()
 	t.sess = nil
+	s, err := dial(t.ctx, t.client.cfg, t.key, t.creds)
+	if err != nil {
+		t.err = email.AsError(err)
+		return t.err
+	}
+	t.sess, t.reused = s, false
+	return nil
 }
 
 // isReply reports whether err is the server's answer (the connection is

@@ -1,11 +1,17 @@
-// Package devoauth is a local OAuth 2.0 token endpoint (RFC 6749 refresh
-// token grant, answered as Google's endpoint answers) that issues
-// short-lived access tokens, counts requests and can revoke refresh
-// tokens. Its TokenStatus method tells the development SMTP server which access
-// tokens to accept for XOAUTH2. For tests and `make run`.
+// Package devoauth is a local stand-in for Google's OAuth 2.0 endpoints,
+// answered as Google answers: a token endpoint (RFC 6749 refresh_token and
+// authorization_code grants) that issues short-lived access tokens, counts
+// requests and can revoke refresh tokens, and an authorization endpoint for
+// installed apps (loopback redirect, PKCE S256 and state required) whose
+// codes come back with an OpenID Connect ID token naming the account. Its
+// TokenStatus method tells the development SMTP server which access tokens
+// to accept for XOAUTH2. For tests and `make run`. It has no consent screen
+// and no user sign-in: a registered App's account consents at once.
 package devoauth
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -24,8 +30,9 @@ type Client struct {
 
 // Server is a running token endpoint.
 type Server struct {
-	URL string
-	TTL time.Duration
+	URL     string // the token endpoint
+	AuthURL string // the authorization endpoint
+	TTL     time.Duration
 
 	srv      *httptest.Server
 	mu       sync.Mutex
@@ -33,6 +40,9 @@ type Server struct {
 	revoked  map[string]bool
 	tokens   map[string]issued // access token → what it is for
 	requests int
+	apps     map[string]App   // installed-app clients by ID
+	codes    map[string]grant // authorization codes not yet exchanged
+	key      *ecdsa.PrivateKey
 }
 
 type issued struct {
@@ -43,9 +53,15 @@ type issued struct {
 
 // Start serves on loopback; tokens live for ttl.
 func Start(ttl time.Duration) *Server {
-	s := &Server{TTL: ttl, clients: map[string]Client{}, revoked: map[string]bool{}, tokens: map[string]issued{}}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic("devoauth: " + err.Error())
+	}
+	s := &Server{TTL: ttl, clients: map[string]Client{}, revoked: map[string]bool{}, tokens: map[string]issued{},
+		apps: map[string]App{}, codes: map[string]grant{}, key: key}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL + "/token"
+	s.AuthURL = s.srv.URL + "/authorize"
 	return s
 }
 
@@ -102,13 +118,28 @@ func (s *Server) TokenStatus(user, token string) string {
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/authorize" {
+		s.authorize(w, r)
+		return
+	}
 	s.mu.Lock()
 	s.requests++
 	s.mu.Unlock()
-	if r.Method != http.MethodPost || r.ParseForm() != nil || r.PostForm.Get("grant_type") != "refresh_token" {
-		fail(w, http.StatusBadRequest, "unsupported_grant_type")
+	if r.Method != http.MethodPost || r.ParseForm() != nil {
+		fail(w, http.StatusBadRequest, "invalid_request")
 		return
 	}
+	switch r.PostForm.Get("grant_type") {
+	case "refresh_token":
+		s.refresh(w, r)
+	case "authorization_code":
+		s.exchangeCode(w, r)
+	default:
+		fail(w, http.StatusBadRequest, "unsupported_grant_type")
+	}
+}
+
+func (s *Server) refresh(w http.ResponseWriter, r *http.Request) {
 	rt := r.PostForm.Get("refresh_token")
 	s.mu.Lock()
 	c, known := s.clients[rt]
@@ -122,20 +153,31 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusUnauthorized, "invalid_client")
 		return
 	}
-	var b [20]byte
-	_, _ = rand.Read(b[:])
-	tok := "ya29.local-" + hex.EncodeToString(b[:])
-	s.mu.Lock()
-	s.tokens[tok] = issued{user: c.User, expires: time.Now().Add(s.TTL), scoped: !c.NoGmailScope}
-	s.mu.Unlock()
+	tok, expiresIn := s.issue(c.User, !c.NoGmailScope)
 	scope := "https://mail.google.com/"
 	if c.NoGmailScope {
 		scope = "https://www.googleapis.com/auth/userinfo.email"
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"access_token": tok, "expires_in": int(s.TTL.Seconds()), "token_type": "Bearer", "scope": scope,
+		"access_token": tok, "expires_in": expiresIn, "token_type": "Bearer", "scope": scope,
 	})
+}
+
+// issue mints an access token for user, Gmail-scoped or not, and returns
+// it with its lifetime in seconds.
+func (s *Server) issue(user string, gmailScope bool) (string, int) {
+	tok := "ya29.local-" + randomToken()
+	s.mu.Lock()
+	s.tokens[tok] = issued{user: user, expires: time.Now().Add(s.TTL), scoped: gmailScope}
+	s.mu.Unlock()
+	return tok, int(s.TTL.Seconds())
+}
+
+func randomToken() string {
+	var b [20]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 func fail(w http.ResponseWriter, status int, code string) {

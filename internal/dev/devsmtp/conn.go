@@ -25,27 +25,57 @@ func (l *countingListener) Accept() (net.Conn, error) {
 	l.connections.Add(1)
 	l.roundTrips.Add(1) // the TCP handshake and the wait for the greeting
 	l.open.Add(1)
-	return &countingConn{Conn: c, l: l, clientTurn: true}, nil
+	cc := &countingConn{Conn: c, l: l, clientTurn: true}
+	if l.rtt > 0 {
+		cc.out = make(chan delayed, 64)
+		cc.drained = make(chan struct{})
+		go cc.deliver()
+	}
+	return cc, nil
 }
 
-// countingConn counts a round trip each time the client speaks after the
-// server has (one "flight" each way), whatever the bytes are: SMTP lines,
-// TLS handshake records or a pipelined group. The first reply of each
-// server flight is delayed by the RTT, so the cost of a round trip shows in
-// wall time as it would over a real network.
+// countingConn simulates the network between client and server and counts
+// round trips on it.
+//
+// Latency: what the server writes reaches the client one RTT later, and
+// the server is not held up meanwhile, as on a real link: a server that
+// answers the first commands of a pipelined flight while the rest is still
+// arriving keeps reading it.
+//
+// Round trips: the client starts a new one when it speaks after it could
+// have seen the server's reply, that is at least one RTT after the server
+// first wrote since the client last spoke. Bytes that arrive sooner were
+// sent before any reply reached the client: the same flight, however the
+// server interleaved its answers (SMTP lines, TLS records, a pipelined
+// group, RFC 3030 BDAT chunks all count the same way). With no RTT every
+// client turn after a server write counts, which cannot tell a pipelined
+// tail from a new flight; measure pipelining with an RTT.
 type countingConn struct {
 	net.Conn
 	l          *countingListener
 	mu         sync.Mutex
-	clientTurn bool // the client has spoken since the server last wrote
+	clientTurn bool      // the client has spoken since the server last wrote
+	repliedAt  time.Time // the server's first write since the client's turn
 	closeOnce  sync.Once
+
+	// With an RTT, writes go through out to deliver, which holds each
+	// until it is due; closing waits until they are all delivered.
+	out      chan delayed
+	drained  chan struct{}
+	closed   bool
+	writeErr error
+}
+
+type delayed struct {
+	due time.Time
+	b   []byte
 }
 
 func (c *countingConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {
 		c.mu.Lock()
-		if !c.clientTurn {
+		if !c.clientTurn && !time.Now().Before(c.repliedAt.Add(c.l.rtt)) {
 			c.clientTurn = true
 			c.l.roundTrips.Add(1)
 		}
@@ -55,17 +85,55 @@ func (c *countingConn) Read(p []byte) (int, error) {
 }
 
 func (c *countingConn) Write(p []byte) (int, error) {
+	now := time.Now()
 	c.mu.Lock()
-	delay := c.clientTurn && c.l.rtt > 0
-	c.clientTurn = false
-	c.mu.Unlock()
-	if delay {
-		time.Sleep(c.l.rtt)
+	if c.clientTurn {
+		c.clientTurn, c.repliedAt = false, now
 	}
-	return c.Conn.Write(p)
+	if c.out == nil {
+		c.mu.Unlock()
+		return c.Conn.Write(p)
+	}
+	defer c.mu.Unlock()
+	if c.closed {
+		return 0, net.ErrClosed
+	}
+	if c.writeErr != nil {
+		return 0, c.writeErr
+	}
+	c.out <- delayed{due: now.Add(c.l.rtt), b: append([]byte(nil), p...)}
+	return len(p), nil
+}
+
+// deliver writes each delayed write when it is due, in order.
+func (c *countingConn) deliver() {
+	defer close(c.drained)
+	for d := range c.out {
+		time.Sleep(time.Until(d.due))
+		if _, err := c.Conn.Write(d.b); err != nil {
+			c.mu.Lock()
+			c.writeErr = err
+			c.mu.Unlock()
+		}
+	}
 }
 
 func (c *countingConn) Close() error {
-	c.closeOnce.Do(func() { c.l.open.Add(-1) })
+	c.closeOnce.Do(func() {
+		c.l.open.Add(-1)
+		if c.out != nil {
+			c.mu.Lock()
+			c.closed = true
+			close(c.out)
+			c.mu.Unlock()
+			// The last reply (e.g. to the message before DropAfter closes
+			// the connection) still reaches the client; it is at most
+			// one RTT away.
+			select {
+			case <-c.drained:
+			case <-time.After(c.l.rtt + time.Second):
+			}
+		}
+	})
 	return c.Conn.Close()
 }

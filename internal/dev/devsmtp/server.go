@@ -3,12 +3,10 @@ package devsmtp
 import (
 	"crypto/tls"
 	"errors"
-	"fmt"
 	"io"
 	"log"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,7 +26,7 @@ type Options struct {
 	// Users are accepted by AUTH PLAIN and LOGIN: address → password.
 	Users map[string]string
 	// Mechanisms restricts the AUTH mechanisms offered (default PLAIN and
-	// LOGIN, plus XOAUTH2 when TokenValid is set).
+	// LOGIN, plus XOAUTH2 when TokenStatus is set).
 	Mechanisms []string
 	// TokenStatus decides XOAUTH2: "" accepts the token, anything else is
 	// the "status" of Google's JSON error challenge ("401" for an invalid
@@ -179,11 +177,11 @@ func (s *Server) record(m Message) error {
 		if err := os.MkdirAll(s.opts.Dir, 0o755); err != nil {
 			return err
 		}
-		name := fmt.Sprintf("%s-%04d.eml", time.Now().UTC().Format("20060102T150405Z"), s.seq.Add(1))
-		m.Path = filepath.Join(s.opts.Dir, name)
-		if err := os.WriteFile(m.Path, m.Data, 0o644); err != nil {
+		path, err := saveEML(s.opts.Dir, m.Data, time.Now(), func() int64 { return s.seq.Add(1) })
+		if err != nil {
 			return err
 		}
+		m.Path = path
 	}
 	s.mu.Lock()
 	s.messages = append(s.messages, m)

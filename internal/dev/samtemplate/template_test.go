@@ -81,7 +81,7 @@ func TestSchemaCatchesMistakes(t *testing.T) {
 	}
 }
 
-// TestFunctionShape ensures the runtime, build method, logging and concurrency are as documented.
+// TestFunctionShape ensures the runtime, build method, and logging are as documented (concurrency: deploy_test.go).
 func TestFunctionShape(t *testing.T) {
 	tpl := load(t)
 	fns := ofType(tpl, "AWS::Serverless::Function")
@@ -104,8 +104,8 @@ func TestFunctionShape(t *testing.T) {
 		if target == nil || !strings.Contains(string(target), "$(ARTIFACTS_DIR)/bootstrap") {
 			t.Errorf("Makefile has no build-%s target writing $(ARTIFACTS_DIR)/bootstrap", id)
 		}
-		if get(p, "LoggingConfig", "LogFormat") != "JSON" || p["ReservedConcurrentExecutions"] == nil {
-			t.Error("JSON logs or reserved concurrency missing")
+		if get(p, "LoggingConfig", "LogFormat") != "JSON" {
+			t.Error("JSON logs missing")
 		}
 	}
 	for id, lg := range ofType(tpl, "AWS::Logs::LogGroup") {
@@ -280,7 +280,7 @@ func TestReferencesResolve(t *testing.T) {
 	}
 }
 
-// TestSAMConfig ensures samconfig.toml parses and names the stack, region and capabilities.
+// TestSAMConfig ensures samconfig.toml parses and names the stack and capabilities (no region: see samconfig_test.go).
 func TestSAMConfig(t *testing.T) {
 	var cfg struct {
 		Version float64 `toml:"version"`
@@ -292,7 +292,7 @@ func TestSAMConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	deploy := cfg.Default["deploy"].Parameters
-	if cfg.Version != 0.1 || deploy["stack_name"] == "" || deploy["region"] == nil || deploy["capabilities"] != "CAPABILITY_IAM" {
+	if cfg.Version != 0.1 || cfg.Default["global"].Parameters["stack_name"] == nil || deploy["capabilities"] != "CAPABILITY_IAM" {
 		t.Fatalf("%+v", cfg)
 	}
 	for _, section := range []string{"build", "deploy", "local_invoke"} {

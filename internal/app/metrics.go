@@ -1,0 +1,33 @@
+package app
+
+import (
+	"io"
+	"sync"
+
+	"github.com/gmailsend/gmailsend/internal/metrics"
+)
+
+// metricsNamespace parses METRICS_NAMESPACE: a namespace CloudWatch would
+// refuse stops the function at start, rather than every metric line being
+// dropped silently later.
+func metricsNamespace(c *Config, v string) error {
+	if err := metrics.CheckNamespace(v); err != nil {
+		return err
+	}
+	c.MetricsNamespace = v
+	return nil
+}
+
+// lineWriter serialises the writes of the log handler and the metrics
+// writer, which share the function's standard output: each writes a whole
+// line per call, and neither may interleave with the other.
+type lineWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lineWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

@@ -1,0 +1,162 @@
+// Package awsscheduler creates and deletes the one-time EventBridge
+// Scheduler schedules of scheduled sends with the AWS SDK for Go v2. A
+// schedule puts the queued request on the send queue at its time; the
+// queue's consumer sends it. The SDK is configured by its standard chain
+// (AWS_ENDPOINT_URL_SCHEDULER points it elsewhere), loaded on first use.
+//
+// It keeps nothing: the message record (internal/store) says whether a
+// schedule exists.
+package awsscheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler/types"
+
+	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/store"
+)
+
+// API is the Scheduler calls the package makes; IAM in template.yaml
+// allows exactly these on the schedule group's schedules.
+type API interface {
+	CreateSchedule(ctx context.Context, in *scheduler.CreateScheduleInput, optFns ...func(*scheduler.Options)) (*scheduler.CreateScheduleOutput, error)
+	DeleteSchedule(ctx context.Context, in *scheduler.DeleteScheduleInput, optFns ...func(*scheduler.Options)) (*scheduler.DeleteScheduleOutput, error)
+}
+
+var _ API = (*scheduler.Client)(nil)
+
+var _ store.Schedules = (*Schedules)(nil)
+
+// Schedules creates schedules in one group that target one queue.
+type Schedules struct {
+	Group    string // SCHEDULE_GROUP
+	QueueARN string // SEND_QUEUE_ARN: the target
+	RoleARN  string // SCHEDULER_ROLE_ARN: may only sqs:SendMessage to the queue
+	// CallTimeout bounds each call inside the caller's deadline (5 s when zero).
+	CallTimeout time.Duration
+
+	mu     sync.Mutex
+	api    API
+	newAPI func(ctx context.Context) (API, error)
+}
+
+// New returns schedules reached through the SDK's default configuration.
+func New(group, queueARN, roleARN string) *Schedules {
+	return &Schedules{Group: group, QueueARN: queueARN, RoleARN: roleARN,
+		newAPI: func(ctx context.Context) (API, error) {
+			cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryMaxAttempts(2))
+			if err != nil {
+				return nil, err
+			}
+			return scheduler.NewFromConfig(cfg), nil
+		}}
+}
+
+// NewWithAPI returns schedules over a ready client.
+func NewWithAPI(group, queueARN, roleARN string, api API) *Schedules {
+	return &Schedules{Group: group, QueueARN: queueARN, RoleARN: roleARN, api: api}
+}
+
+// Name is the schedule name of a record: names allow [0-9a-zA-Z-_.]{1,64}.
+func Name(recordID string) string { return "msg-" + recordID }
+
+// Expression is the at() expression for t: UTC, rounded up to the second,
+// so a schedule never fires before the time the caller asked for.
+func Expression(t time.Time) string {
+	t = t.UTC()
+	if r := t.Truncate(time.Second); !r.Equal(t) {
+		t = r.Add(time.Second)
+	}
+	return "at(" + t.Format("2006-01-02T15:04:05") + ")"
+}
+
+// Create makes the one-time schedule of record id: at `at`, exactly (no
+// flexible window), deleting itself after it fires, putting input on the
+// send queue. Creating it again (a retried request) is not an error.
+func (s *Schedules) Create(ctx context.Context, id string, at time.Time, input string) error {
+	api, err := s.client(ctx)
+	if err != nil {
+		return unavailable("loading the AWS configuration", err)
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	_, err = api.CreateSchedule(ctx, &scheduler.CreateScheduleInput{
+		Name:                       aws.String(Name(id)),
+		GroupName:                  aws.String(s.Group),
+		ScheduleExpression:         aws.String(Expression(at)),
+		ScheduleExpressionTimezone: aws.String("UTC"),
+		FlexibleTimeWindow:         &types.FlexibleTimeWindow{Mode: types.FlexibleTimeWindowModeOff},
+		ActionAfterCompletion:      types.ActionAfterCompletionDelete,
+		// The token makes a retried call with the same id one schedule.
+		ClientToken: aws.String(id),
+		Target: &types.Target{
+			Arn:         aws.String(s.QueueARN),
+			RoleArn:     aws.String(s.RoleARN),
+			Input:       aws.String(input),
+			RetryPolicy: &types.RetryPolicy{MaximumEventAgeInSeconds: aws.Int32(86400), MaximumRetryAttempts: aws.Int32(185)},
+		},
+	})
+	var conflict *types.ConflictException
+	if errors.As(err, &conflict) {
+		return nil
+	}
+	if err != nil {
+		return unavailable("CreateSchedule", err)
+	}
+	return nil
+}
+
+// Delete removes the schedule of record id; store.ErrNoSchedule when it does
+// not exist (it fired already, or was never made).
+func (s *Schedules) Delete(ctx context.Context, id string) error {
+	api, err := s.client(ctx)
+	if err != nil {
+		return unavailable("loading the AWS configuration", err)
+	}
+	ctx, cancel := s.bound(ctx)
+	defer cancel()
+	_, err = api.DeleteSchedule(ctx, &scheduler.DeleteScheduleInput{Name: aws.String(Name(id)), GroupName: aws.String(s.Group)})
+	var missing *types.ResourceNotFoundException
+	if errors.As(err, &missing) {
+		return store.ErrNoSchedule
+	}
+	if err != nil {
+		return unavailable("DeleteSchedule", err)
+	}
+	return nil
+}
+
+func (s *Schedules) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := s.CallTimeout
+	if d <= 0 {
+		d = 5 * time.Second
+	}
+	return context.WithTimeout(ctx, d)
+}
+
+func (s *Schedules) client(ctx context.Context) (API, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.api != nil {
+		return s.api, nil
+	}
+	api, err := s.newAPI(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.api = api
+	return api, nil
+}
+
+func unavailable(step string, err error) *email.Error {
+	return &email.Error{Code: email.CodeQueueUnavailable, Message: "EventBridge Scheduler could not be reached; try again",
+		Err: fmt.Errorf("awsscheduler: %s: %w", step, err)}
+}

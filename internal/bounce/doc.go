@@ -1,0 +1,17 @@
+// Package bounce turns delivery status notifications (RFC 3464 bounces,
+// such as Gmail's "Delivery Status Notification (Failure)" from
+// mailer-daemon@googlemail.com or Postfix's "Undelivered Mail Returned to
+// Sender") into what they say about each recipient of a message this
+// function sent: bounced, delayed, and whether the address itself is dead
+// and should be suppressed.
+//
+// A notification is untrusted mail. Parsing is bounded in size, never
+// panics on malformed input (a fuzz target keeps it so), and keeps only
+// codes, ids, the recipient and a cleaned diagnostic with addresses
+// removed: nothing of the explanation text or the returned message's body
+// leaves this package.
+//
+// The package knows nothing of IMAP or of where records live: the reading
+// run (Reader) talks to a mailbox and a record store through small
+// interfaces that adapters implement.
+package bounce

@@ -1,0 +1,232 @@
+package bounce
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"net/textproto"
+	"strings"
+
+	"github.com/jhillyerd/enmime"
+	"github.com/jhillyerd/enmime/dsn"
+)
+
+// Limits that keep one hostile notification from costing more than a
+// normal one.
+const (
+	// MaxBytes is the most of a notification Parse reads. The parts it
+	// needs (the report and the original's headers) come first; a longer
+	// notification is cut here, which loses only the original's body.
+	MaxBytes = 256 << 10
+	// MaxRecipients is the most per-recipient blocks kept from one report.
+	MaxRecipients = 100
+	// MaxDiagnostic is the longest diagnostic kept, in bytes.
+	MaxDiagnostic = 500
+	// maxMessageID is the longest Message-ID accepted (RFC 5322 lines are
+	// at most 998 characters; real ones are under 100).
+	maxMessageID = 250
+)
+
+// Why a notification is skipped. Both are counted by the caller, never
+// fatal to a run.
+var (
+	// ErrNotReport: no message/delivery-status part with a recipient
+	// (an auto-reply, a spam message from a "mailer-daemon" look-alike).
+	ErrNotReport = errors.New("bounce: not a delivery status notification")
+	// ErrNoMessageID: a report, but the returned original carries no
+	// usable Message-ID, so no record can be found for it.
+	ErrNoMessageID = errors.New("bounce: the notification names no usable Message-ID")
+)
+
+// parser reads MIME leniently: a notification with a broken part still
+// yields the parts that are intact.
+var parser = enmime.NewParser(enmime.SkipMalformedParts(true), enmime.MaxStoredPartErrors(10))
+
+// Parse reads one notification. It reads at most MaxBytes of raw; the
+// returned error is ErrNotReport, ErrNoMessageID or a wrapped parse error,
+// and never includes content of the notification.
+func Parse(raw []byte) (Notification, error) {
+	if len(raw) > MaxBytes {
+		raw = raw[:MaxBytes]
+	}
+	env, err := parser.ReadEnvelope(bytes.NewReader(raw))
+	if err != nil {
+		return Notification{}, fmt.Errorf("bounce: reading the notification's MIME structure: %w", errors.Unwrap(err))
+	}
+	status, original := findParts(env.Root)
+	if status == nil {
+		return Notification{}, ErrNotReport
+	}
+	blocks, err := deliveryStatus(status, original)
+	if err != nil {
+		return Notification{}, err
+	}
+	var n Notification
+	for _, h := range blocks.RecipientDSNs {
+		if len(n.Recipients) == MaxRecipients {
+			break
+		}
+		if r, ok := recipient(h.Get); ok {
+			n.Recipients = append(n.Recipients, r)
+		}
+	}
+	if len(n.Recipients) == 0 {
+		return Notification{}, ErrNotReport
+	}
+	n.MessageID = originalMessageID(original, blocks)
+	if n.MessageID == "" {
+		return n, ErrNoMessageID
+	}
+	return n, nil
+}
+
+// findParts walks the MIME tree for the machine-readable status and the
+// returned original (whole message, or only its headers). They are looked
+// for anywhere rather than by position because senders differ: Gmail puts
+// its explanation in multipart/related with an icon, which enmime's
+// dsn.ParseReport does not accept as the first part.
+func findParts(root *enmime.Part) (status, original *enmime.Part) {
+	const maxParts = 200 // a notification has a handful; stop walking a bomb
+	seen := 0
+	var walk func(p *enmime.Part)
+	walk = func(p *enmime.Part) {
+		for ; p != nil && seen < maxParts; p = p.NextSibling {
+			seen++
+			switch p.ContentType {
+			case "message/delivery-status", "message/global-delivery-status":
+				if status == nil {
+					status = p
+				}
+			case "message/rfc822", "message/global", "text/rfc822-headers", "message/global-headers":
+				if original == nil {
+					original = p
+				}
+			}
+			walk(p.FirstChild)
+		}
+	}
+	walk(root)
+	return status, original
+}
+
+// deliveryStatus parses the status part's fields with enmime's dsn package,
+// by handing it the parts in RFC 6522 order (explanation, status).
+func deliveryStatus(status, original *enmime.Part) (dsn.DeliveryStatus, error) {
+	report := &enmime.Part{ContentType: "multipart/report"}
+	report.FirstChild = &enmime.Part{ContentType: "text/plain", Parent: report}
+	report.FirstChild.NextSibling = &enmime.Part{ContentType: "message/delivery-status", Content: status.Content, Parent: report}
+	r, err := dsn.ParseReport(report)
+	if err != nil {
+		return dsn.DeliveryStatus{}, fmt.Errorf("bounce: reading the delivery-status fields: %w", errors.Unwrap(err))
+	}
+	return r.DeliveryStatus, nil
+}
+
+// recipient reads one per-recipient block; get is its header lookup.
+func recipient(get func(string) string) (Recipient, bool) {
+	addr := recipientAddress(get("Final-Recipient"))
+	if addr == "" {
+		addr = recipientAddress(get("Original-Recipient"))
+	}
+	if addr == "" {
+		return Recipient{}, false
+	}
+	r := Recipient{
+		Address:    addr,
+		Action:     strings.ToLower(firstWord(get("Action"))),
+		Diagnostic: cleanDiagnostic(get("Diagnostic-Code")),
+	}
+	if s := firstWord(get("Status")); statusValid(s) {
+		r.Status = s
+	}
+	return r, true
+}
+
+// recipientAddress reads "rfc822; user@example.com" (or the RFC 6533
+// "utf-8;" type) into a lower-cased bare address; "" when it is not one.
+func recipientAddress(field string) string {
+	typ, value, ok := strings.Cut(field, ";")
+	if !ok {
+		return ""
+	}
+	switch strings.ToLower(strings.TrimSpace(typ)) {
+	case "rfc822", "utf-8":
+	default:
+		return ""
+	}
+	value = strings.TrimSpace(value)
+	if len(value) > 320 {
+		return ""
+	}
+	a, err := mail.ParseAddress(value)
+	if err != nil || !strings.Contains(a.Address, "@") {
+		return ""
+	}
+	return strings.ToLower(a.Address)
+}
+
+func statusValid(s string) bool {
+	_, _, _, ok := splitStatus(s)
+	return ok
+}
+
+func firstWord(s string) string {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
+// originalMessageID is the Message-ID of the returned original, or else
+// the per-message X-Original-Message-ID field Gmail adds to its reports.
+func originalMessageID(original *enmime.Part, blocks dsn.DeliveryStatus) string {
+	if original != nil {
+		if id := usableMessageID(headerOf(original.Content).Get("Message-Id")); id != "" {
+			return id
+		}
+	}
+	for _, h := range blocks.MessageDSNs {
+		if id := usableMessageID(h.Get("X-Original-Message-ID")); id != "" {
+			return id
+		}
+	}
+	return ""
+}
+
+// headerOf reads the header block at the start of a returned message (or
+// of text/rfc822-headers, which may lack the blank line that ends it).
+func headerOf(content []byte) textproto.MIMEHeader {
+	end := bytes.Index(content, []byte("\r\n\r\n"))
+	if i := bytes.Index(content, []byte("\n\n")); i >= 0 && (end < 0 || i < end) {
+		end = i
+	}
+	if end >= 0 {
+		content = content[:end]
+	}
+	r := textproto.NewReader(bufio.NewReader(io.MultiReader(bytes.NewReader(content), strings.NewReader("\r\n\r\n"))))
+	h, _ := r.ReadMIMEHeader() // a partial header is still useful
+	return h
+}
+
+// usableMessageID accepts "<left@right>" of printable ASCII without
+// spaces, the shape every Message-ID this function generates has.
+func usableMessageID(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) < 5 || len(v) > maxMessageID || v[0] != '<' || v[len(v)-1] != '>' {
+		return ""
+	}
+	inner := v[1 : len(v)-1]
+	if strings.Count(inner, "@") != 1 || strings.HasPrefix(inner, "@") || strings.HasSuffix(inner, "@") {
+		return ""
+	}
+	for i := 0; i < len(inner); i++ {
+		if c := inner[i]; c <= ' ' || c > '~' || c == '<' || c == '>' {
+			return ""
+		}
+	}
+	return v
+}

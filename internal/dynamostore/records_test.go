@@ -1,0 +1,102 @@
+package dynamostore_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/gmailsend/gmailsend/internal/dev/dynalite"
+	"github.com/gmailsend/gmailsend/internal/dynamostore"
+	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/store"
+)
+
+func newTable(t *testing.T) *dynamostore.Table {
+	t.Helper()
+	client, _ := dynalite.StartTable(t, "messages")
+	return dynamostore.NewWithAPI("messages", client)
+}
+
+func claim(id string, now time.Time, lease time.Duration) *store.Record {
+	return &store.Record{
+		ID: id, Status: store.StatusSending, Account: "credential:desk", Source: "sqs", Recipients: 2,
+		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(30 * 24 * time.Hour),
+		Keyed: true, Fingerprint: "f1", KeyUntil: now.Add(24 * time.Hour), LeaseUntil: now.Add(lease), Token: store.NewToken(),
+	}
+}
+
+// TestClaimIsExclusive ensures a second claim of a held id fails and returns the holder, and a finished record reads back intact.
+func TestClaimIsExclusive(t *testing.T) {
+	tbl := newTable(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	id := store.KeyedID("", "key-1")
+	first := claim(id, now, time.Minute)
+	if _, err := tbl.Claim(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	holder, err := tbl.Claim(ctx, claim(id, now, time.Minute))
+	if !errors.Is(err, store.ErrClaimTaken) || holder == nil || holder.Token != first.Token || holder.Status != store.StatusSending {
+		t.Fatalf("second claim: %+v %v", holder, err)
+	}
+	first.Status, first.MessageID = store.StatusSent, "<x@gmail.com>"
+	first.Reply = &email.SMTPReply{Code: 250, EnhancedCode: "2.0.0", Message: "OK"}
+	if err := tbl.Finish(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	got, err := tbl.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != store.StatusSent || got.MessageID != "<x@gmail.com>" || got.Reply.Code != 250 || got.Recipients != 2 ||
+		!got.CreatedAt.Equal(now) || got.ExpiresAt.Unix() != now.Add(30*24*time.Hour).Unix() || got.Fingerprint != "f1" {
+		t.Fatalf("read back %+v", got)
+	}
+}
+
+// TestClaimTakesOverExpiredLeaseAndReleased ensures a claim left by a crashed invocation (lease over) or released is taken over, and the old holder can no longer finish.
+func TestClaimTakesOverExpiredLeaseAndReleased(t *testing.T) {
+	tbl := newTable(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	id := store.NewID()
+	old := claim(id, now.Add(-time.Minute), 30*time.Second) // lease ended 30 s ago
+	if _, err := tbl.Claim(ctx, old); err != nil {
+		t.Fatal(err)
+	}
+	fresh := claim(id, now, time.Minute)
+	if _, err := tbl.Claim(ctx, fresh); err != nil {
+		t.Fatalf("take-over: %v", err)
+	}
+	old.Status = store.StatusSent
+	if err := tbl.Finish(ctx, old); !errors.Is(err, store.ErrClaimLost) {
+		t.Fatalf("late finish: %v, want ErrClaimLost", err)
+	}
+	fresh.Status, fresh.Released, fresh.ErrorCode = store.StatusFailed, true, email.CodeSMTPAuthFailed
+	if err := tbl.Finish(ctx, fresh); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tbl.Claim(ctx, claim(id, now, time.Minute)); err != nil {
+		t.Fatalf("claim after release: %v", err)
+	}
+}
+
+// TestGetUnknown ensures an unknown id is store.ErrNotFound.
+func TestGetUnknown(t *testing.T) {
+	tbl := newTable(t)
+	if _, err := tbl.Get(context.Background(), store.NewID()); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("err %v", err)
+	}
+}
+
+// TestUnreachableTableIsStoreUnavailable ensures a table that cannot be reached answers store_unavailable, not internal.
+func TestUnreachableTableIsStoreUnavailable(t *testing.T) {
+	tbl := dynamostore.NewWithAPI("messages", dynalite.NewClient("http://127.0.0.1:1"))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := tbl.Get(ctx, store.NewID())
+	if c := email.CodeOf(err); c != email.CodeStoreUnavailable && c != email.CodeTimeout {
+		t.Fatalf("code %s (%v)", c, err)
+	}
+}

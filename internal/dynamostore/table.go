@@ -1,0 +1,75 @@
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/gmailsend/gmailsend/internal/email"
+)
+
+// API is the DynamoDB calls the package makes; IAM in template.yaml allows
+// exactly these item actions on the table.
+type API interface {
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+}
+
+var _ API = (*dynamodb.Client)(nil)
+
+// Table is the messages table. Safe for concurrent use.
+type Table struct {
+	Name   string
+	mu     sync.Mutex
+	api    API
+	newAPI func(ctx context.Context) (API, error)
+}
+
+// New returns the table name reached through the SDK's default
+// configuration, loaded on first use.
+func New(name string) *Table {
+	return &Table{Name: name, newAPI: func(ctx context.Context) (API, error) {
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryMaxAttempts(3))
+		if err != nil {
+			return nil, err
+		}
+		return dynamodb.NewFromConfig(cfg), nil
+	}}
+}
+
+// NewWithAPI returns the table over a ready client.
+func NewWithAPI(name string, api API) *Table { return &Table{Name: name, api: api} }
+
+func (t *Table) client(ctx context.Context) (API, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.api != nil {
+		return t.api, nil
+	}
+	api, err := t.newAPI(ctx)
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("dynamostore: loading AWS configuration: %w", err))
+	}
+	t.api = api
+	return api, nil
+}
+
+// unavailable is store_unavailable keeping the cause for the log only.
+func unavailable(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return &email.Error{Code: email.CodeTimeout, Message: "the message table did not answer in time", Err: err}
+	}
+	return &email.Error{Code: email.CodeStoreUnavailable, Message: "the message table could not be reached", Err: err}
+}
+
+func conditionFailed(err error) bool {
+	var c *types.ConditionalCheckFailedException
+	return errors.As(err, &c)
+}

@@ -1,0 +1,257 @@
+package imapmail_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gmailsend/gmailsend/internal/dev/devimap"
+	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/internal/imapmail"
+)
+
+const goodToken = "ya29.good-token"
+
+// startIMAP starts a TLS development server with the test accounts and an
+// archive folder, and returns it with a client configuration trusting it.
+func startIMAP(tb testing.TB, o devimap.Options) (*devimap.Server, imapmail.Config) {
+	tb.Helper()
+	ca, err := devsmtp.NewCA()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if o.Users == nil {
+		o.Users = map[string]string{fixture.User: fixture.Password, fixture.User2: fixture.Password2}
+	}
+	o.Folders = append(o.Folders, "Bounces")
+	o.TokenStatus = func(_, token string) string {
+		if token == goodToken {
+			return ""
+		}
+		return "401"
+	}
+	srv, err := devimap.StartLocal(o, ca)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { srv.Close() })
+	return srv, imapmail.Config{Host: "127.0.0.1", Port: srv.Port, RootCAs: ca.Pool()}
+}
+
+func sample(tb testing.TB, name string) []byte {
+	tb.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "bounce", "testdata", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return raw
+}
+
+func ctx(tb testing.TB) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	tb.Cleanup(cancel)
+	return c
+}
+
+// TestReadNotifications ensures the whole path against a real IMAP server:
+// TLS, LOGIN, SELECT, a search that finds only mailer-daemon mail after a
+// UID, bounded fetches, and MOVE to the archive folder.
+func TestReadNotifications(t *testing.T) {
+	srv, cfg := startIMAP(t, devimap.Options{})
+	gmail, postfix := sample(t, "gmail-failure.eml"), sample(t, "postfix-failed.eml")
+	for _, raw := range [][]byte{gmail, []byte("From: kim@example.com\r\nSubject: hi\r\n\r\nhello\r\n"), postfix} {
+		if _, err := srv.Append(fixture.User, raw, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := imapmail.Open(ctx(t), cfg, imapmail.Credentials{User: fixture.User, Password: fixture.Password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx(t))
+	inbox, err := s.SelectInbox(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if inbox.UIDValidity == 0 || inbox.Messages != 3 || inbox.UIDNext != 4 {
+		t.Errorf("inbox = %+v", inbox)
+	}
+	uids, err := s.SearchNotifications(ctx(t), imapmail.Search{})
+	if err != nil || len(uids) != 2 || uids[0] != 1 || uids[1] != 3 {
+		t.Fatalf("search = %v, %v; want [1 3]", uids, err)
+	}
+	uids, err = s.SearchNotifications(ctx(t), imapmail.Search{AfterUID: 1, Since: time.Now().Add(-24 * time.Hour)})
+	if err != nil || len(uids) != 1 || uids[0] != 3 {
+		t.Fatalf("search after 1 = %v, %v; want [3]", uids, err)
+	}
+	got := map[uint32][]byte{}
+	err = s.Fetch(ctx(t), []uint32{1, 3}, 1000, func(uid uint32, raw []byte) error {
+		got[uid] = raw
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got[1], gmail[:1000]) || !bytes.Equal(got[3], postfix[:1000]) {
+		t.Errorf("fetched %d and %d bytes, not the first 1000 of each message", len(got[1]), len(got[3]))
+	}
+	if err := s.Move(ctx(t), []uint32{1, 3}, "Bounces"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := srv.Count(fixture.User, "INBOX"); n != 1 {
+		t.Errorf("INBOX holds %d, want 1", n)
+	}
+	if n, _ := srv.Count(fixture.User, "Bounces"); n != 2 {
+		t.Errorf("Bounces holds %d, want 2", n)
+	}
+	if err := s.Move(ctx(t), []uint32{2}, "No Such Label"); !errors.Is(err, imapmail.ErrNoSuchFolder) {
+		t.Errorf("move to a missing folder: %v", err)
+	}
+}
+
+// TestSearchPastTheEnd ensures "UID n:*" past the last UID (which servers
+// answer with the last message) returns nothing.
+func TestSearchPastTheEnd(t *testing.T) {
+	srv, cfg := startIMAP(t, devimap.Options{})
+	if _, err := srv.Append(fixture.User, sample(t, "gmail-failure.eml"), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := imapmail.Open(ctx(t), cfg, imapmail.Credentials{User: fixture.User, Password: fixture.Password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx(t))
+	if _, err := s.SelectInbox(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if uids, err := s.SearchNotifications(ctx(t), imapmail.Search{AfterUID: 1}); err != nil || len(uids) != 0 {
+		t.Errorf("search after the last UID = %v, %v", uids, err)
+	}
+}
+
+// TestXOAuth2 ensures an access token authenticates with XOAUTH2 over TLS
+// and a rejected one is ErrAuth.
+func TestXOAuth2(t *testing.T) {
+	srv, cfg := startIMAP(t, devimap.Options{})
+	s, err := imapmail.Open(ctx(t), cfg, imapmail.Credentials{User: fixture.User, AccessToken: goodToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.SelectInbox(ctx(t)); err != nil {
+		t.Fatal(err)
+	}
+	s.Close(ctx(t))
+	_, err = imapmail.Open(ctx(t), cfg, imapmail.Credentials{User: fixture.User, AccessToken: "ya29.expired"})
+	if !errors.Is(err, imapmail.ErrAuth) {
+		t.Fatalf("bad token: %v, want ErrAuth", err)
+	}
+	a := srv.AuthAttempts()
+	if len(a) != 2 || a[0] != (devimap.AuthAttempt{Mechanism: "XOAUTH2", TLS: true, User: fixture.User, OK: true}) || a[1].OK {
+		t.Errorf("attempts = %+v", a)
+	}
+}
+
+// TestWrongPassword ensures a refused LOGIN is ErrAuth without the password
+// in the error.
+func TestWrongPassword(t *testing.T) {
+	_, cfg := startIMAP(t, devimap.Options{})
+	_, err := imapmail.Open(ctx(t), cfg, imapmail.Credentials{User: fixture.User, Password: "wrongwrongwrong1"})
+	if !errors.Is(err, imapmail.ErrAuth) || bytes.Contains([]byte(err.Error()), []byte("wrongwrong")) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestPlaintextServerGetsNoCredentials ensures a server without TLS (one
+// that would accept LOGIN in the clear) receives neither password nor
+// token: not an AUTH attempt, not a byte of the secret.
+func TestPlaintextServerGetsNoCredentials(t *testing.T) {
+	srv, err := devimap.Start(devimap.Options{Users: map[string]string{fixture.User: fixture.Password}, Capture: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	cfg := imapmail.Config{Host: "127.0.0.1", Port: srv.Port}
+	for _, cred := range []imapmail.Credentials{
+		{User: fixture.User, Password: fixture.Password},
+		{User: fixture.User, AccessToken: goodToken},
+	} {
+		if _, err := imapmail.Open(ctx(t), cfg, cred); !errors.Is(err, imapmail.ErrTLS) {
+			t.Errorf("err = %v, want ErrTLS", err)
+		}
+	}
+	if a := srv.AuthAttempts(); len(a) != 0 {
+		t.Errorf("plaintext server saw %+v", a)
+	}
+	got := srv.Received()
+	if len(got) == 0 {
+		t.Fatal("the client sent nothing: the test proves nothing")
+	}
+	for _, secret := range []string{fixture.Password, goodToken, fixture.User} {
+		if bytes.Contains(got, []byte(secret)) {
+			t.Errorf("%q crossed the plaintext connection", secret)
+		}
+	}
+}
+
+// TestUntrustedCertificate ensures a server whose certificate does not
+// verify gets no credentials.
+func TestUntrustedCertificate(t *testing.T) {
+	srv, cfg := startIMAP(t, devimap.Options{})
+	other, err := devsmtp.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RootCAs = other.Pool()
+	if _, err := imapmail.Open(ctx(t), cfg, imapmail.Credentials{User: fixture.User, Password: fixture.Password}); !errors.Is(err, imapmail.ErrTLS) {
+		t.Errorf("err = %v, want ErrTLS", err)
+	}
+	if a := srv.AuthAttempts(); len(a) != 0 {
+		t.Errorf("server saw %+v", a)
+	}
+}
+
+// TestDeadline ensures a server that completes TLS and then never answers
+// costs no more than the caller's deadline.
+func TestDeadline(t *testing.T) {
+	ca, err := devsmtp.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsCfg, err := ca.ServerTLS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", tlsCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.(*tls.Conn).Handshake() // then silence
+			defer c.Close()
+		}
+	}()
+	cfg := imapmail.Config{Host: "127.0.0.1", Port: ln.Addr().(*net.TCPAddr).Port, RootCAs: ca.Pool()}
+	c, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = imapmail.Open(c, cfg, imapmail.Credentials{User: fixture.User, Password: fixture.Password})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v, want the deadline", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Open took %v past a 300ms deadline", d)
+	}
+}

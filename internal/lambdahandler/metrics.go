@@ -1,0 +1,35 @@
+package lambdahandler
+
+import (
+	"time"
+
+	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/metrics"
+	"github.com/gmailsend/gmailsend/internal/sender"
+)
+
+// SendRecorder publishes the metrics of one send; *metrics.Writer is one.
+type SendRecorder interface {
+	Send(metrics.Send) error
+}
+
+var _ SendRecorder = (*metrics.Writer)(nil)
+
+// recordSend publishes what logSend logged, as metrics: the outcome code,
+// the source, the stored credential's name, and numbers. A metric that
+// cannot be written is logged and never fails the send.
+func (h *Handler) recordSend(src source, out sender.Outcome, err error, elapsed time.Duration) {
+	if h.opts.Metrics == nil {
+		return
+	}
+	outcome := "sent"
+	if err != nil {
+		outcome = string(email.AsError(err).Code)
+	}
+	if werr := h.opts.Metrics.Send(metrics.Send{
+		Source: string(src), Outcome: outcome, Credential: out.Credential,
+		Duration: elapsed, RoundTrips: out.RoundTrips, Recipients: out.Recipients,
+	}); werr != nil {
+		h.log.Error("metrics", "error", werr.Error())
+	}
+}

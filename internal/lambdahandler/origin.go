@@ -1,0 +1,27 @@
+package lambdahandler
+
+import (
+	"context"
+
+	"github.com/gmailsend/gmailsend/internal/sender"
+)
+
+// originOf is what the sender records about a send from src: its source,
+// the API caller and Idempotency-Key header when an API route set them,
+// and for the queue and event sources their own delivery id as the
+// default idempotency key, so a redelivered record or event replays
+// instead of sending again.
+func originOf(ctx context.Context, src source, itemID string) sender.Origin {
+	o := sender.Origin{Source: string(src)}
+	switch src {
+	case sourceSQS, sourceSNS, sourceEventBridge:
+		o.DefaultKey = itemID
+	}
+	if a, ok := ctx.Value(apiOriginKey{}).(apiOrigin); ok {
+		o.Caller = a.caller
+		if a.key != "" {
+			o.Key, o.KeyField = a.key, "Idempotency-Key"
+		}
+	}
+	return o
+}

@@ -1,0 +1,198 @@
+package sender
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gmailsend/gmailsend/internal/credential"
+	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/smtp"
+	"github.com/gmailsend/gmailsend/internal/store"
+)
+
+// Durability tunes message records and idempotency keys.
+type Durability struct {
+	// Retention is how long a record is kept (MESSAGE_RETENTION).
+	Retention time.Duration
+	// KeyTTL is how long an idempotency key protects its record
+	// (IDEMPOTENCY_TTL).
+	KeyTTL time.Duration
+	// LeaseMargin is added to the invocation's deadline for a claim's
+	// lease: a claim left by a crashed invocation can be taken over after.
+	LeaseMargin time.Duration
+}
+
+// DefaultDurability: 30-day records, 24-hour keys.
+func DefaultDurability() Durability {
+	return Durability{Retention: 30 * 24 * time.Hour, KeyTTL: 24 * time.Hour, LeaseMargin: 5 * time.Second}
+}
+
+// Origin is where a request came from, for its record and its key.
+type Origin struct {
+	// Source is what invoked the function (apigateway-rest, sqs, …).
+	Source string
+	// Caller is the API key id API Gateway supplies ("" otherwise); keys
+	// and records are scoped to it.
+	Caller string
+	// Key is an idempotency key from outside the body (the
+	// Idempotency-Key header), KeyField the name to report it under.
+	Key, KeyField string
+	// DefaultKey is used when the request has none: the SQS message id,
+	// EventBridge event id or SNS MessageId, so a redelivery replays.
+	DefaultKey string
+}
+
+// ErrReplayed is found (errors.Is) in an error that is the stored outcome
+// of an earlier request with the same key; nothing was sent.
+var ErrReplayed = errors.New("sender: replayed outcome of an earlier request with this idempotency key")
+
+// SendFrom decodes body and sends it; with Records it keeps a record and
+// honours idempotency keys, without it it sends as Send does.
+func (s *Sender) SendFrom(ctx context.Context, body []byte, o Origin) (*Result, Outcome, error) {
+	req, err := email.DecodeRequest(body)
+	if err != nil {
+		return nil, Outcome{}, err
+	}
+	key, field := o.Key, o.KeyField
+	if key == "" && req.IdempotencyKey != "" {
+		key, field = req.IdempotencyKey, "idempotencyKey"
+	}
+	if key != "" {
+		if err := store.CheckKey(key, field); err != nil {
+			return nil, Outcome{}, err
+		}
+	}
+	if s.Records == nil {
+		if key != "" {
+			return nil, Outcome{}, email.Errorf(email.CodeStoreNotConfigured, field,
+				"idempotency keys need the message table; set MESSAGES_TABLE")
+		}
+		return s.SendRequest(ctx, req)
+	}
+	if key == "" {
+		key = o.DefaultKey
+	}
+	return s.sendDurable(ctx, req, o, key)
+}
+
+func (s *Sender) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// sendDurable claims the record (one conditional write that is also the
+// key's claim), sends, and writes the outcome (one more).
+func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, key string) (*Result, Outcome, error) {
+	d := s.Durability
+	now := s.now()
+	rec := &store.Record{
+		ID: store.NewID(), Status: store.StatusSending, Source: o.Source, Caller: o.Caller,
+		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(d.Retention),
+		Fingerprint: store.Fingerprint(req), Token: store.NewToken(), LeaseUntil: now.Add(time.Minute),
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		rec.LeaseUntil = dl.Add(d.LeaseMargin)
+	}
+	if key != "" {
+		rec.ID, rec.Keyed, rec.KeyUntil = store.KeyedID(o.Caller, key), true, now.Add(d.KeyTTL)
+		if rec.ExpiresAt.Before(rec.KeyUntil) {
+			rec.ExpiresAt = rec.KeyUntil
+		}
+	}
+	holder, err := s.Records.Claim(ctx, rec)
+	if errors.Is(err, store.ErrClaimTaken) && holder != nil {
+		return s.replay(req, rec, holder)
+	}
+	if err != nil {
+		return nil, Outcome{}, err
+	}
+
+	res, out, err := s.sendRequest(ctx, req, func(ctx context.Context, login credential.Login, mail *email.Mail) error {
+		rec.Account = store.AccountOf(login.Stored, login.User)
+		rec.Recipients = len(mail.Recipients())
+		return nil
+	})
+	rec.MessageID = out.MessageID
+	if rec.Recipients == 0 {
+		rec.Recipients = out.Recipients
+	}
+	err = settle(rec, err)
+	rec.UpdatedAt = s.now()
+	// The outcome is written even when the invocation's own deadline has
+	// passed: a record left "sending" would replay in_progress until its
+	// lease ends.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if ferr := s.Records.Finish(wctx, rec); ferr != nil && !errors.Is(ferr, store.ErrClaimLost) && err == nil {
+		// Sent, but the record could not be written: the caller must not
+		// retry (it was delivered), so answer success and let the log
+		// carry the store failure.
+		out.StoreError = ferr
+	}
+	if err != nil {
+		return nil, out, err
+	}
+	res.ID = rec.ID
+	return res, out, nil
+}
+
+// settle records the outcome of a send in rec and returns the error the
+// caller sees: a failure before any content reached the server releases
+// the key; one after content is kept, and one without the server's reply
+// to the content becomes delivery_unknown (at most once).
+func settle(rec *store.Record, err error) error {
+	if err == nil {
+		rec.Status = store.StatusSent
+		return nil
+	}
+	e := email.AsError(err)
+	rec.Status, rec.ErrorCode, rec.Reply = store.StatusFailed, e.Code, store.Redacted(e.SMTP)
+	switch {
+	case errors.Is(err, smtp.ErrDeliveryUnknown):
+		rec.Status, rec.ErrorCode = store.StatusUnknown, email.CodeDeliveryUnknown
+		return &email.Error{Code: email.CodeDeliveryUnknown, Err: err,
+			Message: "the connection to the SMTP server broke after the message was sent and before the server confirmed it; " +
+				"it may have been delivered, so it is not sent again"}
+	case errors.Is(err, smtp.ErrContentSent):
+		return err
+	}
+	rec.Released = true
+	return err
+}
+
+// replay answers a request whose key is held by holder.
+func (s *Sender) replay(req *email.Request, rec, holder *store.Record) (*Result, Outcome, error) {
+	out := Outcome{Recipients: holder.Recipients, MessageID: holder.MessageID}
+	if holder.Fingerprint != rec.Fingerprint {
+		return nil, out, email.Errorf(email.CodeIdempotencyConflict, "",
+			"this idempotency key was already used with a different request")
+	}
+	switch holder.Status {
+	case store.StatusSending:
+		wait := time.Until(holder.LeaseUntil).Round(time.Second)
+		if wait < time.Second {
+			wait = time.Second
+		}
+		e := email.Errorf(email.CodeIdempotencyInProgress, "", "a request with this idempotency key is still being sent")
+		e.RetryAfter = wait
+		return nil, out, e
+	case store.StatusSent, store.StatusBounced, store.StatusDelayed:
+		// Same fingerprint, same request: its recipients are the ones
+		// the first send delivered to, so no address needs storing.
+		mail, err := email.Validate(req, s.Limits)
+		if err != nil {
+			return nil, out, err
+		}
+		return &Result{Status: "sent", ID: holder.ID, MessageID: holder.MessageID, Accepted: mail.Recipients(), Replayed: true}, out, nil
+	}
+	code := holder.ErrorCode
+	if code == "" {
+		code = email.CodeInternal
+	}
+	return nil, out, &email.Error{Code: code, SMTP: holder.Reply, Err: ErrReplayed,
+		Message: fmt.Sprintf("the first request with this idempotency key (message %s) ended with %s; it is not sent again", holder.ID, code)}
+}

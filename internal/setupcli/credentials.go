@@ -1,0 +1,163 @@
+package setupcli
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+
+	"github.com/gmailsend/gmailsend/internal/awssecrets"
+	"github.com/gmailsend/gmailsend/internal/credential"
+	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/googleoauth"
+	"github.com/gmailsend/gmailsend/internal/smtp"
+)
+
+// storeFlags are where and how a credential is stored.
+type storeFlags struct {
+	kmsKeyID string
+	tags     tagFlag
+}
+
+func (s *storeFlags) register(fs *flag.FlagSet) {
+	s.tags = tagFlag{}
+	fs.StringVar(&s.kmsKeyID, "kms-key-id", "", "KMS key (id, ARN or alias) to encrypt a new secret with (default: aws/secretsmanager)")
+	fs.Var(s.tags, "tag", "tag a new secret: key=value (repeatable)")
+}
+
+// credentialsPut is `gmailsend credentials put NAME --user ADDRESS`.
+func (c *command) credentialsPut(ctx context.Context, args []string) error {
+	var (
+		g     Globals
+		user  string
+		store storeFlags
+	)
+	fs := newFlagSet("credentials put", c.env.Stderr, &g)
+	fs.StringVar(&user, "user", "", "the Gmail or Workspace address the app password belongs to (required)")
+	store.register(fs)
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	name, err := oneName(positional)
+	if err != nil {
+		return err
+	}
+	if user == "" {
+		return usagef("--user ADDRESS is required: the account the app password belongs to")
+	}
+	if _, err := email.ParseAddress("user", user); err != nil {
+		return err
+	}
+	cfg, err := g.smtpConfig()
+	if err != nil {
+		return err
+	}
+	password, err := c.readPassword("App password for " + user + " (input hidden): ")
+	if err != nil {
+		return err
+	}
+	if err := c.verifyLogin(ctx, &g, cfg, smtp.Credentials{User: user, Password: password}); err != nil {
+		return nothingStored(err)
+	}
+	c.notef("logged in to %s as %s (nothing was sent)\n", g.server(), user)
+	value, err := jsonString(credential.Secret{User: user, Password: password})
+	if err != nil {
+		return err
+	}
+	return c.store(ctx, &g, name, user, value, store)
+}
+
+// credentialsVerify is `gmailsend credentials verify NAME`: the function's
+// own resolution (prefix, format checks, OAuth refresh) and login.
+func (c *command) credentialsVerify(ctx context.Context, args []string) error {
+	var g Globals
+	fs := newFlagSet("credentials verify", c.env.Stderr, &g)
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	name, err := oneName(positional)
+	if err != nil {
+		return err
+	}
+	cfg, err := g.smtpConfig()
+	if err != nil {
+		return err
+	}
+	client, err := c.secretsClient(ctx, &g)
+	if err != nil {
+		return err
+	}
+	tokens := googleoauth.New()
+	if c.env.HTTPClient != nil {
+		tokens.HTTPClient = c.env.HTTPClient
+	}
+	resolver := credential.NewResolver(credential.Policy{Prefix: g.Prefix}, awssecrets.NewWithAPI(client), tokens)
+	step, cancel := context.WithTimeout(ctx, g.Timeout)
+	defer cancel()
+	login, err := resolver.Resolve(step, &email.Request{Credential: name})
+	if err != nil {
+		return err
+	}
+	kind := "app password"
+	if login.AccessToken != "" {
+		kind = "OAuth (a fresh access token)"
+	}
+	creds := smtp.Credentials{User: login.User, Password: login.Password, AccessToken: login.AccessToken}
+	if err := c.verifyLogin(ctx, &g, cfg, creds); err != nil {
+		return err
+	}
+	c.printf("ok: %s%s logs in to %s as %s with its %s (nothing was sent)\n", g.Prefix, name, g.server(), login.User, kind)
+	return nil
+}
+
+// verifyLogin is the function's SMTP login, bounded by --timeout.
+func (c *command) verifyLogin(ctx context.Context, g *Globals, cfg smtp.Config, creds smtp.Credentials) error {
+	step, cancel := context.WithTimeout(ctx, g.Timeout)
+	defer cancel()
+	return smtp.VerifyLogin(step, cfg, creds)
+}
+
+// store writes value (the credential JSON) as <prefix>name and prints its
+// ARN and how to send with it.
+func (c *command) store(ctx context.Context, g *Globals, name, user, value string, s storeFlags) error {
+	client, err := c.secretsClient(ctx, g)
+	if err != nil {
+		return err
+	}
+	step, cancel := context.WithTimeout(ctx, g.Timeout)
+	defer cancel()
+	res, err := awssecrets.NewWriter(client).Put(step, g.Prefix+name, value, awssecrets.PutOptions{
+		KMSKeyID: s.kmsKeyID, Tags: s.tags, Description: "gmailsend credential for " + user,
+	})
+	if err != nil {
+		return err
+	}
+	verb := "created"
+	if !res.Created {
+		verb = "updated (new current version)"
+	}
+	c.notef("%s secret %s%s\n", verb, g.Prefix, name)
+	if res.KeptKMSKey {
+		c.notef("note: the existing secret keeps its KMS key; change it with: aws secretsmanager update-secret --secret-id %s%s --kms-key-id %s\n", g.Prefix, name, s.kmsKeyID)
+	}
+	if res.KeptTags {
+		c.notef("note: tags are set only when a secret is created; add them with: aws secretsmanager tag-resource --secret-id %s%s --tags Key=…,Value=…\n", g.Prefix, name)
+	}
+	c.printf("%s\n", res.ARN)
+	c.notef("send with it: {\"credential\": %q, \"toEmail\": …}\n", name)
+	return nil
+}
+
+// jsonString is the stored form of a credential.
+func jsonString(s credential.Secret) (string, error) {
+	b, err := json.Marshal(s)
+	return string(b), err
+}
+
+// nothingStored adds to a failed check that no secret was written.
+func nothingStored(err error) error {
+	e := *email.AsError(err)
+	e.Message += "; nothing was stored"
+	return &e
+}

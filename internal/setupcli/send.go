@@ -1,0 +1,179 @@
+package setupcli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gmailsend/gmailsend/internal/email"
+)
+
+// sendRequest is the function's request, with the extensions' field names.
+type sendRequest struct {
+	Credential   string   `json:"credential,omitempty"`
+	User         string   `json:"user,omitempty"`
+	FromUsername string   `json:"fromUsername,omitempty"`
+	ToEmail      []string `json:"toEmail"`
+	Cc           []string `json:"cc,omitempty"`
+	Bcc          []string `json:"bcc,omitempty"`
+	ReplyTo      []string `json:"replyTo,omitempty"`
+	Subject      string   `json:"subject,omitempty"`
+	Message      string   `json:"message,omitempty"`
+	Text         string   `json:"text,omitempty"`
+}
+
+// send is `gmailsend send --endpoint URL --api-key KEY …`: one POST to a
+// deployed endpoint, as any caller would make it.
+func (c *command) send(ctx context.Context, args []string) error {
+	var (
+		g                   Globals
+		req                 sendRequest
+		to, cc, bcc, replyTo listFlag
+	)
+	fs := newFlagSet("send", c.env.Stderr, &g)
+	endpoint := fs.String("endpoint", c.env.Getenv("GMAILSEND_ENDPOINT"), "the stack's SendEndpoint output, …/send (env GMAILSEND_ENDPOINT)")
+	apiKey := fs.String("api-key", c.env.Getenv("GMAILSEND_API_KEY"), "the API key's value (env GMAILSEND_API_KEY)")
+	fs.StringVar(&req.Credential, "credential", c.env.Getenv("GMAILSEND_CREDENTIAL"), "stored credential NAME to send with (env GMAILSEND_CREDENTIAL; default: the deployment's DEFAULT_CREDENTIAL)")
+	fs.StringVar(&req.User, "user", c.env.Getenv("GMAILSEND_USER"), "the account to send as (env GMAILSEND_USER; a stored credential supplies it)")
+	fs.StringVar(&req.FromUsername, "from-name", "", "the sender's display name")
+	fs.Var(&to, "to", "recipient (repeatable, or comma-separated; required)")
+	fs.Var(&cc, "cc", "Cc recipient (repeatable)")
+	fs.Var(&bcc, "bcc", "Bcc recipient (repeatable)")
+	fs.Var(&replyTo, "reply-to", "Reply-To address (repeatable)")
+	fs.StringVar(&req.Subject, "subject", "", "the subject")
+	fs.StringVar(&req.Message, "html", "", "the HTML body")
+	fs.StringVar(&req.Text, "text", "", "the plain-text body (default: derived from the HTML)")
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(positional) > 0:
+		return usagef("send takes no arguments, got %q (quote a subject or body that has spaces)", positional[0])
+	case *endpoint == "":
+		return usagef("--endpoint URL is required (the stack's SendEndpoint output; or set GMAILSEND_ENDPOINT)")
+	case *apiKey == "":
+		return usagef("--api-key KEY is required (aws apigateway get-api-key --api-key <ApiKeyId> --include-value --query value --output text; or set GMAILSEND_API_KEY)")
+	case len(to) == 0:
+		return usagef("--to ADDRESS is required")
+	case req.Message == "" && req.Text == "":
+		return usagef("--html or --text is required")
+	}
+	if err := checkEndpoint(*endpoint); err != nil {
+		return err
+	}
+	req.ToEmail, req.Cc, req.Bcc, req.ReplyTo = to, cc, bcc, replyTo
+	body, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	step, cancel := context.WithTimeout(ctx, g.Timeout)
+	defer cancel()
+	status, answer, err := c.post(step, *endpoint, *apiKey, body)
+	if err != nil {
+		return err
+	}
+	c.printf("HTTP %d\n%s\n", status, pretty(answer))
+	if status >= 200 && status < 300 {
+		return nil
+	}
+	return answerError(status, answer)
+}
+
+// checkEndpoint refuses to send the API key in clear over the network.
+func checkEndpoint(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return usagef("--endpoint %q is not a URL", raw)
+	}
+	if u.Scheme == "https" {
+		return nil
+	}
+	ip := net.ParseIP(u.Hostname())
+	if u.Scheme == "http" && (u.Hostname() == "localhost" || ip != nil && ip.IsLoopback()) {
+		return nil // make serve, tests
+	}
+	return usagef("--endpoint must be https (http only on loopback): the API key must not cross the network in clear")
+}
+
+// post makes the request. Redirects are not followed: a redirect would
+// carry the x-api-key header to wherever it points.
+func (c *command) post(ctx context.Context, endpoint, apiKey string, body []byte) (int, []byte, error) {
+	hc := http.Client{}
+	if c.env.HTTPClient != nil {
+		hc = *c.env.HTTPClient
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, usagef("--endpoint: %v", err)
+	}
+	r.Header.Set("Content-Type", "application/json")
+	r.Header.Set("x-api-key", apiKey)
+	resp, err := hc.Do(r)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return 0, nil, &email.Error{Code: email.CodeTimeout, Err: err, Message: "the endpoint did not answer in time; the message may still have been sent"}
+		}
+		return 0, nil, &email.Error{Code: email.CodeSMTPUnavailable, Err: err, Message: "the endpoint could not be reached: " + err.Error()}
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return 0, nil, &email.Error{Code: email.CodeSMTPUnavailable, Err: err, Message: "the endpoint's answer was cut off; the message may still have been sent"}
+	}
+	return resp.StatusCode, answer, nil
+}
+
+// answerError turns a failed answer into the function's error, or explains
+// API Gateway's own refusals (which never reach the function).
+func answerError(status int, answer []byte) error {
+	var fn struct {
+		Error *struct {
+			Code    email.Code       `json:"code"`
+			Message string           `json:"message"`
+			Field   string           `json:"field"`
+			SMTP    *email.SMTPReply `json:"smtp"`
+		} `json:"error"`
+		Message string `json:"message"` // API Gateway's shape
+	}
+	_ = json.Unmarshal(answer, &fn)
+	if fn.Error != nil && fn.Error.Code != "" {
+		return &email.Error{Code: fn.Error.Code, Message: fn.Error.Message, Field: fn.Error.Field, SMTP: fn.Error.SMTP}
+	}
+	gw := strings.ToLower(fn.Message)
+	switch {
+	case strings.Contains(gw, "missing authentication token"):
+		return email.Errorf(email.CodeInvalidRequest, "endpoint", "API Gateway has no such route: --endpoint must be the stack's SendEndpoint output, ending in /send")
+	case status == http.StatusForbidden:
+		return email.Errorf(email.CodeForbidden, "api-key", "API Gateway refused the API key (%s): pass the key's value, not its id (aws apigateway get-api-key --api-key <ApiKeyId> --include-value --query value --output text)", fn.Message)
+	case status == http.StatusTooManyRequests:
+		return email.Errorf(email.CodeRateLimited, "", "the API key's usage plan limit was reached (%s): its rate or daily quota; try again later or raise the plan's limits", fn.Message)
+	case status == http.StatusGatewayTimeout:
+		return email.Errorf(email.CodeTimeout, "", "API Gateway timed out waiting for the function; the message may still have been sent")
+	}
+	return email.Errorf(email.CodeInternal, "", "the endpoint answered HTTP %d without a gmailsend error", status)
+}
+
+// pretty indents a JSON answer (without HTML escaping, so <message ids>
+// stay readable); anything else is printed as it came.
+func pretty(b []byte) string {
+	var v any
+	if json.Unmarshal(b, &v) != nil {
+		return string(b)
+	}
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if enc.Encode(v) != nil {
+		return string(b)
+	}
+	return strings.TrimRight(out.String(), "\n")
+}

@@ -1,0 +1,179 @@
+package sqsqueue
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/store"
+)
+
+// BatchAPI is the SQS call Enqueue makes; IAM in template.yaml allows
+// sqs:SendMessage (which covers SendMessageBatch) on the send queue only.
+type BatchAPI interface {
+	SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, optFns ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error)
+}
+
+var _ BatchAPI = (*sqs.Client)(nil)
+
+// maxEntries is SendMessageBatch's limit of entries per call.
+const maxEntries = 10
+
+// Queue is the send queue. Safe for concurrent use.
+type Queue struct {
+	URL string
+	// Attempts is how often an entry is offered before it is reported as
+	// not queued (3 when zero).
+	Attempts int
+	// CallTimeout bounds each call inside the caller's deadline (5 s when
+	// zero), so one slow call leaves time for a retry and an answer.
+	CallTimeout time.Duration
+
+	mu     sync.Mutex
+	api    BatchAPI
+	newAPI func(ctx context.Context) (BatchAPI, error)
+}
+
+// New returns the queue at url reached through the SDK's default
+// configuration, loaded on first use.
+func New(url string) *Queue {
+	return &Queue{URL: url, newAPI: func(ctx context.Context) (BatchAPI, error) {
+		cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryMaxAttempts(2))
+		if err != nil {
+			return nil, err
+		}
+		return sqs.NewFromConfig(cfg), nil
+	}}
+}
+
+// NewWithAPI returns the queue over a ready client.
+func NewWithAPI(url string, api BatchAPI) *Queue { return &Queue{URL: url, api: api} }
+
+var _ store.Queue = (*Queue)(nil)
+
+// Enqueue puts msgs on the queue, ten per SendMessageBatch call. Entries
+// SQS reports failed (or of a call that failed as a whole) are offered
+// again, up to Attempts times; what still is not queued is returned, so
+// the caller can mark those records instead of leaving them queued.
+func (q *Queue) Enqueue(ctx context.Context, msgs []store.QueueMessage) []store.QueueFailure {
+	api, err := q.client(ctx)
+	if err != nil {
+		return failAll(msgs, unavailable("loading the AWS configuration", err))
+	}
+	attempts := q.Attempts
+	if attempts <= 0 {
+		attempts = 3
+	}
+	pending := msgs
+	var final []store.QueueFailure
+	for attempt := 1; len(pending) > 0; attempt++ {
+		var retry []store.QueueMessage
+		var last []store.QueueFailure
+		for start := 0; start < len(pending); start += maxEntries {
+			chunk := pending[start:min(start+maxEntries, len(pending))]
+			for _, f := range q.sendChunk(ctx, api, chunk) {
+				if f.retryable && attempt < attempts && ctx.Err() == nil {
+					retry = append(retry, f.msg)
+				} else {
+					last = append(last, store.QueueFailure{ID: f.msg.ID, Err: f.err})
+				}
+			}
+		}
+		final = append(final, last...)
+		pending = retry
+		if len(pending) > 0 && !pause(ctx, time.Duration(attempt)*50*time.Millisecond) {
+			final = append(final, failAll(pending, unavailable("queueing", ctx.Err()))...)
+			break
+		}
+	}
+	return final
+}
+
+type entryFailure struct {
+	msg       store.QueueMessage
+	err       *email.Error
+	retryable bool
+}
+
+// sendChunk makes one SendMessageBatch call. Entry ids are positions, so
+// any record id works and ids are distinct within the call.
+func (q *Queue) sendChunk(ctx context.Context, api BatchAPI, chunk []store.QueueMessage) []entryFailure {
+	entries := make([]types.SendMessageBatchRequestEntry, len(chunk))
+	for i, m := range chunk {
+		entries[i] = types.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), MessageBody: aws.String(m.Body)}
+	}
+	timeout := q.CallTimeout
+	if timeout <= 0 {
+		timeout = 5 * time.Second
+	}
+	callCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	out, err := api.SendMessageBatch(callCtx, &sqs.SendMessageBatchInput{QueueUrl: aws.String(q.URL), Entries: entries})
+	if err != nil {
+		e := unavailable("SendMessageBatch", err)
+		fails := make([]entryFailure, len(chunk))
+		for i, m := range chunk {
+			fails[i] = entryFailure{msg: m, err: e, retryable: true}
+		}
+		return fails
+	}
+	var fails []entryFailure
+	for _, f := range out.Failed {
+		i, err := strconv.Atoi(aws.ToString(f.Id))
+		if err != nil || i < 0 || i >= len(chunk) {
+			continue
+		}
+		cause := fmt.Errorf("sqsqueue: entry refused: %s: %s", aws.ToString(f.Code), aws.ToString(f.Message))
+		// A sender fault (the entry itself is wrong) fails the same way
+		// every time; SQS's own faults may pass.
+		fails = append(fails, entryFailure{msg: chunk[i], err: unavailable("SendMessageBatch", cause), retryable: !f.SenderFault})
+	}
+	return fails
+}
+
+func (q *Queue) client(ctx context.Context) (BatchAPI, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.api != nil {
+		return q.api, nil
+	}
+	api, err := q.newAPI(ctx)
+	if err != nil {
+		return nil, err
+	}
+	q.api = api
+	return api, nil
+}
+
+func unavailable(step string, err error) *email.Error {
+	return &email.Error{Code: email.CodeQueueUnavailable, Message: "the send queue did not accept the message; nothing will be sent",
+		Err: fmt.Errorf("sqsqueue: %s: %w", step, err)}
+}
+
+func failAll(msgs []store.QueueMessage, e *email.Error) []store.QueueFailure {
+	out := make([]store.QueueFailure, len(msgs))
+	for i, m := range msgs {
+		out[i] = store.QueueFailure{ID: m.ID, Err: e}
+	}
+	return out
+}
+
+// pause waits d unless ctx ends first.
+func pause(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

@@ -1,0 +1,52 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/gmailsend/gmailsend/internal/email"
+)
+
+// ErrStatusChanged: a transition found the record in a status it may not
+// leave that way (a cancel that lost to the consumer, or the reverse).
+var ErrStatusChanged = errors.New("store: the record's status changed meanwhile")
+
+// Transitions moves a record between statuses with one conditional write,
+// so a cancel and the queue's consumer never both win.
+type Transitions interface {
+	// Move writes r (its new status included) only while the stored
+	// record's status is one of from; else ErrStatusChanged.
+	Move(ctx context.Context, r *Record, from ...Status) error
+}
+
+// QueueMessage is one message for the send queue: ID is the record's id,
+// Body the queued request.
+type QueueMessage struct {
+	ID   string
+	Body string
+}
+
+// QueueFailure is a message that is not on the queue, with why.
+type QueueFailure struct {
+	ID  string
+	Err *email.Error
+}
+
+// Queue puts messages on the send queue (internal/sqsqueue implements it
+// with SQS), reporting each message it could not queue.
+type Queue interface {
+	Enqueue(ctx context.Context, msgs []QueueMessage) []QueueFailure
+}
+
+// ErrNoSchedule: the schedule does not exist (it fired, or never was).
+var ErrNoSchedule = errors.New("store: no such schedule")
+
+// Schedules makes the one-time schedules of scheduled sends
+// (internal/awsscheduler implements it with EventBridge Scheduler): at
+// the time, the schedule puts body on the send queue.
+type Schedules interface {
+	Create(ctx context.Context, id string, at time.Time, body string) error
+	// Delete removes the schedule of id (ErrNoSchedule when it is gone).
+	Delete(ctx context.Context, id string) error
+}
