@@ -17,6 +17,9 @@ build: ## build the Lambda binary bin/bootstrap (linux/arm64)
 build-GmailSendFunction: ## sam build target: writes $(ARTIFACTS_DIR)/bootstrap
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/gmailsend
 
+build-BounceFunction: ## sam build target of the bounce reader: writes $(ARTIFACTS_DIR)/bootstrap
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/bounces
+
 test: lint node-deps ## lint, then every test with the race detector, counts and skip reasons (CI runs this)
 	$(GO) run ./internal/dev/testsummary -race -count=1 ./...
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/message

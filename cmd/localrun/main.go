@@ -2,8 +2,8 @@
 // Runtime API, against local stand-ins for Gmail, Secrets Manager and
 // Google's token endpoint (package devstack): `make run` and `make serve`.
 //
-//	localrun run -event events/sqs-batch.json      one invocation, then a summary of what was delivered
-//	localrun serve -addr 127.0.0.1:3000            POST /send, like sam local start-api
+//	localrun run -event events/sqs-batch.json      one invocation, then its log, response and what was delivered
+//	localrun serve -addr 127.0.0.1:3000            the REST API's routes, like sam local start-api
 //
 // With -smtp smtp.gmail.com:587 the function talks to that server instead
 // of the development one, so a real app password sends a real email.
@@ -11,7 +11,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -44,7 +43,7 @@ func main() {
 	defer stop()
 	var err error
 	if os.Args[1] == "run" {
-		err = run(ctx, *dir, *event, *realSMTP, *timeout)
+		err = run(ctx, *dir, *event, *realSMTP, *timeout, os.Stdout)
 	} else {
 		err = serve(ctx, *dir, *addr, *realSMTP, *timeout)
 	}
@@ -54,28 +53,48 @@ func main() {
 	}
 }
 
-// start builds the bootstrap, starts the stand-ins and the function.
-func start(ctx context.Context, dir, realSMTP string, logs io.Writer) (*devstack.Stack, *runtimeapi.Function, error) {
+// local is the function running against the stand-ins.
+type local struct {
+	stack *devstack.Stack
+	fn    *runtimeapi.Function
+	// realSMTP is set when the function talks to a real server, where the
+	// local accounts mean nothing.
+	realSMTP string
+}
+
+func (l *local) Close() {
+	l.fn.Stop()
+	l.stack.Close()
+}
+
+// start builds the bootstrap (showing progress), starts the stand-ins and
+// the function, whose log lines go to logs.
+func start(ctx context.Context, dir, realSMTP string, logs io.Writer) (*local, error) {
 	root, err := os.Getwd()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	abs, _ := filepath.Abs(dir)
 	fmt.Fprintf(os.Stderr, "building bootstrap for this machine…\n")
-	bootstrap, err := devstack.BuildBootstrap(root, abs)
+	bootstrap, err := devstack.BuildBootstrapWithProgress(root, abs, os.Stderr)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	st, err := devstack.Start(devstack.Options{Dir: abs})
+	return startBuilt(ctx, bootstrap, abs, realSMTP, logs)
+}
+
+// startBuilt starts the stand-ins and an already built bootstrap.
+func startBuilt(ctx context.Context, bootstrap, dir, realSMTP string, logs io.Writer) (*local, error) {
+	st, err := devstack.Start(devstack.Options{Dir: dir})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	env := st.Env()
 	if realSMTP != "" {
 		host, port, err := net.SplitHostPort(realSMTP)
 		if err != nil {
 			st.Close()
-			return nil, nil, fmt.Errorf("-smtp: %w", err)
+			return nil, fmt.Errorf("-smtp: %w", err)
 		}
 		env = append(withoutSMTP(env), "SMTP_HOST="+host, "SMTP_PORT="+port)
 		fmt.Fprintf(os.Stderr, "SMTP: %s (real server; certificates verified against the system roots)\n", realSMTP)
@@ -85,10 +104,10 @@ func start(ctx context.Context, dir, realSMTP string, logs io.Writer) (*devstack
 	fn, err := runtimeapi.StartFunction(ctx, bootstrap, env, logs, logs)
 	if err != nil {
 		st.Close()
-		return nil, nil, err
+		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "function ready (init %v), Runtime API on %s\n", fn.InitDuration.Round(time.Millisecond), fn.API.Addr)
-	return st, fn, nil
+	return &local{stack: st, fn: fn, realSMTP: realSMTP}, nil
 }
 
 func withoutSMTP(env []string) []string {
@@ -99,73 +118,4 @@ func withoutSMTP(env []string) []string {
 		}
 	}
 	return out
-}
-
-func run(ctx context.Context, dir, eventFile, realSMTP string, timeout time.Duration) error {
-	payload, err := os.ReadFile(eventFile)
-	if err != nil {
-		return err
-	}
-	st, fn, err := start(ctx, dir, realSMTP, prefixed(os.Stderr, "function log: "))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	defer fn.Stop()
-	before := len(st.SMTP.Messages())
-	res, err := fn.Invoke(ctx, payload, timeout)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("\n== response to %s (%v)\n", eventFile, res.Duration.Round(time.Millisecond))
-	if res.Err != nil {
-		fmt.Printf("function error %s: %s\n", res.Err.Type, res.Err.Message)
-	} else {
-		fmt.Println(pretty(res.Payload))
-	}
-	delivered := st.SMTP.Messages()[before:]
-	fmt.Printf("\n== %d message(s) delivered to the development SMTP server\n", len(delivered))
-	for i, m := range delivered {
-		s, err := devstack.Summarize(m)
-		if err != nil {
-			return err
-		}
-		fmt.Printf("[%d]\n%s", i+1, s)
-	}
-	if res.Err != nil {
-		return fmt.Errorf("the function returned an error")
-	}
-	return nil
-}
-
-// pretty indents JSON, and the JSON body of an API Gateway response too.
-func pretty(b []byte) string {
-	var v map[string]any
-	if json.Unmarshal(b, &v) != nil {
-		return string(b)
-	}
-	if body, ok := v["body"].(string); ok {
-		var inner any
-		if json.Unmarshal([]byte(body), &inner) == nil {
-			v["body"] = inner
-		}
-	}
-	out, _ := json.MarshalIndent(v, "", "  ")
-	return string(out)
-}
-
-type prefixWriter struct {
-	w      io.Writer
-	prefix string
-}
-
-func prefixed(w io.Writer, p string) io.Writer { return &prefixWriter{w, p} }
-
-func (p *prefixWriter) Write(b []byte) (int, error) {
-	for _, line := range strings.SplitAfter(string(b), "\n") {
-		if line != "" {
-			fmt.Fprint(p.w, p.prefix+line)
-		}
-	}
-	return len(b), nil
 }

@@ -2,74 +2,142 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"regexp"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/gmailsend/gmailsend/internal/dev/devstack"
 )
 
-// serve answers POST /send by wrapping the body in an API Gateway REST
-// proxy event, invoking the function and unwrapping its response, as
-// `sam local start-api` does.
+// routes are the REST API's routes as template.yaml declares them (method
+// and resource path); serve hands each to the function as API Gateway's
+// proxy integration would. Add a row when the template gains a route.
+var routes = []struct{ method, resource string }{
+	{http.MethodPost, "/send"},
+}
+
+// maxBody is API Gateway REST's request limit; Lambda's 6 MB payload limit
+// is the function's to enforce and name.
+const maxBody = 10 << 20
+
+// serve is `make serve`: the API's routes on addr, each request wrapped in
+// an API Gateway REST proxy event, like `sam local start-api`. Ctrl-C
+// finishes the requests in flight, stops the function (SIGTERM, as Lambda
+// does) and the stand-ins, and returns.
 func serve(ctx context.Context, dir, addr, realSMTP string, timeout time.Duration) error {
-	st, fn, err := start(ctx, dir, realSMTP, prefixed(os.Stderr, "function log: "))
+	l, err := start(ctx, dir, realSMTP, prefixed(os.Stderr, "  function log: "))
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	defer fn.Stop()
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /send", func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 10<<20))
-		if err != nil {
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		ev := events.APIGatewayProxyRequest{
-			Resource: "/send", Path: "/send", HTTPMethod: http.MethodPost, Body: string(body),
-			Headers:        map[string]string{"Content-Type": r.Header.Get("Content-Type")},
-			RequestContext: events.APIGatewayProxyRequestContext{RequestID: fmt.Sprintf("serve-%d", time.Now().UnixNano()), Stage: "local", ResourcePath: "/send", HTTPMethod: "POST"},
-		}
-		payload, _ := json.Marshal(ev)
-		before := len(st.SMTP.Messages())
-		res, err := fn.Invoke(r.Context(), payload, timeout)
-		if err != nil || res.Err != nil {
-			http.Error(w, `{"error":{"code":"internal","message":"the function failed"}}`, http.StatusBadGateway)
-			return
-		}
-		var resp events.APIGatewayProxyResponse
-		if err := json.Unmarshal(res.Payload, &resp); err != nil {
-			http.Error(w, "bad function response", http.StatusBadGateway)
-			return
-		}
-		for k, v := range resp.Headers {
-			w.Header().Set(k, v)
-		}
-		w.WriteHeader(resp.StatusCode)
-		_, _ = io.WriteString(w, resp.Body)
-		for _, m := range st.SMTP.Messages()[before:] {
-			if s, err := devstack.Summarize(m); err == nil {
-				fmt.Fprintf(os.Stderr, "delivered:\n%s", s)
-			}
-		}
-	})
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	defer l.Close()
+	srv := &http.Server{Addr: addr, Handler: apiHandler(l, timeout, os.Stderr), ReadHeaderTimeout: 10 * time.Second}
+	stopped := make(chan struct{})
 	go func() {
+		defer close(stopped)
 		<-ctx.Done()
-		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		fmt.Fprintln(os.Stderr, "\nstopping: finishing requests in flight…")
+		shut, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		_ = srv.Shutdown(shut)
 	}()
-	fmt.Fprintf(os.Stderr, "listening on http://%s — try: curl -X POST http://%s/send -H 'Content-Type: application/json' -d @events/direct.json\n", addr, addr)
+	fmt.Fprintf(os.Stderr, "listening on http://%s (Ctrl-C stops) — try: curl -X POST http://%s/send -H 'Content-Type: application/json' -d @events/direct.json\n", addr, addr)
 	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	<-stopped
+	fmt.Fprintln(os.Stderr, "stopped")
 	return nil
+}
+
+// apiHandler answers the routes by invoking the function; report gets a
+// header line per request and a summary of what was delivered.
+func apiHandler(l *local, timeout time.Duration, report io.Writer) http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range routes {
+		mux.HandleFunc(rt.method+" "+rt.resource, func(w http.ResponseWriter, r *http.Request) {
+			start := time.Now()
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+			if err != nil {
+				writeGatewayError(w, http.StatusRequestEntityTooLarge, "Request Too Long")
+				return
+			}
+			payload, _ := json.Marshal(proxyEvent(r, rt.resource, body))
+			before := len(l.stack.SMTP.Messages())
+			res, err := l.fn.Invoke(r.Context(), payload, timeout)
+			if err != nil || res.Err != nil {
+				// What API Gateway answers when the integration fails.
+				writeGatewayError(w, http.StatusBadGateway, "Internal server error")
+				fmt.Fprintf(report, "── %s %s → 502 (the function failed: %v %v)\n", r.Method, r.URL.Path, err, res.Err)
+				return
+			}
+			var resp events.APIGatewayProxyResponse
+			if err := json.Unmarshal(res.Payload, &resp); err != nil {
+				writeGatewayError(w, http.StatusBadGateway, "Internal server error")
+				return
+			}
+			for k, v := range resp.Headers {
+				w.Header().Set(k, v)
+			}
+			w.WriteHeader(resp.StatusCode)
+			_, _ = io.WriteString(w, resp.Body)
+			fmt.Fprintf(report, "── %s %s → %d in %v\n", r.Method, r.URL.Path, resp.StatusCode, time.Since(start).Round(time.Millisecond))
+			for _, m := range l.stack.SMTP.Messages()[before:] {
+				if s, err := devstack.Summarize(m); err == nil {
+					fmt.Fprintf(report, "delivered:\n%s", s)
+				}
+			}
+			if l.realSMTP == "" && devstack.IsLoginFailure(resp.Body) {
+				fmt.Fprint(report, devstack.LoginHint())
+			}
+		})
+	}
+	return mux
+}
+
+var pathParam = regexp.MustCompile(`\{([^}/]+)\}`)
+
+// proxyEvent is the REST API proxy integration's event for r.
+func proxyEvent(r *http.Request, resource string, body []byte) events.APIGatewayProxyRequest {
+	ev := events.APIGatewayProxyRequest{
+		Resource: resource, Path: r.URL.Path, HTTPMethod: r.Method,
+		Headers: map[string]string{}, MultiValueHeaders: map[string][]string(r.Header.Clone()),
+		QueryStringParameters: map[string]string{}, MultiValueQueryStringParameters: map[string][]string(r.URL.Query()),
+		PathParameters: map[string]string{},
+		RequestContext: events.APIGatewayProxyRequestContext{
+			RequestID: fmt.Sprintf("serve-%d", time.Now().UnixNano()), Stage: "local",
+			ResourcePath: resource, HTTPMethod: r.Method, Path: r.URL.Path,
+			Identity: events.APIGatewayRequestIdentity{APIKey: r.Header.Get("X-Api-Key"), SourceIP: strings.Split(r.RemoteAddr, ":")[0]},
+		},
+	}
+	for k := range r.Header {
+		ev.Headers[k] = r.Header.Get(k)
+	}
+	for k := range r.URL.Query() {
+		ev.QueryStringParameters[k] = r.URL.Query().Get(k)
+	}
+	for _, m := range pathParam.FindAllStringSubmatch(resource, -1) {
+		ev.PathParameters[m[1]] = r.PathValue(m[1])
+	}
+	if utf8.Valid(body) {
+		ev.Body = string(body)
+	} else {
+		ev.Body, ev.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+	}
+	return ev
+}
+
+func writeGatewayError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = fmt.Fprintf(w, `{"message":%q}`, msg)
 }

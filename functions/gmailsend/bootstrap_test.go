@@ -59,6 +59,13 @@ var expectations = map[string]expectation{
 		}
 	}},
 	"eventbridge.json": {1, "sender@gmail.com", sentResult},
+	// A failed EventBridge event's destination record, redriven from the
+	// dead-letter queue to the send queue: the original event is resent.
+	"sqs-redrive.json": {1, "sender@gmail.com", func(t *testing.T, p []byte) {
+		if string(p) != `{"batchItemFailures":[]}` {
+			t.Fatalf("SQS response %s", p)
+		}
+	}},
 }
 
 // TestBootstrapRunsEverySampleEvent runs the real bootstrap under the local Runtime API for every file in events/ and checks what was delivered.

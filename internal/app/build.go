@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/gmailsend/gmailsend/internal/awsscheduler"
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
@@ -13,6 +14,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/metrics"
 	"github.com/gmailsend/gmailsend/internal/sender"
 	"github.com/gmailsend/gmailsend/internal/smtp"
+	"github.com/gmailsend/gmailsend/internal/sqsqueue"
 )
 
 // App is the assembled function.
@@ -31,6 +33,11 @@ type Parts struct {
 	// DynamoDB reaches the message table (MESSAGES_TABLE); nil uses the
 	// SDK's default configuration. Unused without the table.
 	DynamoDB dynamostore.API
+	// SQS and Scheduler reach the send queue and EventBridge Scheduler
+	// (queued and scheduled sends); nil uses the SDK's default
+	// configuration.
+	SQS       sqsqueue.BatchAPI
+	Scheduler awsscheduler.API
 }
 
 // Build assembles the function from cfg. Nothing here touches the network:
@@ -39,7 +46,8 @@ func Build(cfg Config, parts Parts) (*App, error) {
 	sc := smtp.Config{
 		Host: cfg.SMTPHost, Port: cfg.SMTPPort,
 		SafetyMargin: cfg.SafetyMargin, IdleTimeout: cfg.SMTPIdleTimeout,
-		DisablePipelining: !cfg.SMTPPipelining,
+		DisablePipelining: !cfg.SMTPPipelining, DisableChunking: !cfg.SMTPChunking,
+		ReuseCheckTimeout: cfg.SMTPReuseCheckTimeout,
 	}
 	if cfg.SMTPCAFile != "" {
 		roots, err := smtp.LoadRootCAs(cfg.SMTPCAFile)
@@ -73,6 +81,7 @@ func Build(cfg Config, parts Parts) (*App, error) {
 		SafetyMargin: cfg.SafetyMargin,
 	}
 	wireStore(s, cfg, parts) // store_wiring.go
+	wireQueue(s, cfg, parts) // queue_wiring.go
 	opts := lambdahandler.DefaultOptions()
 	opts.BatchReserve = cfg.BatchReserve
 	logOut := parts.Log

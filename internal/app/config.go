@@ -31,6 +31,13 @@ type Config struct {
 	SMTPIdleTimeout time.Duration
 	// SMTPPipelining (SMTP_PIPELINING) uses RFC 2920 when offered.
 	SMTPPipelining bool
+	// SMTPChunking (SMTP_CHUNKING) sends with RFC 3030 BDAT when the
+	// server offers CHUNKING and PIPELINING: one round trip per message.
+	SMTPChunking bool
+	// SMTPReuseCheckTimeout (SMTP_REUSE_CHECK_TIMEOUT) bounds the first
+	// reply of a kept session; a session silent that long is abandoned
+	// and a new one dialled (nothing of the message was sent yet).
+	SMTPReuseCheckTimeout time.Duration
 	// SafetyMargin (SMTP_SAFETY_MARGIN) is kept back from the invocation
 	// deadline so a timeout is answered before Lambda stops the function.
 	SafetyMargin time.Duration
@@ -68,6 +75,24 @@ type Config struct {
 	// unless its stored credential says otherwise; 0 turns a bound off.
 	DailyMessageLimit   int
 	DailyRecipientLimit int
+
+	// Queued and scheduled sends (POST /messages, queue_wiring.go).
+	SendQueueURL     string // SEND_QUEUE_URL: where POST /messages queues; empty refuses queued sends
+	SendQueueARN     string // SEND_QUEUE_ARN: the schedules' target
+	ScheduleGroup    string // SCHEDULE_GROUP: EventBridge Scheduler group of the schedules
+	SchedulerRoleARN string // SCHEDULER_ROLE_ARN: the role schedules send to the queue with
+	// MaxBatchMessages (MAX_BATCH_MESSAGES) bounds POST /messages/batch.
+	MaxBatchMessages int
+	// MaxQueuedMessageBytes (MAX_QUEUED_MESSAGE_BYTES) is the send
+	// queue's MaximumMessageSize; a larger queued request gets 413.
+	MaxQueuedMessageBytes int
+	// MinScheduleAhead and MaxScheduleAhead (MIN_SCHEDULE_AHEAD,
+	// MAX_SCHEDULE_AHEAD) bound scheduledAt from now.
+	MinScheduleAhead, MaxScheduleAhead time.Duration
+
+	// Bounces configures the bounce reader (functions/bounces) and the
+	// suppression list; see bounce_config.go.
+	Bounces BounceConfig
 }
 
 // Defaults is Gmail with the documented defaults.
@@ -78,7 +103,8 @@ func Defaults() Config {
 	h := lambdahandler.DefaultOptions()
 	return Config{
 		SMTPHost: s.Host, SMTPPort: s.Port, SMTPIdleTimeout: s.IdleTimeout,
-		SMTPPipelining: true, SafetyMargin: s.SafetyMargin,
+		SMTPPipelining: true, SMTPChunking: true, SMTPReuseCheckTimeout: s.ReuseCheckTimeout,
+		SafetyMargin:  s.SafetyMargin,
 		MaxRecipients: l.MaxRecipients, MaxMessageBytes: l.MaxMessageBytes,
 		CredentialPrefix: p.Prefix, AllowInlinePassword: p.AllowInline, CredentialCacheTTL: p.TTL,
 		OAuthTokenURL:    googleoauth.GoogleTokenURL,
@@ -86,6 +112,9 @@ func Defaults() Config {
 		MetricsNamespace: metrics.DefaultNamespace,
 		MessageRetention: storeDefaults.MessageRetention, IdempotencyTTL: storeDefaults.IdempotencyTTL,
 		DailyMessageLimit: storeDefaults.DailyMessageLimit, DailyRecipientLimit: storeDefaults.DailyRecipientLimit,
+		MaxBatchMessages: queueDefaults.MaxBatch, MaxQueuedMessageBytes: queueDefaults.MaxQueuedBytes,
+		MinScheduleAhead: queueDefaults.MinAhead, MaxScheduleAhead: queueDefaults.MaxAhead,
+		Bounces:          bounceDefaults(),
 	}
 }
 
@@ -105,6 +134,8 @@ var envVars = []envVar{
 	{"SMTP_CA_FILE", text(func(c *Config) *string { return &c.SMTPCAFile })},
 	{"SMTP_IDLE_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.SMTPIdleTimeout })},
 	{"SMTP_PIPELINING", boolean(func(c *Config) *bool { return &c.SMTPPipelining })},
+	{"SMTP_CHUNKING", boolean(func(c *Config) *bool { return &c.SMTPChunking })},
+	{"SMTP_REUSE_CHECK_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.SMTPReuseCheckTimeout })},
 	{"SMTP_SAFETY_MARGIN", duration(func(c *Config) *time.Duration { return &c.SafetyMargin })},
 	{"MAX_RECIPIENTS", integer(func(c *Config) *int { return &c.MaxRecipients })},
 	{"MAX_MESSAGE_BYTES", integer64(func(c *Config) *int64 { return &c.MaxMessageBytes })},
@@ -122,6 +153,21 @@ var envVars = []envVar{
 	{"IDEMPOTENCY_TTL", longDuration(func(c *Config) *time.Duration { return &c.IdempotencyTTL })},
 	{"DAILY_MESSAGE_LIMIT", integer(func(c *Config) *int { return &c.DailyMessageLimit })},
 	{"DAILY_RECIPIENT_LIMIT", integer(func(c *Config) *int { return &c.DailyRecipientLimit })},
+	{"SEND_QUEUE_URL", text(func(c *Config) *string { return &c.SendQueueURL })},
+	{"SEND_QUEUE_ARN", text(func(c *Config) *string { return &c.SendQueueARN })},
+	{"SCHEDULE_GROUP", text(func(c *Config) *string { return &c.ScheduleGroup })},
+	{"SCHEDULER_ROLE_ARN", text(func(c *Config) *string { return &c.SchedulerRoleARN })},
+	{"MAX_BATCH_MESSAGES", integer(func(c *Config) *int { return &c.MaxBatchMessages })},
+	{"MAX_QUEUED_MESSAGE_BYTES", integer(func(c *Config) *int { return &c.MaxQueuedMessageBytes })},
+	{"MIN_SCHEDULE_AHEAD", duration(func(c *Config) *time.Duration { return &c.MinScheduleAhead })},
+	{"MAX_SCHEDULE_AHEAD", longDuration(func(c *Config) *time.Duration { return &c.MaxScheduleAhead })},
+	{"IMAP_HOST", text(func(c *Config) *string { return &c.Bounces.IMAPHost })},
+	{"IMAP_PORT", integer(func(c *Config) *int { return &c.Bounces.IMAPPort })},
+	{"BOUNCE_CREDENTIALS", list(func(c *Config) *[]string { return &c.Bounces.Credentials })},
+	{"BOUNCE_ARCHIVE_FOLDER", text(func(c *Config) *string { return &c.Bounces.ArchiveFolder })},
+	{"BOUNCE_MAX_MESSAGES", integer(func(c *Config) *int { return &c.Bounces.MaxMessages })},
+	{"BOUNCE_RESCAN_WINDOW", longDuration(func(c *Config) *time.Duration { return &c.Bounces.RescanWindow })},
+	{"SUPPRESSION_CHECK", boolean(func(c *Config) *bool { return &c.Bounces.CheckSuppressions })},
 }
 
 // EnvNames lists the environment variables the function reads.

@@ -1,8 +1,10 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"strings"
@@ -24,6 +26,7 @@ type faultRow struct {
 	fault      faultsmtp.Fault
 	tls        string // "good" (default), "none", "wrong-host", "expired"
 	pipelining bool
+	chunking   bool // the server offers CHUNKING and PIPELINING, and the request has one recipient: BDAT in one flight
 	code       email.Code
 	beforeAuth bool // the failure comes before AUTH: no credential may have been sent at all
 }
@@ -56,6 +59,13 @@ func faultRows() []faultRow {
 		rows = append(rows, faultRow{name: "silence at " + string(st), stage: st, fault: faultsmtp.Fault{Silence: true}, code: email.CodeTimeout, beforeAuth: before})
 	}
 	rows = append(rows, faultRow{name: "silence at MAIL pipelined", stage: faultsmtp.MAIL, pipelining: true, fault: faultsmtp.Fault{Silence: true}, code: email.CodeTimeout})
+	rows = append(rows,
+		faultRow{name: "BDAT refused", stage: faultsmtp.BDAT, chunking: true, fault: faultsmtp.Fault{Reply: "502 5.5.1 Unrecognized command"}, code: email.CodeSMTPRejected},
+		faultRow{name: "552 after the BDAT chunk", stage: faultsmtp.EndData, chunking: true, fault: faultsmtp.Fault{Reply: "552 5.3.4 Message too big"}, code: email.CodeSMTPRejected},
+		faultRow{name: "reset mid-BDAT chunk", stage: faultsmtp.Content, chunking: true, fault: faultsmtp.Fault{Reset: true}, code: email.CodeSMTPUnavailable},
+		faultRow{name: "silence after the BDAT chunk", stage: faultsmtp.EndData, chunking: true, fault: faultsmtp.Fault{Silence: true}, code: email.CodeTimeout},
+		faultRow{name: "550 on RCPT with BDAT", stage: faultsmtp.RCPT, chunking: true, fault: faultsmtp.Fault{Reply: "550 5.1.1 No such user"}, code: email.CodeSMTPRejected},
+	)
 	return rows
 }
 
@@ -82,7 +92,7 @@ func TestFaultMatrix(t *testing.T) {
 		t.Run(row.name, func(t *testing.T) {
 			runtime.GC()
 			baseGoroutines, baseFDs := runtime.NumGoroutine(), openFDs()
-			o := faultsmtp.Options{Pipelining: row.pipelining, Faults: map[faultsmtp.Stage]faultsmtp.Fault{}}
+			o := faultsmtp.Options{Pipelining: row.pipelining || row.chunking, Chunking: row.chunking, Faults: map[faultsmtp.Stage]faultsmtp.Fault{}}
 			if row.stage != "" {
 				o.Faults[row.stage] = row.fault
 			}
@@ -105,11 +115,16 @@ func TestFaultMatrix(t *testing.T) {
 			cfg.SMTPHost, cfg.SMTPPort, cfg.SMTPCAFile = "127.0.0.1", srv.Port, caFile
 			cfg.SafetyMargin = 300 * time.Millisecond
 			cfg.BatchReserve = 100 * time.Millisecond
-			a, err := app.Build(cfg, app.Parts{Log: fixture.LogSink()})
+			var logged bytes.Buffer // metrics_test.go's checks run on it
+			a, err := app.Build(cfg, app.Parts{Log: io.MultiWriter(&logged, fixture.LogSink())})
 			if err != nil {
 				t.Fatal(err)
 			}
-			req := fmt.Sprintf(`{"user":%q,"password":%q,"toEmail":["a@example.com","b@example.com"],"subject":"s","message":"m"}`, fixture.User, fixture.Password)
+			to := `["a@example.com","b@example.com"]`
+			if row.chunking {
+				to = `"a@example.com"` // one recipient: the one-flight BDAT path
+			}
+			req := fmt.Sprintf(`{"user":%q,"password":%q,"toEmail":%s,"subject":"s","message":"m"}`, fixture.User, fixture.Password, to)
 			invoke := func(payload []byte) (any, error) {
 				ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
 				defer cancel()
@@ -141,6 +156,7 @@ func TestFaultMatrix(t *testing.T) {
 			if srv.Messages() != 0 {
 				t.Fatal("a message was accepted")
 			}
+			checkSendMetrics(t, logged.String(), []string{string(row.code), string(row.code)}, []string{"", ""}, fixture.Password)
 			a.Close()
 			srv.Close()
 			waitForBaseline(t, baseGoroutines, baseFDs)

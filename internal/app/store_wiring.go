@@ -3,6 +3,7 @@ package app
 import (
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
 	"github.com/gmailsend/gmailsend/internal/sender"
+	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // wireStore gives the sender the message table when MESSAGES_TABLE is
@@ -18,6 +19,12 @@ func wireStore(s *sender.Sender, cfg Config, parts Parts) {
 		table = dynamostore.New(cfg.MessagesTable)
 	}
 	s.Records = table
+	if cfg.Bounces.CheckSuppressions {
+		s.Suppressions = table // the bounce reader's list (bounce_config.go)
+	}
+	s.SuppressionEdits = table
 	s.Durability = sender.DefaultDurability()
 	s.Durability.Retention, s.Durability.KeyTTL = cfg.MessageRetention, cfg.IdempotencyTTL
+	s.Durability.Quota = &store.Guard{Buckets: table}
+	s.Durability.Limits = store.Limits{Messages: cfg.DailyMessageLimit, Recipients: cfg.DailyRecipientLimit}
 }

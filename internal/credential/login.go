@@ -14,6 +14,8 @@ type Login struct {
 	AccessToken string
 	// Stored names the stored credential it came from ("" for inline).
 	Stored string
+	// Limits is the stored credential's policy (zero for inline ones).
+	Limits Limits
 	// oauth is set for a stored OAuth credential, so a rejected token can
 	// be refreshed.
 	oauth *OAuth
@@ -28,6 +30,8 @@ type Secret struct {
 	User     string `json:"user"`
 	Password string `json:"password,omitempty"`
 	OAuth    *OAuth `json:"oauth,omitempty"`
+	// Limits is the optional per-caller and quota policy (policy.go).
+	Limits
 }
 
 // OAuth is a stored OAuth 2.0 client and refresh token.
@@ -62,6 +66,9 @@ func ParseSecret(name string, raw []byte) (*Secret, error) {
 		}
 	case s.Password == "":
 		return nil, bad(`"password" (an app password) or "oauth" is required`)
+	}
+	if what := s.Limits.check(); what != "" {
+		return nil, bad(what)
 	}
 	s.Password = email.NormalizePassword(s.Password)
 	return &s, nil

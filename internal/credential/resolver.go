@@ -103,7 +103,7 @@ func (r *Resolver) Resolve(ctx context.Context, req *email.Request) (Login, erro
 		return Login{}, email.Errorf(email.CodeForbidden, "user", "credential %q belongs to another account; a stored credential sends only as its own account", name)
 	}
 	req.User = secret.User
-	l := Login{User: secret.User, Password: secret.Password, Stored: name, oauth: secret.OAuth}
+	l := Login{User: secret.User, Password: secret.Password, Stored: name, Limits: secret.Limits, oauth: secret.OAuth}
 	if secret.OAuth != nil {
 		if r.tokens == nil {
 			return Login{}, email.Errorf(email.CodeCredentialInvalid, "credential", "stored OAuth credentials are not configured in this deployment")

@@ -16,9 +16,12 @@
 //	message record (= idem claim) msg#<id>              msg
 //	quota hour bucket             quota#<account>       hour#<epoch hour, 10 digits>
 //	scheduled request body        msg#<id>              body           (queue)
-//	Message-ID → record lookup    mid#<hash>            mid            (bounces)
-//	suppressed address            sup#<hash>            sup            (bounces)
+//	suppressed address            sup#<account>#<hash>  sup            (bounces)
 //	IMAP checkpoint               imap#<account>        imap           (bounces)
+//
+// Bounces find a record by its Message-ID through the sparse global
+// secondary index byMessageId (KEYS_ONLY) on the record's messageId, so a
+// send costs no extra write; no other item kind has a messageId attribute.
 //
 // A record sent with an idempotency key has an id derived from the caller
 // and the key (store.KeyedID), so the record itself is the key's claim: one

@@ -43,6 +43,10 @@ const (
 	// Codes of queued, batch and scheduled sends.
 	CodeQueueUnavailable Code = "queue_unavailable"
 	CodeNotCancellable   Code = "not_cancellable"
+
+	// Codes of the suppression list (bounces).
+	CodeRecipientSuppressed Code = "recipient_suppressed"
+	CodeSuppressionNotFound Code = "suppression_not_found"
 )
 
 // codeRule is what a code means to each caller: the HTTP status an API caller
@@ -90,6 +94,11 @@ var codeRules = map[Code]codeRule{
 	CodeQueueUnavailable: {http.StatusServiceUnavailable, true},
 	// Already queued, sending or sent: nothing is left to cancel.
 	CodeNotCancellable: {http.StatusConflict, false},
+
+	// A hard bounce said the address is dead: sending again cannot help
+	// until it is removed from the list.
+	CodeRecipientSuppressed: {http.StatusUnprocessableEntity, false},
+	CodeSuppressionNotFound: {http.StatusNotFound, false},
 }
 
 // Codes lists every code, for documentation checks.

@@ -34,6 +34,9 @@ type Request struct {
 	// IdempotencyKey makes a retry of this request replay the first
 	// outcome instead of sending again (with a message table).
 	IdempotencyKey string `json:"idempotencyKey"`
+	// ScheduledAt (RFC 3339 with an offset) sends later; only POST
+	// /messages accepts it, every other source refuses it.
+	ScheduledAt string `json:"scheduledAt"`
 }
 
 // Attachment is one file of a request; Content is base64.
@@ -96,6 +99,7 @@ var requestFields = map[string]fieldKind{
 	"text": kindString, "attachments": kindAttachments,
 	"credential": kindString, "accessToken": kindString,
 	"idempotencyKey": kindString,
+	"scheduledAt":    kindString,
 }
 
 var attachmentFields = map[string]fieldKind{

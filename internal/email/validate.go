@@ -76,6 +76,9 @@ func Validate(r *Request, lim Limits) (*Mail, error) {
 	if strings.Trim(r.User, " \t") == "" {
 		return nil, Invalid("user", "missing required field: the Gmail address to send from")
 	}
+	if err := tooLong("user", "the address", strings.Trim(r.User, " \t"), maxAddressLength); err != nil {
+		return nil, err
+	}
 	from, err := ParseAddress("user", strings.Trim(r.User, " \t"))
 	if err != nil {
 		return nil, err
@@ -87,6 +90,9 @@ func Validate(r *Request, lim Limits) (*Mail, error) {
 		return nil, Invalid("fromUsername", "contains a line break or control character")
 	}
 	from.Name = strings.TrimSpace(r.FromUsername)
+	if err := tooLong("fromUsername", "the display name", from.Name, maxDisplayNameLength); err != nil {
+		return nil, err
+	}
 
 	m := &Mail{From: from}
 	if len(r.ToEmail) == 0 {
@@ -114,6 +120,9 @@ func Validate(r *Request, lim Limits) (*Mail, error) {
 	// Leading and trailing blanks cannot survive a header (readers trim
 	// them), so the subject is what a reader will see.
 	m.Subject = strings.Trim(r.Subject, " \t")
+	if err := tooLong("subject", "the subject", m.Subject, maxSubjectLength); err != nil {
+		return nil, err
+	}
 	if strings.ContainsRune(r.Message, 0) {
 		return nil, Invalid("message", "contains a NUL character")
 	}
@@ -149,16 +158,21 @@ func parseList(field string, raw AddressList) ([]Address, error) {
 		if len(raw) > 1 {
 			name = field + "[" + itoa(i) + "]"
 		}
-		a, err := ParseAddress(name, strings.Trim(s, " \t"))
+		entry := strings.Trim(s, " \t")
+		if err := tooLong(name, "the address entry", entry, maxAddressEntryLength); err != nil {
+			return nil, err
+		}
+		a, err := ParseAddress(name, entry)
 		if err != nil {
+			return nil, err
+		}
+		if err := tooLong(name, "the display name", a.Name, maxDisplayNameLength); err != nil {
 			return nil, err
 		}
 		out = append(out, a)
 	}
 	return out, nil
 }
-
-const maxFilenameLength = 255
 
 func validateAttachment(i int, a Attachment) (File, error) {
 	field := "attachments[" + itoa(i) + "]"
@@ -182,6 +196,9 @@ func validateAttachment(i int, a Attachment) (File, error) {
 	} else {
 		if hasControl(ct) {
 			return File{}, Invalid(field+".contentType", "contains a line break or control character")
+		}
+		if err := tooLong(field+".contentType", "the content type", ct, maxContentTypeLength); err != nil {
+			return File{}, err
 		}
 		mt, params, err := mime.ParseMediaType(ct)
 		if err != nil || !strings.Contains(mt, "/") || strings.HasPrefix(mt, "multipart/") {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,13 +23,23 @@ func installedSetup(t *testing.T) (*devoauth.Server, InstalledClient) {
 	return srv, InstalledClient{ClientID: "desktop-id", ClientSecret: "desktop-secret", AuthURL: srv.AuthURL, TokenURL: srv.URL}
 }
 
-// run starts the flow with browse as the person at the browser and returns its result.
+// run starts the flow with browse as the person at the browser and returns
+// its result once the browser is done too.
 func run(t *testing.T, l *InstalledLogin, browse func(consentURL string)) (*Grant, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	l.Show = func(u string) { go browse(u) }
-	return l.Run(ctx)
+	var wg sync.WaitGroup
+	l.Show = func(u string) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			browse(u)
+		}()
+	}
+	g, err := l.Run(ctx)
+	wg.Wait()
+	return g, err
 }
 
 // TestInstalledLoginLearnsAddress ensures the flow asks for offline Gmail access with PKCE and learns the account from the ID token.

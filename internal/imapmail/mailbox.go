@@ -12,53 +12,38 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 )
 
-// Inbox is what SELECT INBOX says about the mailbox.
-type Inbox struct {
-	UIDValidity uint32
-	UIDNext     uint32
-	Messages    uint32
-}
-
-// SelectInbox selects INBOX read-write (MOVE needs it; nothing else is
-// changed: fetches use BODY.PEEK).
-func (s *Session) SelectInbox(ctx context.Context) (Inbox, error) {
+// Select selects INBOX read-write (MOVE needs it; nothing else is
+// changed: fetches use BODY.PEEK) and returns its UIDVALIDITY and UIDNEXT.
+func (s *Session) Select(ctx context.Context) (uidValidity, uidNext uint32, err error) {
 	var data *imap.SelectData
-	err := s.do(ctx, func() (err error) {
+	err = s.do(ctx, func() (err error) {
 		data, err = s.client.Select("INBOX", nil).Wait()
 		return err
 	})
 	if err != nil {
-		return Inbox{}, fmt.Errorf("imapmail: SELECT INBOX: %w", err)
+		return 0, 0, fmt.Errorf("imapmail: SELECT INBOX: %w", err)
 	}
-	return Inbox{UIDValidity: data.UIDValidity, UIDNext: uint32(data.UIDNext), Messages: data.NumMessages}, nil
+	return data.UIDValidity, uint32(data.UIDNext), nil
 }
 
-// Search is which messages SearchNotifications looks for.
-type Search struct {
-	// AfterUID: only UIDs above it (0: any).
-	AfterUID uint32
-	// Since: only messages received on or after this date (zero: any);
-	// IMAP compares dates only.
-	Since time.Time
-}
-
-// SearchNotifications returns, in ascending order, the UIDs of messages
+// Search returns, in ascending order, the UIDs above afterUID (0: any)
+// received on or after since (zero: any; IMAP compares dates only) of messages
 // from a mailer daemon or postmaster (From contains "mailer-daemon" or
 // "postmaster", case-insensitive: Gmail's mailer-daemon@googlemail.com,
 // Postfix's MAILER-DAEMON@host). Content-Type is not searched because not
 // every server indexes arbitrary headers; the parser drops what is not a
 // report.
-func (s *Session) SearchNotifications(ctx context.Context, q Search) ([]uint32, error) {
+func (s *Session) Search(ctx context.Context, afterUID uint32, since time.Time) ([]uint32, error) {
 	c := &imap.SearchCriteria{
 		Or: [][2]imap.SearchCriteria{{
 			{Header: []imap.SearchCriteriaHeaderField{{Key: "From", Value: "mailer-daemon"}}},
 			{Header: []imap.SearchCriteriaHeaderField{{Key: "From", Value: "postmaster"}}},
 		}},
-		Since: q.Since,
+		Since: since,
 	}
-	if q.AfterUID > 0 {
+	if afterUID > 0 {
 		var set imap.UIDSet
-		set.AddRange(imap.UID(q.AfterUID+1), 0) // 0 is "*"
+		set.AddRange(imap.UID(afterUID+1), 0) // 0 is "*"
 		c.UID = []imap.UIDSet{set}
 	}
 	var data *imap.SearchData
@@ -73,7 +58,7 @@ func (s *Session) SearchNotifications(ctx context.Context, q Search) ([]uint32, 
 	for _, u := range data.AllUIDs() {
 		// "n:*" also matches the last message when n is past the end
 		// (RFC 3501 6.4.8), so an old UID can come back: filter it.
-		if uint32(u) > q.AfterUID {
+		if uint32(u) > afterUID {
 			uids = append(uids, uint32(u))
 		}
 	}

@@ -76,18 +76,18 @@ func TestReadNotifications(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close(ctx(t))
-	inbox, err := s.SelectInbox(ctx(t))
+	validity, next, err := s.Select(ctx(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if inbox.UIDValidity == 0 || inbox.Messages != 3 || inbox.UIDNext != 4 {
-		t.Errorf("inbox = %+v", inbox)
+	if validity == 0 || next != 4 {
+		t.Errorf("UIDVALIDITY %d UIDNEXT %d", validity, next)
 	}
-	uids, err := s.SearchNotifications(ctx(t), imapmail.Search{})
+	uids, err := s.Search(ctx(t), 0, time.Time{})
 	if err != nil || len(uids) != 2 || uids[0] != 1 || uids[1] != 3 {
 		t.Fatalf("search = %v, %v; want [1 3]", uids, err)
 	}
-	uids, err = s.SearchNotifications(ctx(t), imapmail.Search{AfterUID: 1, Since: time.Now().Add(-24 * time.Hour)})
+	uids, err = s.Search(ctx(t), 1, time.Now().Add(-24*time.Hour))
 	if err != nil || len(uids) != 1 || uids[0] != 3 {
 		t.Fatalf("search after 1 = %v, %v; want [3]", uids, err)
 	}
@@ -128,10 +128,10 @@ func TestSearchPastTheEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close(ctx(t))
-	if _, err := s.SelectInbox(ctx(t)); err != nil {
+	if _, _, err := s.Select(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
-	if uids, err := s.SearchNotifications(ctx(t), imapmail.Search{AfterUID: 1}); err != nil || len(uids) != 0 {
+	if uids, err := s.Search(ctx(t), 1, time.Time{}); err != nil || len(uids) != 0 {
 		t.Errorf("search after the last UID = %v, %v", uids, err)
 	}
 }
@@ -144,7 +144,7 @@ func TestXOAuth2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.SelectInbox(ctx(t)); err != nil {
+	if _, _, err := s.Select(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
 	s.Close(ctx(t))

@@ -18,7 +18,7 @@ func (h *Handler) handleAPIGatewayV1(ctx context.Context, payload []byte) (any, 
 		return nil, functionError(email.Invalid("", "malformed API Gateway event"))
 	}
 	r := &apiRequest{src: sourceAPIGatewayV1, requestID: ev.RequestContext.RequestID, method: ev.HTTPMethod,
-		headers: lowerKeys(ev.Headers), caller: ev.RequestContext.Identity.APIKeyID}
+		headers: lowerKeys(ev.Headers), caller: ev.RequestContext.Identity.APIKeyID, query: ev.QueryStringParameters}
 	a := h.handleHTTP(ctx, r, ev.Body, ev.IsBase64Encoded, pathsV1(ev), ev.PathParameters)
 	return events.APIGatewayProxyResponse{StatusCode: a.status, Headers: a.headers, Body: a.body}, nil
 }
@@ -31,7 +31,7 @@ func (h *Handler) handleAPIGatewayV2(ctx context.Context, payload []byte) (any, 
 	}
 	// HTTP APIs have no API keys: the caller is empty.
 	r := &apiRequest{src: sourceAPIGatewayV2, requestID: ev.RequestContext.RequestID, method: ev.RequestContext.HTTP.Method,
-		headers: lowerKeys(ev.Headers)}
+		headers: lowerKeys(ev.Headers), query: ev.QueryStringParameters}
 	a := h.handleHTTP(ctx, r, ev.Body, ev.IsBase64Encoded, pathsV2(ev), ev.PathParameters)
 	return events.APIGatewayV2HTTPResponse{StatusCode: a.status, Headers: a.headers, Body: a.body}, nil
 }

@@ -18,7 +18,7 @@ func originOf(ctx context.Context, src source, itemID string) sender.Origin {
 		o.DefaultKey = itemID
 	}
 	if a, ok := ctx.Value(apiOriginKey{}).(apiOrigin); ok {
-		o.Caller = a.caller
+		o.Caller, o.API = a.caller, true
 		if a.key != "" {
 			o.Key, o.KeyField = a.key, "Idempotency-Key"
 		}

@@ -17,6 +17,8 @@ type apiRequest struct {
 	path      string
 	// params are the path's {name} values.
 	params map[string]string
+	// query is the query string's parameters (single values).
+	query map[string]string
 	// headers have lower-case names (API Gateway keeps the client's case).
 	headers map[string]string
 	// caller is the API key id (requestContext.identity.apiKeyId, REST
@@ -40,6 +42,12 @@ type route struct {
 var routes = []route{
 	{"POST", "/send", (*Handler).routeSend},
 	{"GET", "/messages/{id}", (*Handler).routeGetMessage},
+	{"POST", "/messages", (*Handler).routeQueueMessage},
+	{"POST", "/messages/batch", (*Handler).routeQueueBatch},
+	{"DELETE", "/messages/{id}", (*Handler).routeCancelMessage},
+	{"GET", "/suppressions/{address}", (*Handler).routeGetSuppression},
+	{"PUT", "/suppressions/{address}", (*Handler).routePutSuppression},
+	{"DELETE", "/suppressions/{address}", (*Handler).routeDeleteSuppression},
 }
 
 // Routes lists "METHOD /pattern" of every route, for documentation and

@@ -35,7 +35,10 @@ func (h *Handler) handleSQS(ctx context.Context, payload []byte) (any, error) {
 			}
 			break
 		}
-		if err := h.sendRecord(ctx, r); err != nil {
+		// delivery_unknown is not reported: the message may have been
+		// delivered, and a redelivery would only replay the same answer
+		// (at most once; README "Message records").
+		if err := h.sendRecord(ctx, r); err != nil && email.CodeOf(err) != email.CodeDeliveryUnknown {
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageId})
 		}
 	}
@@ -52,6 +55,9 @@ func (h *Handler) sendRecord(ctx context.Context, r events.SQSMessage) error {
 	if isDestinationRecord([]byte(r.Body)) {
 		_, err := h.redrive(ctx, []byte(r.Body))
 		return err
+	}
+	if env, ok := sender.DecodeEnvelope([]byte(r.Body)); ok { // POST /messages: route_queue.go
+		return h.sendQueued(ctx, r, env)
 	}
 	_, err := h.sendOne(ctx, sourceSQS, r.MessageId, []byte(r.Body))
 	return err

@@ -22,6 +22,10 @@ type Durability struct {
 	// LeaseMargin is added to the invocation's deadline for a claim's
 	// lease: a claim left by a crashed invocation can be taken over after.
 	LeaseMargin time.Duration
+	// Quota, when set, keeps accounts under their daily limits (Limits,
+	// unless the stored credential sets its own); quota.go.
+	Quota  *store.Guard
+	Limits store.Limits
 }
 
 // DefaultDurability: 30-day records, 24-hour keys.
@@ -42,6 +46,9 @@ type Origin struct {
 	// DefaultKey is used when the request has none: the SQS message id,
 	// EventBridge event id or SNS MessageId, so a redelivery replays.
 	DefaultKey string
+	// API says the request came through API Gateway, so a stored
+	// credential's allowedCallers apply to Caller.
+	API bool
 }
 
 // ErrReplayed is found (errors.Is) in an error that is the stored outcome
@@ -54,6 +61,10 @@ func (s *Sender) SendFrom(ctx context.Context, body []byte, o Origin) (*Result, 
 	req, err := email.DecodeRequest(body)
 	if err != nil {
 		return nil, Outcome{}, err
+	}
+	if req.ScheduledAt != "" {
+		// Sending now what was asked for later would be worse than refusing.
+		return nil, Outcome{}, email.Invalid("scheduledAt", "scheduledAt is accepted only by POST /messages, which queues the message for that time")
 	}
 	key, field := o.Key, o.KeyField
 	if key == "" && req.IdempotencyKey != "" {
@@ -69,7 +80,9 @@ func (s *Sender) SendFrom(ctx context.Context, body []byte, o Origin) (*Result, 
 			return nil, Outcome{}, email.Errorf(email.CodeStoreNotConfigured, field,
 				"idempotency keys need the message table; set MESSAGES_TABLE")
 		}
-		return s.SendRequest(ctx, req)
+		return s.sendRequest(ctx, req, func(ctx context.Context, login credential.Login, _ *email.Mail) error {
+			return credential.CheckCaller(login, o.API, o.Caller)
+		})
 	}
 	if key == "" {
 		key = o.DefaultKey
@@ -111,16 +124,21 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 		return nil, Outcome{}, err
 	}
 
+	var q quotaTicket
 	res, out, err := s.sendRequest(ctx, req, func(ctx context.Context, login credential.Login, mail *email.Mail) error {
 		rec.Account = store.AccountOf(login.Stored, login.User)
 		rec.Recipients = len(mail.Recipients())
-		return nil
+		if err := credential.CheckCaller(login, o.API, o.Caller); err != nil {
+			return err
+		}
+		return s.reserve(ctx, &q, login, rec.Recipients) // quota.go
 	})
 	rec.MessageID = out.MessageID
 	if rec.Recipients == 0 {
 		rec.Recipients = out.Recipients
 	}
 	err = settle(rec, err)
+	s.settleQuota(ctx, &q, rec, err)
 	rec.UpdatedAt = s.now()
 	// The outcome is written even when the invocation's own deadline has
 	// passed: a record left "sending" would replay in_progress until its

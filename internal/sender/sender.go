@@ -48,6 +48,13 @@ type Sender struct {
 	Records store.Records
 	// Durability tunes records and keys.
 	Durability Durability
+	// Suppressions refuses addresses that hard-bounced (suppression.go);
+	// nil checks nothing.
+	Suppressions SuppressionList
+	// SuppressionEdits serves /suppressions/{address} (suppressions_api.go).
+	SuppressionEdits SuppressionEditor
+	// Queueing is what queued and scheduled sends need (queued.go).
+	Queueing Queueing
 }
 
 // Result is what a successful send returns to the caller.
@@ -108,6 +115,9 @@ func (s *Sender) sendRequest(ctx context.Context, req *email.Request, before bef
 	}
 	out.Recipients = len(mail.Recipients())
 	if err := s.Relay.Check(mail); err != nil {
+		return nil, out, err
+	}
+	if err := s.CheckSuppressed(ctx, login.User, mail); err != nil {
 		return nil, out, err
 	}
 	now := time.Now

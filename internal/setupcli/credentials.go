@@ -52,6 +52,12 @@ func (c *command) credentialsPut(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	// AWS configuration first: a missing region must not cost the user a
+	// typed password and a login.
+	client, err := c.secretsClient(ctx, &g)
+	if err != nil {
+		return err
+	}
 	password, err := c.readPassword("App password for " + user + " (input hidden): ")
 	if err != nil {
 		return err
@@ -64,7 +70,7 @@ func (c *command) credentialsPut(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.store(ctx, &g, name, user, value, store)
+	return c.store(ctx, client, &g, name, user, value, store)
 }
 
 // credentialsVerify is `gmailsend credentials verify NAME`: the function's
@@ -120,11 +126,7 @@ func (c *command) verifyLogin(ctx context.Context, g *Globals, cfg smtp.Config, 
 
 // store writes value (the credential JSON) as <prefix>name and prints its
 // ARN and how to send with it.
-func (c *command) store(ctx context.Context, g *Globals, name, user, value string, s storeFlags) error {
-	client, err := c.secretsClient(ctx, g)
-	if err != nil {
-		return err
-	}
+func (c *command) store(ctx context.Context, client awssecrets.WriteAPI, g *Globals, name, user, value string, s storeFlags) error {
 	step, cancel := context.WithTimeout(ctx, g.Timeout)
 	defer cancel()
 	res, err := awssecrets.NewWriter(client).Put(step, g.Prefix+name, value, awssecrets.PutOptions{
@@ -133,11 +135,11 @@ func (c *command) store(ctx context.Context, g *Globals, name, user, value strin
 	if err != nil {
 		return err
 	}
-	verb := "created"
-	if !res.Created {
-		verb = "updated (new current version)"
+	if res.Created {
+		c.notef("created secret %s%s\n", g.Prefix, name)
+	} else {
+		c.notef("updated secret %s%s (its new current version)\n", g.Prefix, name)
 	}
-	c.notef("%s secret %s%s\n", verb, g.Prefix, name)
 	if res.KeptKMSKey {
 		c.notef("note: the existing secret keeps its KMS key; change it with: aws secretsmanager update-secret --secret-id %s%s --kms-key-id %s\n", g.Prefix, name, s.kmsKeyID)
 	}

@@ -57,7 +57,7 @@ func (c *command) oauthLogin(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("--client-secret-file: %v", err)
 	}
-	client, err := googleoauth.ParseClientSecretFile(raw)
+	app, err := googleoauth.ParseClientSecretFile(raw)
 	if err != nil {
 		return err
 	}
@@ -65,8 +65,12 @@ func (c *command) oauthLogin(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	client, err := c.secretsClient(ctx, &g)
+	if err != nil {
+		return err
+	}
 	c.notef("%s", testingWarning)
-	login := &googleoauth.InstalledLogin{Client: client, User: user, HTTPClient: c.env.HTTPClient,
+	login := &googleoauth.InstalledLogin{Client: app, User: user, HTTPClient: c.env.HTTPClient,
 		Show: func(u string) {
 			c.notef("\nOpen this URL in a browser, sign in and allow access:\n\n  %s\n\nwaiting up to %s for the browser to come back…\n", u, wait)
 			if !noBrowser {
@@ -84,17 +88,17 @@ func (c *command) oauthLogin(ctx context.Context, args []string) error {
 	}
 	c.notef("logged in to %s as %s with XOAUTH2 (nothing was sent)\n", g.server(), grant.User)
 	secret := credential.Secret{User: grant.User, OAuth: &credential.OAuth{
-		ClientID: client.ClientID, ClientSecret: client.ClientSecret, RefreshToken: grant.RefreshToken,
+		ClientID: app.ClientID, ClientSecret: app.ClientSecret, RefreshToken: grant.RefreshToken,
 	}}
-	if client.TokenURL != googleoauth.GoogleTokenURL {
+	if app.TokenURL != googleoauth.GoogleTokenURL {
 		// The function refreshes at the endpoint the client file named.
-		secret.OAuth.TokenEndpoint = client.TokenURL
+		secret.OAuth.TokenEndpoint = app.TokenURL
 	}
 	value, err := jsonString(secret)
 	if err != nil {
 		return err
 	}
-	return c.store(ctx, &g, name, grant.User, value, store)
+	return c.store(ctx, client, &g, name, grant.User, value, store)
 }
 
 // openBrowser opens u with the platform's opener. On Linux only with a

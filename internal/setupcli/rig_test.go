@@ -5,6 +5,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,13 +37,17 @@ type rig struct {
 	browse func(consentURL string)
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t *testing.T) *rig { return newRigWith(t, nil) }
+
+// newRigWith is a rig whose SMTP server knows users (address → password)
+// instead of the two test accounts.
+func newRigWith(t *testing.T, users map[string]string) *rig {
 	t.Helper()
 	r := &rig{secrets: devsecrets.Start(), oauth: devoauth.Start(time.Hour), env: map[string]string{}}
 	t.Cleanup(r.secrets.Close)
 	t.Cleanup(r.oauth.Close)
 	r.oauth.RegisterApp(devoauth.App{ID: "desktop.apps.googleusercontent.com", Secret: "GOCSPX-desktop-secret", User: oauthUser})
-	r.smtp, r.caFile = fixture.StartSMTP(t, devsmtp.Options{TokenStatus: r.oauth.TokenStatus})
+	r.smtp, r.caFile = fixture.StartSMTP(t, devsmtp.Options{TokenStatus: r.oauth.TokenStatus, Users: users})
 	return r
 }
 
@@ -57,7 +62,10 @@ func (r result) output() string { return r.stdout + r.stderr }
 // run runs the command with stdin and the rig's global flags appended.
 func (r *rig) run(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
-	var out, errOut bytes.Buffer
+	var (
+		out, errOut bytes.Buffer
+		browsing    sync.WaitGroup // the scripted browser, finished before run returns
+	)
 	env := setupcli.Env{
 		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut,
 		Getenv: func(k string) string { return r.env[k] },
@@ -73,7 +81,11 @@ func (r *rig) run(t *testing.T, stdin string, args ...string) result {
 					}
 				}
 			}
-			go browse(u)
+			browsing.Add(1)
+			go func() {
+				defer browsing.Done()
+				browse(u)
+			}()
 			return nil
 		},
 	}
@@ -83,6 +95,7 @@ func (r *rig) run(t *testing.T, stdin string, args ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	code := setupcli.Run(ctx, args, env)
+	browsing.Wait()
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
 }
 

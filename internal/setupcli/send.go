@@ -32,8 +32,8 @@ type sendRequest struct {
 // deployed endpoint, as any caller would make it.
 func (c *command) send(ctx context.Context, args []string) error {
 	var (
-		g                   Globals
-		req                 sendRequest
+		g                    Globals
+		req                  sendRequest
 		to, cc, bcc, replyTo listFlag
 	)
 	fs := newFlagSet("send", c.env.Stderr, &g)

@@ -128,7 +128,9 @@ func (s *session) readOneFlightReplies(reset bool, rcpt string, chunks int) (con
 			refused = true
 		}
 	}
-	if verdictOK {
+	if verdictOK && !refused {
+		// Delivered: RSET may have been refused (the transaction went on
+		// regardless), never MAIL or RCPT.
 		s.needsReset = resetFailed
 		return true, nil
 	}

@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"sync"
 	netsmtp "net/smtp"
+	"sync"
 	"time"
 
 	"github.com/gmailsend/gmailsend/internal/email"

@@ -59,11 +59,13 @@ type countingConn struct {
 	closeOnce  sync.Once
 
 	// With an RTT, writes go through out to deliver, which holds each
-	// until it is due; closing waits until they are all delivered.
+	// until it is due; closing waits until they are all delivered. outMu
+	// orders sends on out with closing it.
 	out      chan delayed
+	outMu    sync.Mutex
 	drained  chan struct{}
 	closed   bool
-	writeErr error
+	writeErr atomic.Pointer[error]
 }
 
 type delayed struct {
@@ -90,16 +92,17 @@ func (c *countingConn) Write(p []byte) (int, error) {
 	if c.clientTurn {
 		c.clientTurn, c.repliedAt = false, now
 	}
+	c.mu.Unlock()
 	if c.out == nil {
-		c.mu.Unlock()
 		return c.Conn.Write(p)
 	}
-	defer c.mu.Unlock()
+	if err := c.writeErr.Load(); err != nil {
+		return 0, *err
+	}
+	c.outMu.Lock()
+	defer c.outMu.Unlock()
 	if c.closed {
 		return 0, net.ErrClosed
-	}
-	if c.writeErr != nil {
-		return 0, c.writeErr
 	}
 	c.out <- delayed{due: now.Add(c.l.rtt), b: append([]byte(nil), p...)}
 	return len(p), nil
@@ -111,9 +114,7 @@ func (c *countingConn) deliver() {
 	for d := range c.out {
 		time.Sleep(time.Until(d.due))
 		if _, err := c.Conn.Write(d.b); err != nil {
-			c.mu.Lock()
-			c.writeErr = err
-			c.mu.Unlock()
+			c.writeErr.Store(&err)
 		}
 	}
 }
@@ -122,10 +123,10 @@ func (c *countingConn) Close() error {
 	c.closeOnce.Do(func() {
 		c.l.open.Add(-1)
 		if c.out != nil {
-			c.mu.Lock()
+			c.outMu.Lock()
 			c.closed = true
 			close(c.out)
-			c.mu.Unlock()
+			c.outMu.Unlock()
 			// The last reply (e.g. to the message before DropAfter closes
 			// the connection) still reaches the client; it is at most
 			// one RTT away.

@@ -28,7 +28,11 @@ var heartbeat = 10 * time.Second
 // minute or more of downloads and compiling) never looks hung.
 func BuildBootstrapWithProgress(moduleRoot, dir string, progress io.Writer) (string, error) {
 	out := filepath.Join(dir, "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, "./functions/gmailsend")
+	return out, build(moduleRoot, "./functions/gmailsend", out, progress)
+}
+
+func build(moduleRoot, pkg, out string, progress io.Writer) error {
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
 	cmd.Dir = moduleRoot
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	var msg bytes.Buffer
@@ -53,9 +57,12 @@ func BuildBootstrapWithProgress(moduleRoot, dir string, progress io.Writer) (str
 		}(time.Now())
 	}
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("devstack: building bootstrap: %v\n%s", err, msg.String())
+		if progress != nil { // go's message is already on the progress writer
+			return fmt.Errorf("devstack: building %s: %v", pkg, err)
+		}
+		return fmt.Errorf("devstack: building %s: %v\n%s", pkg, err, msg.String())
 	}
-	return out, nil
+	return nil
 }
 
 // lineWriter writes whole lines with a prefix, safely from two goroutines.

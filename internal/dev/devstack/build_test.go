@@ -2,6 +2,7 @@ package devstack
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,21 +12,34 @@ import (
 
 // TestBuildShowsProgress ensures a build that takes a while prints "still building" lines to the progress writer and still produces the binary.
 func TestBuildShowsProgress(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the bootstrap binary")
-	}
 	defer func(d time.Duration) { heartbeat = d }(heartbeat)
-	heartbeat = 20 * time.Millisecond
+	heartbeat = time.Millisecond
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"go.mod":  "module example.com/tiny\n\ngo 1.22\n",
+		"main.go": "package main\n\nfunc main() {}\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	progress := new(fixture.SyncBuffer)
-	path, err := BuildBootstrapWithProgress(fixture.ModuleRoot(t), t.TempDir(), progress)
-	if err != nil {
+	out := filepath.Join(dir, "bootstrap")
+	if err := build(dir, ".", out, progress); err != nil {
 		t.Fatal(err)
 	}
-	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+	if fi, err := os.Stat(out); err != nil || fi.Size() == 0 {
 		t.Fatalf("no binary: %v", err)
 	}
 	if !strings.Contains(progress.String(), "  still building (") {
 		t.Fatalf("no progress shown:\n%s", progress)
+	}
+	// A failing build says what failed, with go's message.
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nfunc main() { nope() }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := build(dir, ".", out, nil); err == nil || !strings.Contains(err.Error(), "nope") {
+		t.Fatalf("%v", err)
 	}
 }
 

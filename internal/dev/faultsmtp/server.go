@@ -1,6 +1,6 @@
 // Package faultsmtp is a scriptable SMTP server for fault tests: it speaks
 // just enough submission SMTP (EHLO, STARTTLS, AUTH PLAIN/LOGIN, MAIL, RCPT,
-// DATA, RSET, NOOP, QUIT) to reach any stage, and at a chosen stage it
+// DATA, BDAT, RSET, NOOP, QUIT) to reach any stage, and at a chosen stage it
 // answers with a scripted reply, says nothing, resets the connection, or
 // sends garbage. It records whether credentials ever crossed a plaintext
 // connection. A real server library cannot misbehave on demand, which is
@@ -30,8 +30,9 @@ const (
 	RCPT     Stage = "RCPT"
 	DATA     Stage = "DATA"
 	Content  Stage = "content" // while the message is being transferred
-	EndData  Stage = "end of data"
+	EndData  Stage = "end of data" // the verdict on the message (after the dot, or the LAST chunk)
 	RSET     Stage = "RSET"
+	BDAT     Stage = "BDAT" // the BDAT command, before its chunk is read
 )
 
 // Fault is what happens at a stage instead of the normal answer.
@@ -49,6 +50,7 @@ type Fault struct {
 type Options struct {
 	TLS        *tls.Config // nil: STARTTLS is not offered
 	Pipelining bool        // advertise PIPELINING
+	Chunking   bool        // advertise CHUNKING and accept BDAT (RFC 3030)
 	Faults     map[Stage]Fault
 }
 
@@ -130,6 +132,7 @@ type conn struct {
 	r      *bufio.Reader
 	tls    bool
 	counts map[Stage]int
+	rcpts  int // recipients accepted in this transaction
 }
 
 // fault applies the scripted fault for st, if any, and reports whether it
@@ -198,6 +201,9 @@ func (s *Server) serve(c net.Conn) {
 			if s.opts.Pipelining {
 				caps = append(caps, "250-PIPELINING")
 			}
+			if s.opts.Chunking {
+				caps = append(caps, "250-CHUNKING")
+			}
 			if s.opts.TLS != nil && !cn.tls {
 				caps = append(caps, "250-STARTTLS")
 			}
@@ -241,12 +247,16 @@ func (s *Server) serve(c net.Conn) {
 		case "MAIL":
 			s.mails.Add(1)
 			cn.counts[RCPT] = 0 // Nth RCPT counts within a transaction
+			cn.rcpts = 0
 			if !cn.answer(MAIL, "250 2.1.0 OK") {
 				return
 			}
 		case "RCPT":
-			if !cn.answer(RCPT, "250 2.1.5 OK") {
+			if handled, stop := cn.fault(RCPT); stop {
 				return
+			} else if !handled {
+				cn.rcpts++
+				cn.write("250 2.1.5 OK")
 			}
 		case "DATA":
 			if handled, stop := cn.fault(DATA); stop {
@@ -263,6 +273,10 @@ func (s *Server) serve(c net.Conn) {
 			} else if !handled {
 				s.messages.Add(1)
 				cn.write("250 2.0.0 OK queued")
+			}
+		case "BDAT":
+			if !cn.bdat(line) {
+				return
 			}
 		case "RSET":
 			if !cn.answer(RSET, "250 2.0.0 OK") {

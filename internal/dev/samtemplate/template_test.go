@@ -85,7 +85,7 @@ func TestSchemaCatchesMistakes(t *testing.T) {
 func TestFunctionShape(t *testing.T) {
 	tpl := load(t)
 	fns := ofType(tpl, "AWS::Serverless::Function")
-	if len(fns) != 1 {
+	if len(fns) != 2 { // the sender and the bounce reader
 		t.Fatalf("%d functions", len(fns))
 	}
 	makefile, err := os.ReadFile(filepath.Join(fixture.ModuleRoot(t), "Makefile"))
@@ -181,7 +181,7 @@ func TestSecretsPolicyConfinedToPrefix(t *testing.T) {
 			}
 		}
 	}
-	if found != 1 {
+	if found != 2 { // one per function
 		t.Fatalf("%d Secrets Manager statements", found)
 	}
 }

@@ -1,0 +1,174 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/gmailsend/gmailsend/internal/awssecrets"
+	"github.com/gmailsend/gmailsend/internal/bounce"
+	"github.com/gmailsend/gmailsend/internal/credential"
+	"github.com/gmailsend/gmailsend/internal/dynamostore"
+	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/googleoauth"
+	"github.com/gmailsend/gmailsend/internal/imapmail"
+	"github.com/gmailsend/gmailsend/internal/metrics"
+	"github.com/gmailsend/gmailsend/internal/smtp"
+)
+
+var _ bounce.Mailbox = (*imapmail.Session)(nil)
+
+// Bounces is the assembled bounce reader (functions/bounces): on each
+// scheduled invocation it reads every configured account's inbox once.
+type Bounces struct {
+	reader      *bounce.Reader
+	resolver    *credential.Resolver
+	credentials []string
+	log         *slog.Logger
+	metrics     *metrics.Writer
+}
+
+// BounceSummary is the invocation's result: one report per account.
+type BounceSummary struct {
+	Accounts []BounceAccountResult `json:"accounts"`
+}
+
+// BounceAccountResult is one account's run; Error is a code, never text
+// from the mailbox.
+type BounceAccountResult struct {
+	bounce.Report
+	Error string `json:"error,omitempty"`
+}
+
+// BuildBounces assembles the bounce reader. It needs the message table
+// and at least one credential; nothing touches the network here.
+func BuildBounces(cfg Config, parts Parts) (*Bounces, error) {
+	bc := cfg.Bounces
+	if cfg.MessagesTable == "" {
+		return nil, errors.New("app: the bounce reader needs MESSAGES_TABLE")
+	}
+	if len(bc.Credentials) == 0 {
+		return nil, errors.New("app: BOUNCE_CREDENTIALS names no stored credential")
+	}
+	for _, name := range bc.Credentials {
+		if err := credential.CheckName(name); err != nil {
+			return nil, fmt.Errorf("app: BOUNCE_CREDENTIALS: %q is not a valid credential name", name)
+		}
+	}
+	imapCfg := imapmail.Config{Host: bc.IMAPHost, Port: bc.IMAPPort}
+	if cfg.SMTPCAFile != "" {
+		roots, err := smtp.LoadRootCAs(cfg.SMTPCAFile)
+		if err != nil {
+			return nil, err
+		}
+		imapCfg.RootCAs = roots
+	}
+	secrets := parts.Secrets
+	if secrets == nil {
+		secrets = awssecrets.New()
+	}
+	tokens := parts.Tokens
+	if tokens == nil {
+		t := googleoauth.New()
+		t.DefaultTokenURL = cfg.OAuthTokenURL
+		tokens = t
+	}
+	resolver := credential.NewResolver(credential.Policy{Prefix: cfg.CredentialPrefix, TTL: cfg.CredentialCacheTTL}, secrets, tokens)
+	var table *dynamostore.Table
+	if parts.DynamoDB != nil {
+		table = dynamostore.NewWithAPI(cfg.MessagesTable, parts.DynamoDB)
+	} else {
+		table = dynamostore.New(cfg.MessagesTable)
+	}
+	logOut := parts.Log
+	if logOut == nil {
+		logOut = io.Discard
+	}
+	log := slog.New(slog.NewJSONHandler(logOut, nil))
+	opts := bounce.Options{MaxMessages: bc.MaxMessages, RescanWindow: bc.RescanWindow, ArchiveFolder: bc.ArchiveFolder, Reserve: cfg.SafetyMargin * 4}
+	mw, err := metrics.New(logOut, cfg.MetricsNamespace)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bounces{resolver: resolver, credentials: bc.Credentials, log: log, metrics: mw}
+	b.reader = &bounce.Reader{Store: table, Opts: opts, Log: log, Open: func(ctx context.Context, a bounce.Account) (bounce.Mailbox, error) {
+		return b.open(ctx, imapCfg, a)
+	}}
+	return b, nil
+}
+
+// open authenticates with the stored credential: LOGIN with its app
+// password, or XOAUTH2 with a token from the same cache the send function
+// keeps; a rejected token is refreshed once, a rejected password evicted.
+func (b *Bounces) open(ctx context.Context, cfg imapmail.Config, a bounce.Account) (bounce.Mailbox, error) {
+	login, err := b.resolver.Resolve(ctx, &email.Request{Credential: a.Credential})
+	if err != nil {
+		return nil, err
+	}
+	s, err := imapmail.Open(ctx, cfg, imapmail.Credentials{User: login.User, Password: login.Password, AccessToken: login.AccessToken})
+	if errors.Is(err, imapmail.ErrAuth) && login.Refreshable() {
+		if login, err = b.resolver.Refresh(ctx, login); err != nil {
+			return nil, err
+		}
+		s, err = imapmail.Open(ctx, cfg, imapmail.Credentials{User: login.User, AccessToken: login.AccessToken})
+	}
+	if errors.Is(err, imapmail.ErrAuth) {
+		b.resolver.Invalidate(login)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Invoke runs every account once, one after another, and answers the
+// summary. It fails (so the invocation counts as an error and alarms)
+// when any account failed; the others still ran.
+func (b *Bounces) Invoke(ctx context.Context, _ json.RawMessage) (BounceSummary, error) {
+	var sum BounceSummary
+	var failed []string
+	for _, name := range b.credentials {
+		res := BounceAccountResult{Report: bounce.Report{Account: name}}
+		login, err := b.resolver.Resolve(ctx, &email.Request{Credential: name})
+		if err == nil {
+			res.Report, err = b.reader.Run(ctx, bounce.Account{Credential: name, Mailbox: login.User})
+		}
+		if err != nil {
+			res.Error = bounceErrorCode(err)
+			failed = append(failed, name+": "+res.Error)
+			// The error text is ours or the server's status line; it
+			// never holds a secret or a notification's content.
+			b.log.Error("bounces: account failed", "account", name, "code", res.Error, "error", err.Error())
+		} else {
+			b.log.Info("bounces: account read", "report", res.Report)
+			// BouncesFound feeds the bounce-rate alarm: new bounces only,
+			// so a re-read notification is not counted twice.
+			_ = b.metrics.Bounces(name, res.Bounced, res.NotReports+res.NoMessageID+res.Unmatched)
+		}
+		sum.Accounts = append(sum.Accounts, res)
+	}
+	if len(failed) > 0 {
+		return sum, fmt.Errorf("bounces: %d of %d accounts failed: %v", len(failed), len(b.credentials), failed)
+	}
+	return sum, nil
+}
+
+// bounceErrorCode is the stable code of an account's failure.
+func bounceErrorCode(err error) string {
+	switch {
+	case errors.Is(err, imapmail.ErrTLS):
+		return string(email.CodeTLSRequired)
+	case errors.Is(err, imapmail.ErrAuth):
+		return "imap_auth_failed"
+	case errors.Is(err, context.DeadlineExceeded):
+		return string(email.CodeTimeout)
+	}
+	var e *email.Error
+	if errors.As(err, &e) {
+		return string(e.Code)
+	}
+	return "imap_unavailable"
+}

@@ -1,0 +1,344 @@
+package app_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gmailsend/gmailsend/internal/app"
+	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/internal/sender"
+)
+
+type acceptedBody struct {
+	ID          string `json:"id"`
+	Status      string `json:"status"`
+	ScheduledAt string `json:"scheduledAt"`
+}
+
+type batchBody struct {
+	Messages []struct {
+		Index  int    `json:"index"`
+		ID     string `json:"id"`
+		Status string `json:"status"`
+		Error  *struct {
+			Code, Field string
+		} `json:"error"`
+	} `json:"messages"`
+	Accepted, Rejected int
+}
+
+func batchOf(items []string, extra string) string {
+	return `{"messages": [` + strings.Join(items, ",") + `]` + extra + `}`
+}
+
+// TestQueuedHundredMessageBatch ensures a 100-message batch makes 100 queued records with 10 SendMessageBatch calls, and the consumer delivers all of them on at most 2 SMTP sessions per account, each record ending sent.
+func TestQueuedHundredMessageBatch(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true})
+	h.storeDesk()
+	var items []string
+	for i := range 100 {
+		cred := []string{"desk", "desk2"}[i%2]
+		items = append(items, queuedRequest(cred, fmt.Sprintf("r%d@example.com", i), fmt.Sprintf("batch-%d", i), nil))
+	}
+	resp := h.callAPI(t, "POST", "/messages/batch", batchOf(items, ""))
+	if resp.StatusCode != 202 {
+		t.Fatalf("→ %d %s", resp.StatusCode, resp.Body)
+	}
+	var b batchBody
+	decodeJSON(t, resp.Body, &b)
+	if b.Accepted != 100 || b.Rejected != 0 || len(b.Messages) != 100 {
+		t.Fatalf("accepted %d rejected %d items %d", b.Accepted, b.Rejected, len(b.Messages))
+	}
+	if n := h.queue.sqs.Calls("SendMessageBatch"); n != 10 {
+		t.Fatalf("%d SendMessageBatch calls, want 10", n)
+	}
+	if st, _ := h.recordStatus(t, b.Messages[42].ID); st != "queued" {
+		t.Fatalf("record before delivery: %s", st)
+	}
+	if h.srv.Stats().Messages != 0 {
+		t.Fatal("delivered before the consumer ran")
+	}
+	invocations := h.drain(t)
+	st := h.srv.Stats()
+	if st.Messages != 100 || len(subjects(h.srv)) != 100 {
+		t.Fatalf("delivered %d (%d distinct subjects), want 100", st.Messages, len(subjects(h.srv)))
+	}
+	if st.Connections > 4 {
+		t.Fatalf("%d SMTP connections for 2 accounts, want at most 2 per account", st.Connections)
+	}
+	for _, m := range b.Messages {
+		if s, _ := h.recordStatus(t, m.ID); s != "sent" {
+			t.Fatalf("record %d is %s after delivery", m.Index, s)
+		}
+	}
+	t.Logf("100 messages: %d invocations, %d SMTP connections", invocations, st.Connections)
+}
+
+// TestBatchStrictAndPermissive ensures a strict batch with invalid items queues nothing and names every failing item's field, while a permissive one queues the valid items and reports the rest.
+func TestBatchStrictAndPermissive(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true})
+	h.storeDesk()
+	items := []string{
+		queuedRequest("desk", "a@example.com", "ok-0", nil),
+		queuedRequest("desk", "not-an-address", "bad-1", nil),
+		queuedRequest("desk", "c@example.com", "ok-2", nil),
+		queuedRequest("nobody", "d@example.com", "bad-3", nil),
+	}
+	resp := h.callAPI(t, "POST", "/messages/batch", batchOf(items, ""))
+	var e struct {
+		Error struct {
+			Code  string
+			Items []struct {
+				Index       int
+				Code, Field string
+			}
+		}
+	}
+	decodeJSON(t, resp.Body, &e)
+	if resp.StatusCode != 400 || e.Error.Code != "invalid_request" || len(e.Error.Items) != 2 ||
+		e.Error.Items[0].Field != "messages[1].toEmail" || e.Error.Items[1].Index != 3 || e.Error.Items[1].Code != "credential_not_found" {
+		t.Fatalf("strict → %d %s", resp.StatusCode, resp.Body)
+	}
+	if n := len(h.queue.sqs.Messages("send")); n != 0 || h.queue.sqs.Calls("SendMessageBatch") != 0 {
+		t.Fatalf("strict batch queued %d messages", n)
+	}
+	if n := countItems(t, h.dynamo); n != 0 {
+		t.Fatalf("strict batch wrote %d items", n)
+	}
+
+	resp = h.callAPI(t, "POST", "/messages/batch", batchOf(items, `, "validation": "permissive"`))
+	var b batchBody
+	decodeJSON(t, resp.Body, &b)
+	if resp.StatusCode != 202 || b.Accepted != 2 || b.Rejected != 2 || b.Messages[1].Error == nil ||
+		b.Messages[1].Error.Field != "messages[1].toEmail" || b.Messages[0].Status != "queued" || b.Messages[2].ID == "" {
+		t.Fatalf("permissive → %d %s", resp.StatusCode, resp.Body)
+	}
+	if n := len(h.queue.sqs.Messages("send")); n != 2 {
+		t.Fatalf("permissive batch queued %d, want 2", n)
+	}
+}
+
+// TestPartialEnqueueFailureLeavesNoOrphan ensures an entry SendMessageBatch keeps refusing is reported with queue_unavailable and its record marked failed, so no record is queued without a queue message.
+func TestPartialEnqueueFailureLeavesNoOrphan(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true})
+	h.storeDesk()
+	h.queue.sqs.FailBatchEntries(func(_, body string) bool { return strings.Contains(body, "unlucky-7") })
+	var items []string
+	for i := range 12 {
+		items = append(items, queuedRequest("desk", "a@example.com", fmt.Sprintf("unlucky-%d", i), nil))
+	}
+	resp := h.callAPI(t, "POST", "/messages/batch", batchOf(items, ""))
+	var b batchBody
+	decodeJSON(t, resp.Body, &b)
+	if resp.StatusCode != 202 || b.Accepted != 11 || b.Rejected != 1 || b.Messages[7].Error == nil || b.Messages[7].Error.Code != "queue_unavailable" {
+		t.Fatalf("→ %d %s", resp.StatusCode, resp.Body)
+	}
+	if st, _ := h.recordStatus(t, b.Messages[7].ID); st != "failed" {
+		t.Fatalf("unqueued record is %s, want failed", st)
+	}
+	onQueue := map[string]bool{}
+	for _, m := range h.queue.sqs.Messages("send") {
+		env, ok := sender.DecodeEnvelope([]byte(m.Body))
+		if !ok {
+			t.Fatalf("queue holds a non-envelope %q", m.Body[:40])
+		}
+		onQueue[env.Queued.ID] = true
+	}
+	for _, m := range b.Messages {
+		st, _ := h.recordStatus(t, m.ID)
+		if st == "queued" && !onQueue[m.ID] {
+			t.Fatalf("record %s is queued with no queue message", m.ID)
+		}
+	}
+}
+
+// TestScheduledSendDeliveredAfterItsTime ensures a message scheduled 2 s ahead is scheduled (record and schedule), never delivered before its time, and delivered after it.
+func TestScheduledSendDeliveredAfterItsTime(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true, Config: func(c *app.Config) { c.MinScheduleAhead = time.Second }})
+	h.storeDesk()
+	h.consume(t)
+	at := time.Now().Add(2 * time.Second).Truncate(time.Millisecond)
+	resp := h.callAPI(t, "POST", "/messages", queuedRequest("desk", "kim@example.com", "later", map[string]any{"scheduledAt": at.Format(time.RFC3339Nano)}))
+	var acc acceptedBody
+	decodeJSON(t, resp.Body, &acc)
+	if resp.StatusCode != 202 || acc.Status != "scheduled" {
+		t.Fatalf("→ %d %s", resp.StatusCode, resp.Body)
+	}
+	if st, sa := h.recordStatus(t, acc.ID); st != "scheduled" || sa == "" {
+		t.Fatalf("record %s scheduledAt %q", st, sa)
+	}
+	if n := len(h.queue.sched.Schedules()); n != 1 {
+		t.Fatalf("%d schedules", n)
+	}
+	for time.Now().Before(at) {
+		if h.srv.Stats().Messages != 0 {
+			t.Fatal("delivered before scheduledAt")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	waitFor(t, 8*time.Second, func() bool { return h.srv.Stats().Messages == 1 })
+	// The outcome is written just after the server's 250.
+	waitFor(t, 2*time.Second, func() bool { st, _ := h.recordStatus(t, acc.ID); return st == "sent" })
+	if fired := h.queue.sched.Fired(); len(fired) != 1 || fired[0].Fired.Before(at) {
+		t.Fatalf("fired %+v", fired)
+	}
+}
+
+// TestCancelledBeforeItsTimeIsNeverDelivered ensures DELETE /messages/{id} on a scheduled message cancels it, deletes its schedule, and nothing is ever delivered.
+func TestCancelledBeforeItsTimeIsNeverDelivered(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true, Config: func(c *app.Config) { c.MinScheduleAhead = time.Second }})
+	h.storeDesk()
+	h.consume(t)
+	at := time.Now().Add(1500 * time.Millisecond)
+	resp := h.callAPI(t, "POST", "/messages", queuedRequest("desk", "kim@example.com", "never", map[string]any{"scheduledAt": at.Format(time.RFC3339Nano)}))
+	var acc acceptedBody
+	decodeJSON(t, resp.Body, &acc)
+	resp = h.callAPI(t, "DELETE", "/messages/"+acc.ID, "")
+	if resp.StatusCode != 200 || !strings.Contains(resp.Body, `"cancelled"`) {
+		t.Fatalf("cancel → %d %s", resp.StatusCode, resp.Body)
+	}
+	if n := len(h.queue.sched.Schedules()); n != 0 {
+		t.Fatalf("%d schedules left", n)
+	}
+	time.Sleep(time.Until(at) + 1500*time.Millisecond)
+	if h.srv.Stats().Messages != 0 {
+		t.Fatal("a cancelled message was delivered")
+	}
+	if st, _ := h.recordStatus(t, acc.ID); st != "cancelled" {
+		t.Fatalf("record is %s", st)
+	}
+}
+
+// TestScheduleFiringAfterCancelIsDropped ensures the race: a schedule that already put the message on the queue when the cancel came is dropped by the consumer, never delivered, and leaves the queue empty.
+func TestScheduleFiringAfterCancelIsDropped(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true, Config: func(c *app.Config) { c.MinScheduleAhead = time.Second }})
+	h.storeDesk()
+	at := time.Now().Add(1100 * time.Millisecond)
+	resp := h.callAPI(t, "POST", "/messages", queuedRequest("desk", "kim@example.com", "raced", map[string]any{"scheduledAt": at.Format(time.RFC3339Nano)}))
+	var acc acceptedBody
+	decodeJSON(t, resp.Body, &acc)
+	waitFor(t, 5*time.Second, func() bool { return len(h.queue.sqs.Messages("send")) == 1 })
+	if resp := h.callAPI(t, "DELETE", "/messages/"+acc.ID, ""); resp.StatusCode != 200 {
+		t.Fatalf("cancel after firing → %d %s", resp.StatusCode, resp.Body)
+	}
+	h.drain(t)
+	if h.srv.Stats().Messages != 0 {
+		t.Fatal("a cancelled message was delivered")
+	}
+	if st, _ := h.recordStatus(t, acc.ID); st != "cancelled" {
+		t.Fatalf("record is %s", st)
+	}
+	if !strings.Contains(h.log.String(), `"msg":"dropped"`) {
+		t.Fatal("the drop was not logged")
+	}
+}
+
+// TestCancelOnlyScheduled ensures DELETE /messages/{id} is 409 not_cancellable on a queued and on a sent message, and 404 on an unknown id.
+func TestCancelOnlyScheduled(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true})
+	h.storeDesk()
+	resp := h.callAPI(t, "POST", "/messages", queuedRequest("desk", "kim@example.com", "now", nil))
+	var acc acceptedBody
+	decodeJSON(t, resp.Body, &acc)
+	if resp.StatusCode != 202 || acc.Status != "queued" {
+		t.Fatalf("→ %d %s", resp.StatusCode, resp.Body)
+	}
+	if resp := h.callAPI(t, "DELETE", "/messages/"+acc.ID, ""); resp.StatusCode != 409 || !strings.Contains(resp.Body, "not_cancellable") {
+		t.Fatalf("cancel queued → %d %s", resp.StatusCode, resp.Body)
+	}
+	h.drain(t)
+	if resp := h.callAPI(t, "DELETE", "/messages/"+acc.ID, ""); resp.StatusCode != 409 || !strings.Contains(resp.Body, "is sent") {
+		t.Fatalf("cancel sent → %d %s", resp.StatusCode, resp.Body)
+	}
+	if resp := h.callAPI(t, "DELETE", "/messages/0123456789abcdefghjkmnpqrs", ""); resp.StatusCode != 404 {
+		t.Fatalf("cancel unknown → %d %s", resp.StatusCode, resp.Body)
+	}
+}
+
+// TestQueuedInlinePasswordRefused ensures an inline password or access token on /messages is 400 naming the field, and nothing is written to the table, the queue or the scheduler.
+func TestQueuedInlinePasswordRefused(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true})
+	for field, body := range map[string]string{
+		"password":    storeRequest(fixture.User, "kim@example.com", nil),
+		"accessToken": `{"user":"sender@gmail.com","accessToken":"ya29.secret","toEmail":"kim@example.com","message":"m"}`,
+	} {
+		resp := h.callAPI(t, "POST", "/messages", body)
+		var e struct{ Error struct{ Code, Field, Message string } }
+		decodeJSON(t, resp.Body, &e)
+		if resp.StatusCode != 400 || e.Error.Field != field || !strings.Contains(e.Error.Message, "credential") {
+			t.Fatalf("%s → %d %s", field, resp.StatusCode, resp.Body)
+		}
+	}
+	if n := countItems(t, h.dynamo); n != 0 {
+		t.Fatalf("%d items written", n)
+	}
+	if h.queue.sqs.Calls("SendMessageBatch")+h.queue.sqs.Calls("SendMessage") != 0 || h.queue.sched.Calls("CreateSchedule") != 0 {
+		t.Fatal("the queue or the scheduler was called")
+	}
+}
+
+// TestQueuedOversizeIs413 ensures a queued request over MAX_QUEUED_MESSAGE_BYTES is 413 payload_too_large pointing at POST /send, with nothing written.
+func TestQueuedOversizeIs413(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true, Config: func(c *app.Config) { c.MaxQueuedMessageBytes = 4096 }})
+	h.storeDesk()
+	resp := h.callAPI(t, "POST", "/messages", queuedRequest("desk", "kim@example.com", "big", map[string]any{"text": strings.Repeat("가", 2000)}))
+	if resp.StatusCode != 413 || !strings.Contains(resp.Body, "POST /send") {
+		t.Fatalf("→ %d %s", resp.StatusCode, resp.Body)
+	}
+	if n := countItems(t, h.dynamo); n != 0 {
+		t.Fatalf("%d items written", n)
+	}
+}
+
+// TestQueuedIdempotencyKey ensures the same POST /messages with the same Idempotency-Key is one record and one queue message, and a different request with that key is 409.
+func TestQueuedIdempotencyKey(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true})
+	h.storeDesk()
+	body := queuedRequest("desk", "kim@example.com", "once", map[string]any{"idempotencyKey": "order-1024"})
+	var first, second acceptedBody
+	decodeJSON(t, h.callAPI(t, "POST", "/messages", body).Body, &first)
+	decodeJSON(t, h.callAPI(t, "POST", "/messages", body).Body, &second)
+	if first.ID == "" || first.ID != second.ID {
+		t.Fatalf("ids %q %q", first.ID, second.ID)
+	}
+	if n := len(h.queue.sqs.Messages("send")); n != 1 {
+		t.Fatalf("%d queue messages", n)
+	}
+	other := queuedRequest("desk", "lee@example.com", "once", map[string]any{"idempotencyKey": "order-1024"})
+	if resp := h.callAPI(t, "POST", "/messages", other); resp.StatusCode != 409 {
+		t.Fatalf("different request, same key → %d %s", resp.StatusCode, resp.Body)
+	}
+}
+
+// TestScheduledAtChecked ensures scheduledAt without an offset, too soon or too far is invalid_request naming scheduledAt, and POST /send refuses it.
+func TestScheduledAtChecked(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true})
+	h.storeDesk()
+	for _, at := range []string{
+		time.Now().Add(time.Hour).Format("2006-01-02T15:04:05"),
+		time.Now().Add(10 * time.Second).Format(time.RFC3339),
+		time.Now().Add(31 * 24 * time.Hour).Format(time.RFC3339),
+	} {
+		resp := h.callAPI(t, "POST", "/messages", queuedRequest("desk", "kim@example.com", "s", map[string]any{"scheduledAt": at}))
+		if resp.StatusCode != 400 || !strings.Contains(resp.Body, `"field":"scheduledAt"`) {
+			t.Fatalf("%s → %d %s", at, resp.StatusCode, resp.Body)
+		}
+	}
+	resp := h.callAPI(t, "POST", "/send", queuedRequest("desk", "kim@example.com", "s", map[string]any{"scheduledAt": time.Now().Add(time.Hour).Format(time.RFC3339)}))
+	if resp.StatusCode != 400 || !strings.Contains(resp.Body, "POST /messages") {
+		t.Fatalf("POST /send with scheduledAt → %d %s", resp.StatusCode, resp.Body)
+	}
+}
+
+func waitFor(t *testing.T, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in time")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -1,0 +1,38 @@
+package app
+
+import (
+	"github.com/gmailsend/gmailsend/internal/awsscheduler"
+	"github.com/gmailsend/gmailsend/internal/sender"
+	"github.com/gmailsend/gmailsend/internal/sqsqueue"
+	"github.com/gmailsend/gmailsend/internal/store"
+)
+
+var queueDefaults = sender.DefaultQueueing()
+
+// wireQueue gives the sender the send queue (SEND_QUEUE_URL) and, with a
+// schedule group, role and queue ARN, EventBridge Scheduler. Queued sends
+// also need the message table (wireStore). Nothing connects here.
+func wireQueue(s *sender.Sender, cfg Config, parts Parts) {
+	s.Queueing = sender.Queueing{
+		MaxBatch: cfg.MaxBatchMessages, MaxQueuedBytes: cfg.MaxQueuedMessageBytes,
+		MinAhead: cfg.MinScheduleAhead, MaxAhead: cfg.MaxScheduleAhead,
+	}
+	moves, ok := s.Records.(store.Transitions)
+	if cfg.SendQueueURL == "" || !ok {
+		return
+	}
+	s.Queueing.Moves = moves
+	if parts.SQS != nil {
+		s.Queueing.Queue = sqsqueue.NewWithAPI(cfg.SendQueueURL, parts.SQS)
+	} else {
+		s.Queueing.Queue = sqsqueue.New(cfg.SendQueueURL)
+	}
+	if cfg.ScheduleGroup == "" || cfg.SchedulerRoleARN == "" || cfg.SendQueueARN == "" {
+		return
+	}
+	if parts.Scheduler != nil {
+		s.Queueing.Schedules = awsscheduler.NewWithAPI(cfg.ScheduleGroup, cfg.SendQueueARN, cfg.SchedulerRoleARN, parts.Scheduler)
+	} else {
+		s.Queueing.Schedules = awsscheduler.New(cfg.ScheduleGroup, cfg.SendQueueARN, cfg.SchedulerRoleARN)
+	}
+}

@@ -1,0 +1,173 @@
+package app_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/internal/dev/samtemplate"
+)
+
+// deploySection is README's "## Deploy" section, up to the next "## ".
+func deploySection(t *testing.T) string {
+	t.Helper()
+	doc := readme(t)
+	start := strings.Index(doc, "\n## Deploy\n")
+	if start < 0 {
+		t.Fatal("README has no Deploy section")
+	}
+	rest := doc[start+1:]
+	if end := strings.Index(rest[3:], "\n## "); end >= 0 {
+		rest = rest[:end+3]
+	}
+	return rest
+}
+
+func oneMatch(t *testing.T, doc, pattern string) string {
+	t.Helper()
+	m := regexp.MustCompile(pattern).FindStringSubmatch(doc)
+	if m == nil {
+		t.Fatalf("README's Deploy section has nothing matching %s", pattern)
+	}
+	return m[1]
+}
+
+// TestREADMEDeployBodiesAreAccepted ensures the JSON shown for curl, aws sqs send-message, aws events put-events (entries.json) and aws sns publish is valid and sent when wrapped in each source's real envelope.
+func TestREADMEDeployBodiesAreAccepted(t *testing.T) {
+	doc := deploySection(t)
+	h := newHarness(t, setup{})
+	// The walkthrough stores support-desk first; here it is a local account.
+	h.secrets.Put("gmailsend/support-desk", fmt.Sprintf(`{"user":%q,"password":%q}`, fixture.User, fixture.Password))
+
+	apiBody := oneMatch(t, doc, `(?m)^  -d '(\{.*\})'$`)
+	out, err := h.invoke(t, fixture.UpstreamEvent(t, "apigw-request.json", apiBody))
+	if resp, ok := out.(events.APIGatewayProxyResponse); err != nil || !ok || resp.StatusCode != 200 || !strings.Contains(resp.Body, `"status":"sent"`) {
+		t.Fatalf("curl body: %v %v", out, err)
+	}
+
+	sqsBody := oneMatch(t, doc, `--message-body '(\{.*\})'`)
+	out, err = h.invoke(t, fixture.SQSEvent(t, sqsBody))
+	if err != nil || len(failedIDs(t, out)) != 0 {
+		t.Fatalf("sqs send-message body: %v %v", out, err)
+	}
+
+	snsMessage := oneMatch(t, doc, `--message '(\{.*\})'`)
+	out, err = h.invoke(t, fixture.UpstreamEvent(t, "sns-event.json", snsMessage))
+	if b, _ := json.Marshal(out); err != nil || string(b) != `{"sent":1}` {
+		t.Fatalf("sns publish message: %s %v", b, err)
+	}
+
+	var entries []struct{ Source, DetailType, Detail string }
+	if err := json.Unmarshal([]byte(oneMatch(t, doc, "(?s)with `entries.json`.*?```json\n(\\[.*?\\])\n```")), &entries); err != nil || len(entries) != 1 {
+		t.Fatalf("entries.json: %v %v", entries, err)
+	}
+	if pattern := templateRulePattern(t); !strings.Contains(pattern, `"`+entries[0].DetailType+`"`) {
+		t.Fatalf("DetailType %q does not match the rule's pattern %s", entries[0].DetailType, pattern)
+	}
+	ev, _ := json.Marshal(map[string]any{
+		"version": "0", "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718", "detail-type": entries[0].DetailType,
+		"source": entries[0].Source, "account": "123456789012", "time": "2026-11-23T09:00:00Z",
+		"region": "ap-northeast-2", "resources": []string{}, "detail": json.RawMessage(entries[0].Detail),
+	})
+	out, err = h.invoke(t, ev)
+	if b, _ := json.Marshal(out); err != nil || !strings.Contains(string(b), `"status":"sent"`) {
+		t.Fatalf("put-events entry: %s %v", b, err)
+	}
+	if got := h.srv.Stats().Messages; got != 4 {
+		t.Fatalf("%d messages delivered, want 4", got)
+	}
+}
+
+func loadTemplate(t *testing.T) map[string]any {
+	t.Helper()
+	tpl, err := samtemplate.Load(filepath.Join(fixture.ModuleRoot(t), "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tpl
+}
+
+func templateRulePattern(t *testing.T) string {
+	t.Helper()
+	fn := loadTemplate(t)["Resources"].(map[string]any)["GmailSendFunction"].(map[string]any)
+	for _, ev := range fn["Properties"].(map[string]any)["Events"].(map[string]any) {
+		e := ev.(map[string]any)
+		if e["Type"] == "EventBridgeRule" {
+			b, _ := json.Marshal(e["Properties"].(map[string]any)["Pattern"])
+			return string(b)
+		}
+	}
+	t.Fatal("no EventBridge rule")
+	return ""
+}
+
+// TestREADMEDeployNamesRealOutputs ensures every <Output> the walkthrough uses is a template output and every template output is documented in README.
+func TestREADMEDeployNamesRealOutputs(t *testing.T) {
+	doc := deploySection(t)
+	outputs := loadTemplate(t)["Outputs"].(map[string]any)
+	for _, m := range regexp.MustCompile(`<([A-Z][A-Za-z]+)>`).FindAllStringSubmatch(doc, -1) {
+		if _, ok := outputs[m[1]]; !ok {
+			t.Errorf("README uses <%s>, which the stack does not output", m[1])
+		}
+	}
+	whole := readme(t)
+	for name := range outputs {
+		if !strings.Contains(whole, "`"+name+"`") {
+			t.Errorf("output %s is not documented in README", name)
+		}
+	}
+}
+
+// TestREADMEApiKeyCommandIsTheOutput ensures the command README gives for the API key's value is the template's ApiKeyValueCommand output.
+func TestREADMEApiKeyCommandIsTheOutput(t *testing.T) {
+	out := loadTemplate(t)["Outputs"].(map[string]any)["ApiKeyValueCommand"].(map[string]any)["Value"].(map[string]any)["Fn::Sub"].(string)
+	want := strings.TrimSuffix(strings.ReplaceAll(out, "${GmailSendApiKey}", "<ApiKeyId>"), " --region ${AWS::Region}")
+	if !strings.Contains(deploySection(t), "KEY=$("+want+")") {
+		t.Fatalf("README's Deploy section lacks KEY=$(%s)", want)
+	}
+}
+
+// TestREADMELimitsAreEnforced ensures each limit in README's table is the one the function enforces: the stated size passes the size check, one byte more is payload_too_large naming the limit.
+func TestREADMELimitsAreEnforced(t *testing.T) {
+	doc := deploySection(t)
+	h := newHarness(t, setup{})
+	envelope := map[string]func(body string) []byte{
+		"API (REST API)":    func(b string) []byte { return fixture.UpstreamEvent(t, "apigw-request.json", b) },
+		"direct invocation": func(b string) []byte { return []byte(b) },
+		"SQS":               func(b string) []byte { return fixture.SQSEvent(t, b) },
+		"SNS":               func(b string) []byte { return fixture.UpstreamEvent(t, "sns-event.json", b) },
+		"EventBridge": func(b string) []byte {
+			ev, _ := json.Marshal(map[string]any{"id": "e-1", "detail-type": "gmailsend.SendRequested", "source": "com.example", "detail": json.RawMessage(b)})
+			return ev
+		},
+	}
+	rows := regexp.MustCompile("(?m)^\\| ([A-Za-z ()]+) \\| ([0-9,]+) bytes[:;]? ([^|]*)\\|").FindAllStringSubmatch(doc, -1)
+	if len(rows) != len(envelope) {
+		t.Fatalf("README's limits table has %d rows, want one per source (%d)", len(rows), len(envelope))
+	}
+	for _, row := range rows {
+		wrap, ok := envelope[row[1]]
+		if !ok {
+			t.Fatalf("README's limits table names an unknown source %q", row[1])
+		}
+		limit, _ := strconv.Atoi(strings.ReplaceAll(row[2], ",", ""))
+		for _, size := range []int{limit, limit + 1} {
+			// A JSON object of exactly size bytes (not a valid request:
+			// only the size check matters).
+			body := `{"message":"` + strings.Repeat("x", size-14) + `"}`
+			out, err := h.invoke(t, wrap(body))
+			over := strings.Contains(fmt.Sprint(out, err)+h.log.String(), "payload_too_large")
+			h.log.Reset()
+			if over != (size > limit) {
+				t.Errorf("%s: %d bytes: payload_too_large %v (limit %d): %v %v", row[1], size, over, limit, out, err)
+			}
+		}
+	}
+}

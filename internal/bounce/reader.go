@@ -1,0 +1,128 @@
+package bounce
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+)
+
+// Mailbox is an open, authenticated IMAP session on one account.
+type Mailbox interface {
+	// Select opens INBOX and returns its UIDVALIDITY and UIDNEXT.
+	Select(ctx context.Context) (uidValidity, uidNext uint32, err error)
+	// Search returns, ascending, the UIDs of possible notifications above
+	// afterUID received since the date (zero: any).
+	Search(ctx context.Context, afterUID uint32, since time.Time) ([]uint32, error)
+	// Fetch reads at most maxBytes of each message; an error from each
+	// stops it.
+	Fetch(ctx context.Context, uids []uint32, maxBytes int64, each func(uid uint32, raw []byte) error) error
+	// Move moves messages to folder.
+	Move(ctx context.Context, uids []uint32, folder string) error
+	Close(ctx context.Context) error
+}
+
+// Checkpoint is how far an account's INBOX has been read.
+type Checkpoint struct {
+	UIDValidity uint32
+	LastUID     uint32
+}
+
+// Applied is what recording an outcome did.
+type Applied int
+
+// The results of Store.Record.
+const (
+	Updated   Applied = iota // the record changed
+	Duplicate                // the same outcome was already recorded
+	NotFound                 // no record of this account has that Message-ID
+)
+
+// Event is one recipient's outcome for a sent message.
+type Event struct {
+	// Owners are the record accounts that may own the message: the
+	// stored credential's and the mailbox's; a record of any other
+	// account is never touched, so a forged notification in one inbox
+	// cannot mark another account's messages.
+	Owners        []string
+	MessageID     string
+	RecipientHash string
+	Outcome       Outcome
+	Status        string
+	Diagnostic    string
+	At            time.Time
+}
+
+// Store is what the reader needs from the table.
+type Store interface {
+	Checkpoint(ctx context.Context, account string) (Checkpoint, error)
+	SaveCheckpoint(ctx context.Context, account string, c Checkpoint) error
+	// Record applies an event to the record with that Message-ID; it
+	// returns the record id when one was found.
+	Record(ctx context.Context, e Event) (recordID string, a Applied, err error)
+	// Suppress adds an entry unless the address is already suppressed
+	// (then it reports false and changes nothing).
+	Suppress(ctx context.Context, s Suppression) (added bool, err error)
+}
+
+// Account is one mailbox the reader reads.
+type Account struct {
+	// Credential is the stored credential's name (for the log and the
+	// records' account); Mailbox its Gmail address.
+	Credential, Mailbox string
+}
+
+// Options bound a run.
+type Options struct {
+	// MaxMessages is the most notifications fetched per account per run;
+	// the rest wait for the next run.
+	MaxMessages int
+	// RescanWindow is how far back a first run, or a run after the
+	// INBOX's UIDVALIDITY changed, looks (by received date).
+	RescanWindow time.Duration
+	// ArchiveFolder, when set, receives processed notifications.
+	ArchiveFolder string
+	// Reserve is kept back from the deadline: no new notification is
+	// started with less left, so the checkpoint is always written.
+	Reserve time.Duration
+}
+
+// DefaultOptions: 50 messages, 7 days, no archive, 2 s reserve.
+func DefaultOptions() Options {
+	return Options{MaxMessages: 50, RescanWindow: 7 * 24 * time.Hour, Reserve: 2 * time.Second}
+}
+
+// Reader reads one account's notifications per Run.
+type Reader struct {
+	Store Store
+	Open  func(ctx context.Context, a Account) (Mailbox, error)
+	Opts  Options
+	Log   *slog.Logger
+	Now   func() time.Time
+}
+
+// Report counts what a run did; it is the run's log line.
+type Report struct {
+	Account     string `json:"account"`
+	Rescan      bool   `json:"rescan"`
+	Found       int    `json:"found"`
+	Read        int    `json:"read"`
+	NotReports  int    `json:"notReports"`
+	NoMessageID int    `json:"noMessageId"`
+	Unmatched   int    `json:"unmatched"`
+	Bounced     int    `json:"bounced"`
+	Delayed     int    `json:"delayed"`
+	Duplicates  int    `json:"duplicates"`
+	Suppressed  int    `json:"suppressed"`
+	Moved       int    `json:"moved"`
+	LastUID     uint32 `json:"lastUid"`
+}
+
+var errOutOfTime = errors.New("bounce: out of time for this run")
+
+func (r *Reader) now() time.Time {
+	if r.Now != nil {
+		return r.Now().UTC()
+	}
+	return time.Now().UTC()
+}

@@ -1,0 +1,253 @@
+package bounce_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/gmailsend/gmailsend/internal/bounce"
+	"github.com/gmailsend/gmailsend/internal/dev/devimap"
+	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/internal/dev/dynalite"
+	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/internal/dynamostore"
+	"github.com/gmailsend/gmailsend/internal/imapmail"
+	"github.com/gmailsend/gmailsend/internal/store"
+)
+
+var _ bounce.Mailbox = (*imapmail.Session)(nil)
+
+// The Message-IDs of the samples in testdata.
+const (
+	gmailID   = "<mwshigyo.b9e81e03169fd21d7a5c4335749f9a3d@gmail.com>"
+	postfixID = "<mwsk2b1q.0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f@gmail.com>"
+	multiID   = "<mwsl9x0p.77aa88bb99cc00dd11ee22ff33aa44bb@gmail.com>"
+)
+
+// rig is a real IMAP server, a real table in dynalite, and a reader of
+// the development account through imapmail.
+type rig struct {
+	imap   *devimap.Server
+	table  *dynamostore.Table
+	reader *bounce.Reader
+	acct   bounce.Account
+}
+
+func newRig(t *testing.T, o bounce.Options) *rig {
+	t.Helper()
+	client, _ := dynalite.StartTable(t, "messages")
+	ca, err := devsmtp.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := devimap.StartLocal(devimap.Options{Users: map[string]string{fixture.User: fixture.Password}, Folders: []string{"Bounces"}}, ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	cfg := imapmail.Config{Host: "127.0.0.1", Port: srv.Port, RootCAs: ca.Pool()}
+	r := &rig{imap: srv, table: dynamostore.NewWithAPI("messages", client), acct: bounce.Account{Credential: "desk", Mailbox: fixture.User}}
+	r.reader = &bounce.Reader{Store: r.table, Opts: o, Open: func(ctx context.Context, a bounce.Account) (bounce.Mailbox, error) {
+		return imapmail.Open(ctx, cfg, imapmail.Credentials{User: a.Mailbox, Password: fixture.Password})
+	}}
+	return r
+}
+
+// sent writes a finished "sent" record of the account with that Message-ID.
+func (r *rig) sent(t *testing.T, account, messageID string) string {
+	t.Helper()
+	now := time.Now().UTC()
+	rec := &store.Record{ID: store.NewID(), Status: store.StatusSending, Account: account, Source: "sqs", Recipients: 2,
+		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(time.Hour), Token: store.NewToken(), LeaseUntil: now.Add(time.Minute)}
+	if _, err := r.table.Claim(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	rec.Status, rec.MessageID = store.StatusSent, messageID
+	if err := r.table.Finish(context.Background(), rec); err != nil {
+		t.Fatal(err)
+	}
+	return rec.ID
+}
+
+func (r *rig) deliver(t *testing.T, raw []byte) {
+	t.Helper()
+	if _, err := r.imap.Append(fixture.User, raw, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (r *rig) run(t *testing.T) bounce.Report {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	rep, err := r.reader.Run(ctx, r.acct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+func (r *rig) status(t *testing.T, id string) store.Status {
+	t.Helper()
+	rec, err := r.table.Get(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec.Status
+}
+
+func sample(t *testing.T, name string) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func suppressed(t *testing.T, r *rig, address string) bool {
+	t.Helper()
+	hits, err := r.table.Suppressed(context.Background(), bounce.AccountKey(fixture.User), []string{address})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(hits) == 1
+}
+
+// TestRunAppliesNotifications ensures one run over Gmail's and Postfix's
+// notifications, a multi-recipient one (failed + delayed), one without a
+// Message-ID, one for a message not in the table and ordinary mail marks
+// each record, suppresses only the dead addresses, counts the rest, and a
+// second run from the checkpoint finds nothing.
+func TestRunAppliesNotifications(t *testing.T) {
+	r := newRig(t, bounce.DefaultOptions())
+	gmail := r.sent(t, "credential:desk", gmailID)
+	postfix := r.sent(t, bounce.AccountKey(fixture.User), postfixID) // sent with an inline password
+	multi := r.sent(t, "credential:desk", multiID)
+	for _, name := range []string{"gmail-failure.eml", "postfix-failed.eml", "postfix-multi-recipient.eml", "no-message-id.eml"} {
+		r.deliver(t, sample(t, name))
+	}
+	r.deliver(t, bytes.ReplaceAll(sample(t, "postfix-failed.eml"), []byte(postfixID), []byte("<not-ours.1@gmail.com>")))
+	r.deliver(t, []byte("From: MAILER-DAEMON@example.org\r\nSubject: out of office\r\n\r\nI am away.\r\n"))
+
+	rep := r.run(t)
+	want := bounce.Report{Account: "desk", Rescan: true, Found: 6, Read: 6, NotReports: 1, NoMessageID: 1, Unmatched: 1,
+		Bounced: 3, Delayed: 1, Suppressed: 3, LastUID: 6}
+	if rep != want {
+		t.Fatalf("report\n %+v\nwant\n %+v", rep, want)
+	}
+	for id, st := range map[string]store.Status{gmail: store.StatusBounced, postfix: store.StatusBounced, multi: store.StatusBounced} {
+		if got := r.status(t, id); got != st {
+			t.Errorf("record %s is %s, want %s", id, got, st)
+		}
+	}
+	for addr, want := range map[string]bool{"nobody@example.com": true, "gone@example.net": true, "nouser@example.org": true, "slow@example.com": false} {
+		if got := suppressed(t, r, addr); got != want {
+			t.Errorf("%s suppressed = %v, want %v", addr, got, want)
+		}
+	}
+	if rep := r.run(t); rep.Found != 0 || rep.Rescan || rep.LastUID != 6 {
+		t.Errorf("second run: %+v", rep)
+	}
+}
+
+// TestRunDuplicateAndDelay ensures a delayed notification marks the record
+// delayed, the same notification again changes nothing, and the later
+// failure turns it bounced.
+func TestRunDuplicateAndDelay(t *testing.T) {
+	r := newRig(t, bounce.DefaultOptions())
+	id := r.sent(t, "credential:desk", postfixID)
+	delayed := bytes.Replace(sample(t, "postfix-failed.eml"), []byte("Action: failed\r\nStatus: 5.2.1"), []byte("Action: delayed\r\nStatus: 4.4.1"), 1)
+	r.deliver(t, delayed)
+	r.deliver(t, delayed)
+	rep := r.run(t)
+	if rep.Delayed != 1 || rep.Duplicates != 1 || rep.Suppressed != 0 || r.status(t, id) != store.StatusDelayed {
+		t.Fatalf("report %+v, status %s", rep, r.status(t, id))
+	}
+	before, _ := r.table.Get(context.Background(), id)
+	r.deliver(t, delayed)
+	if rep := r.run(t); rep.Duplicates != 1 || rep.Delayed != 0 {
+		t.Fatalf("third copy: %+v", rep)
+	}
+	after, _ := r.table.Get(context.Background(), id)
+	if !after.UpdatedAt.Equal(before.UpdatedAt) {
+		t.Error("a duplicate notification changed the record")
+	}
+	r.deliver(t, sample(t, "postfix-failed.eml"))
+	if rep := r.run(t); rep.Bounced != 1 || r.status(t, id) != store.StatusBounced || !suppressed(t, r, "gone@example.net") {
+		t.Fatalf("failure after delay: %+v, %s", rep, r.status(t, id))
+	}
+}
+
+// TestRunUIDValidityChange ensures a renumbered INBOX is rescanned within
+// the window, re-applies nothing, and moves the checkpoint to the new
+// UIDVALIDITY.
+func TestRunUIDValidityChange(t *testing.T) {
+	r := newRig(t, bounce.DefaultOptions())
+	id := r.sent(t, "credential:desk", gmailID)
+	r.deliver(t, sample(t, "gmail-failure.eml"))
+	if rep := r.run(t); rep.Bounced != 1 || !rep.Rescan {
+		t.Fatalf("first run: %+v", rep)
+	}
+	if _, err := r.imap.ChangeUIDValidity(fixture.User); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := r.table.Get(context.Background(), id)
+	rep := r.run(t)
+	if !rep.Rescan || rep.Found != 1 || rep.Duplicates != 1 || rep.Bounced != 0 || rep.Suppressed != 0 {
+		t.Fatalf("after renumbering: %+v", rep)
+	}
+	after, _ := r.table.Get(context.Background(), id)
+	if !after.UpdatedAt.Equal(before.UpdatedAt) {
+		t.Error("the rescan changed the record")
+	}
+	if rep := r.run(t); rep.Rescan || rep.Found != 0 {
+		t.Errorf("third run: %+v", rep)
+	}
+}
+
+// TestRunBoundedAcrossRuns ensures at most MaxMessages are read per run and
+// the rest the next run, in order, and that processed notifications move
+// to the archive folder.
+func TestRunBoundedAcrossRuns(t *testing.T) {
+	o := bounce.DefaultOptions()
+	o.MaxMessages, o.ArchiveFolder = 2, "Bounces"
+	r := newRig(t, o)
+	r.sent(t, "credential:desk", gmailID)
+	r.sent(t, "credential:desk", postfixID)
+	r.sent(t, "credential:desk", multiID)
+	for _, name := range []string{"gmail-failure.eml", "postfix-failed.eml", "postfix-multi-recipient.eml"} {
+		r.deliver(t, sample(t, name))
+	}
+	first := r.run(t)
+	second := r.run(t)
+	third := r.run(t)
+	if first.Read != 2 || first.Moved != 2 || first.LastUID != 2 || second.Read != 1 || second.Bounced != 1 || second.Delayed != 1 || second.LastUID != 3 || third.Found != 0 {
+		t.Fatalf("runs:\n %+v\n %+v\n %+v", first, second, third)
+	}
+	inbox, _ := r.imap.Count(fixture.User, "INBOX")
+	archived, _ := r.imap.Count(fixture.User, "Bounces")
+	if inbox != 0 || archived != 3 {
+		t.Errorf("INBOX %d, Bounces %d", inbox, archived)
+	}
+}
+
+// TestRunRoundTrips ensures a run costs a fixed number of IMAP round trips
+// however many notifications it reads (one FETCH for all), and reports it.
+func TestRunRoundTrips(t *testing.T) {
+	r := newRig(t, bounce.DefaultOptions())
+	for i := 0; i < 10; i++ {
+		r.deliver(t, sample(t, "gmail-failure.eml"))
+	}
+	r.sent(t, "credential:desk", gmailID)
+	start := r.imap.Stats().RoundTrips
+	rep := r.run(t)
+	trips := r.imap.Stats().RoundTrips - start
+	t.Logf("one run, %d notifications: %d IMAP round trips (TCP+TLS handshake included)", rep.Read, trips)
+	if rep.Read != 10 || trips > 12 {
+		t.Errorf("read %d in %d round trips", rep.Read, trips)
+	}
+}

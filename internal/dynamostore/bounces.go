@@ -1,0 +1,191 @@
+package dynamostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/gmailsend/gmailsend/internal/bounce"
+	"github.com/gmailsend/gmailsend/internal/store"
+)
+
+// MessageIDIndex is the table's global secondary index on a record's
+// messageId (KEYS_ONLY, sparse: only sent records have one). It is how a
+// bounce finds its record without an extra write on every send.
+const MessageIDIndex = "byMessageId"
+
+var _ bounce.Store = (*Table)(nil)
+
+// checkpointItem is how far the bounce reader has read one mailbox.
+type checkpointItem struct {
+	PK          string `dynamodbav:"pk"`
+	SK          string `dynamodbav:"sk"`
+	UIDValidity uint32 `dynamodbav:"uidValidity"`
+	LastUID     uint32 `dynamodbav:"lastUid"`
+	UpdatedAt   int64  `dynamodbav:"updatedAt"`
+}
+
+func checkpointKey(account string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: "imap#" + account},
+		"sk": &types.AttributeValueMemberS{Value: "imap"},
+	}
+}
+
+// Checkpoint reads an account's checkpoint (zero when there is none).
+func (t *Table) Checkpoint(ctx context.Context, account string) (bounce.Checkpoint, error) {
+	api, err := t.client(ctx)
+	if err != nil {
+		return bounce.Checkpoint{}, err
+	}
+	out, err := api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(t.Name), Key: checkpointKey(account), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return bounce.Checkpoint{}, unavailable(fmt.Errorf("dynamostore: reading a checkpoint: %w", err))
+	}
+	var it checkpointItem
+	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
+		return bounce.Checkpoint{}, fmt.Errorf("dynamostore: checkpoint: %w", err)
+	}
+	return bounce.Checkpoint{UIDValidity: it.UIDValidity, LastUID: it.LastUID}, nil
+}
+
+// SaveCheckpoint writes an account's checkpoint.
+func (t *Table) SaveCheckpoint(ctx context.Context, account string, c bounce.Checkpoint) error {
+	api, err := t.client(ctx)
+	if err != nil {
+		return err
+	}
+	item, err := attributevalue.MarshalMap(checkpointItem{PK: "imap#" + account, SK: "imap",
+		UIDValidity: c.UIDValidity, LastUID: c.LastUID, UpdatedAt: time.Now().UnixMilli()})
+	if err != nil {
+		return fmt.Errorf("dynamostore: %w", err)
+	}
+	if _, err := api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(t.Name), Item: item}); err != nil {
+		return unavailable(fmt.Errorf("dynamostore: writing a checkpoint: %w", err))
+	}
+	return nil
+}
+
+// bounceEntry is one recipient's outcome in a record's "bounces" map,
+// keyed by the recipient's hash (bounce.AddressHash): no address is stored.
+type bounceEntry struct {
+	Action     string `dynamodbav:"action"`
+	Status     string `dynamodbav:"status,omitempty"`
+	Diagnostic string `dynamodbav:"diagnostic,omitempty"`
+	At         int64  `dynamodbav:"at"`
+}
+
+type bounceView struct {
+	Account   string                 `dynamodbav:"account"`
+	Status    string                 `dynamodbav:"status"`
+	UpdatedAt int64                  `dynamodbav:"updatedAt"`
+	Bounces   map[string]bounceEntry `dynamodbav:"bounces"`
+}
+
+// Record applies a recipient's outcome to the record whose Message-ID it
+// names: the index gives the record's key, a consistent read its state,
+// and one UpdateItem, conditional on updatedAt being what was read, writes
+// the entry and the status. A bounced record stays bounced; the same
+// outcome for the same recipient again is a Duplicate.
+func (t *Table) Record(ctx context.Context, e bounce.Event) (string, bounce.Applied, error) {
+	api, err := t.client(ctx)
+	if err != nil {
+		return "", 0, err
+	}
+	out, err := api.Query(ctx, &dynamodb.QueryInput{
+		TableName: aws.String(t.Name), IndexName: aws.String(MessageIDIndex),
+		KeyConditionExpression:    aws.String("messageId = :m"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":m": &types.AttributeValueMemberS{Value: e.MessageID}},
+		Limit:                     aws.Int32(4),
+	})
+	if err != nil {
+		return "", 0, unavailable(fmt.Errorf("dynamostore: looking up a Message-ID: %w", err))
+	}
+	for _, key := range out.Items {
+		pk, _ := key["pk"].(*types.AttributeValueMemberS)
+		if pk == nil || !strings.HasPrefix(pk.Value, "msg#") {
+			continue
+		}
+		id := strings.TrimPrefix(pk.Value, "msg#")
+		for attempt := 0; attempt < 3; attempt++ {
+			applied, err := t.applyBounce(ctx, api, id, e)
+			if errors.Is(err, errRaced) {
+				continue
+			}
+			if applied == bounce.NotFound && err == nil {
+				break // another account's record with the same id: not ours
+			}
+			return id, applied, err
+		}
+	}
+	return "", bounce.NotFound, nil
+}
+
+var errRaced = errors.New("dynamostore: the record changed while a bounce was applied")
+
+func (t *Table) applyBounce(ctx context.Context, api API, id string, e bounce.Event) (bounce.Applied, error) {
+	got, err := api.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(t.Name), Key: recordKey(id), ConsistentRead: aws.Bool(true),
+		ProjectionExpression:     aws.String("account, #s, updatedAt, bounces"),
+		ExpressionAttributeNames: map[string]string{"#s": "status"},
+	})
+	if err != nil {
+		return 0, unavailable(fmt.Errorf("dynamostore: reading %s: %w", id, err))
+	}
+	var v bounceView
+	if len(got.Item) == 0 || attributevalue.UnmarshalMap(got.Item, &v) != nil || !slices.Contains(e.Owners, v.Account) {
+		return bounce.NotFound, nil
+	}
+	switch store.Status(v.Status) {
+	case store.StatusSent, store.StatusUnknown, store.StatusDelayed, store.StatusBounced:
+	default:
+		return bounce.NotFound, nil // never sent: the notification is not about it
+	}
+	prev, had := v.Bounces[e.RecipientHash]
+	if had && (prev.Action == string(e.Outcome) || prev.Action == string(bounce.Bounced)) {
+		return bounce.Duplicate, nil
+	}
+	status := store.StatusDelayed
+	if e.Outcome == bounce.Bounced || store.Status(v.Status) == store.StatusBounced {
+		status = store.StatusBounced
+	}
+	entry, err := attributevalue.Marshal(bounceEntry{Action: string(e.Outcome), Status: e.Status, Diagnostic: e.Diagnostic, At: e.At.UnixMilli()})
+	if err != nil {
+		return 0, fmt.Errorf("dynamostore: %w", err)
+	}
+	names := map[string]string{"#s": "status", "#b": "bounces"}
+	values := map[string]types.AttributeValue{
+		":status": &types.AttributeValueMemberS{Value: string(status)},
+		":now":    &types.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().UnixMilli(), 10)},
+		":seen":   &types.AttributeValueMemberN{Value: strconv.FormatInt(v.UpdatedAt, 10)},
+	}
+	set := "#b = :entries"
+	if v.Bounces == nil {
+		values[":entries"] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{e.RecipientHash: entry}}
+	} else {
+		set, names["#k"], values[":entry"] = "#b.#k = :entry", e.RecipientHash, entry
+	}
+	_, err = api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName: aws.String(t.Name), Key: recordKey(id),
+		UpdateExpression:          aws.String("SET " + set + ", #s = :status, updatedAt = :now"),
+		ConditionExpression:       aws.String("updatedAt = :seen"),
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+	})
+	if conditionFailed(err) {
+		return 0, errRaced
+	}
+	if err != nil {
+		return 0, unavailable(fmt.Errorf("dynamostore: recording a bounce on %s: %w", id, err))
+	}
+	return bounce.Updated, nil
+}

@@ -1,0 +1,94 @@
+package dynamostore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/gmailsend/gmailsend/internal/bounce"
+	"github.com/gmailsend/gmailsend/internal/dynamostore"
+	"github.com/gmailsend/gmailsend/internal/store"
+)
+
+// sentRecord writes a finished "sent" record with a Message-ID.
+func sentRecord(t *testing.T, tbl *dynamostore.Table, account, messageID string) string {
+	t.Helper()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	r := claim(store.NewID(), now, time.Minute)
+	r.Keyed, r.KeyUntil, r.Account = false, time.Time{}, account
+	if _, err := tbl.Claim(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	r.Status, r.MessageID = store.StatusSent, messageID
+	if err := tbl.Finish(context.Background(), r); err != nil {
+		t.Fatal(err)
+	}
+	return r.ID
+}
+
+// TestRecordBounce ensures a bounce finds its record through the
+// Message-ID index, turns it bounced, is a duplicate the second time,
+// keeps a later delay from downgrading it, and never touches a record of
+// another account or an unknown Message-ID.
+func TestRecordBounce(t *testing.T) {
+	tbl := newTable(t)
+	ctx := context.Background()
+	id := sentRecord(t, tbl, "credential:desk", "<m1@gmail.com>")
+	other := sentRecord(t, tbl, "credential:other", "<m2@gmail.com>")
+	ev := bounce.Event{Owners: []string{"credential:desk", "addr:1"}, MessageID: "<m1@gmail.com>",
+		RecipientHash: bounce.AddressHash("a@example.com"), Outcome: bounce.Delayed, Status: "4.4.1", At: time.Now()}
+
+	steps := []struct {
+		name    string
+		change  func(*bounce.Event)
+		applied bounce.Applied
+		status  store.Status
+	}{
+		{"delay", func(*bounce.Event) {}, bounce.Updated, store.StatusDelayed},
+		{"same delay again", func(*bounce.Event) {}, bounce.Duplicate, store.StatusDelayed},
+		{"then failed", func(e *bounce.Event) { e.Outcome, e.Status = bounce.Bounced, "5.1.1" }, bounce.Updated, store.StatusBounced},
+		{"failure again", func(*bounce.Event) {}, bounce.Duplicate, store.StatusBounced},
+		{"late delay", func(e *bounce.Event) { e.Outcome = bounce.Delayed }, bounce.Duplicate, store.StatusBounced},
+		{"other recipient delayed", func(e *bounce.Event) { e.RecipientHash = bounce.AddressHash("b@example.com") }, bounce.Updated, store.StatusBounced},
+	}
+	for _, s := range steps {
+		s.change(&ev)
+		gotID, applied, err := tbl.Record(ctx, ev)
+		if err != nil || applied != s.applied || gotID != id {
+			t.Fatalf("%s: %q %v %v, want %q %v", s.name, gotID, applied, err, id, s.applied)
+		}
+		if r, _ := tbl.Get(ctx, id); r.Status != s.status {
+			t.Fatalf("%s: status %s, want %s", s.name, r.Status, s.status)
+		}
+	}
+	for name, e := range map[string]bounce.Event{
+		"another account's message": {Owners: ev.Owners, MessageID: "<m2@gmail.com>", RecipientHash: "x", Outcome: bounce.Bounced},
+		"unknown Message-ID":        {Owners: ev.Owners, MessageID: "<nope@gmail.com>", RecipientHash: "x", Outcome: bounce.Bounced},
+	} {
+		if _, applied, err := tbl.Record(ctx, e); err != nil || applied != bounce.NotFound {
+			t.Errorf("%s: %v %v", name, applied, err)
+		}
+	}
+	if r, _ := tbl.Get(ctx, other); r.Status != store.StatusSent {
+		t.Errorf("the other account's record is %s", r.Status)
+	}
+}
+
+// TestCheckpoint ensures a checkpoint reads back per account, zero before
+// the first save.
+func TestCheckpoint(t *testing.T) {
+	tbl := newTable(t)
+	ctx := context.Background()
+	if c, err := tbl.Checkpoint(ctx, "addr:1"); err != nil || c != (bounce.Checkpoint{}) {
+		t.Fatalf("first: %+v %v", c, err)
+	}
+	if err := tbl.SaveCheckpoint(ctx, "addr:1", bounce.Checkpoint{UIDValidity: 7, LastUID: 42}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := tbl.Checkpoint(ctx, "addr:1"); err != nil || c != (bounce.Checkpoint{UIDValidity: 7, LastUID: 42}) {
+		t.Errorf("read back %+v %v", c, err)
+	}
+	if c, _ := tbl.Checkpoint(ctx, "addr:2"); c != (bounce.Checkpoint{}) {
+		t.Errorf("another account sees %+v", c)
+	}
+}

@@ -1,0 +1,71 @@
+package dynamostore_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gmailsend/gmailsend/internal/store"
+)
+
+func scheduled(id string, now time.Time) *store.Record {
+	at := now.Add(time.Hour).Truncate(time.Millisecond)
+	return &store.Record{ID: id, Status: store.StatusScheduled, Account: "credential:desk", Source: "apigateway-rest",
+		Caller: "key-1", CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(24 * time.Hour), ScheduledAt: &at}
+}
+
+// TestMoveOnlyFromTheGivenStatuses ensures Move writes a record only from the named statuses (else ErrStatusChanged), and scheduledAt reads back.
+func TestMoveOnlyFromTheGivenStatuses(t *testing.T) {
+	tbl := newTable(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	rec := scheduled(store.NewID(), now)
+	if _, err := tbl.Claim(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	got, err := tbl.Get(ctx, rec.ID)
+	if err != nil || got.ScheduledAt == nil || !got.ScheduledAt.Equal(*rec.ScheduledAt) || got.Status != store.StatusScheduled {
+		t.Fatalf("read back %+v, %v", got, err)
+	}
+	sending := *rec
+	sending.Status = store.StatusSending
+	if err := tbl.Move(ctx, &sending, store.StatusQueued); !errors.Is(err, store.ErrStatusChanged) {
+		t.Fatalf("move from queued: %v", err)
+	}
+	if err := tbl.Move(ctx, &sending, store.StatusQueued, store.StatusScheduled); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := tbl.Get(ctx, rec.ID); got.Status != store.StatusSending {
+		t.Fatalf("status %s", got.Status)
+	}
+}
+
+// TestCancelRacesConsumer ensures that of a cancel and a consumer moving the same scheduled record at once, exactly one wins.
+func TestCancelRacesConsumer(t *testing.T) {
+	tbl := newTable(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	for range 10 {
+		rec := scheduled(store.NewID(), now)
+		if _, err := tbl.Claim(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i, to := range []store.Status{store.StatusCancelled, store.StatusSending} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := *rec
+				r.Status = to
+				errs[i] = tbl.Move(ctx, &r, store.StatusScheduled)
+			}()
+		}
+		wg.Wait()
+		if (errs[0] == nil) == (errs[1] == nil) {
+			t.Fatalf("cancel: %v, consumer: %v; want exactly one to win", errs[0], errs[1])
+		}
+	}
+}

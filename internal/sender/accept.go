@@ -1,0 +1,154 @@
+package sender
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/store"
+)
+
+// Accept is POST /messages: it checks the request as far as it can without
+// sending, writes its record (queued, or scheduled with scheduledAt), and
+// puts it on the send queue or creates its schedule. A request with an
+// idempotency key already accepted is answered with that record.
+func (s *Sender) Accept(ctx context.Context, body []byte, o Origin) (*Accepted, error) {
+	if err := s.queueingReady(); err != nil {
+		return nil, err
+	}
+	p, err := s.checkQueued(ctx, body, "", true)
+	if err != nil {
+		return nil, err
+	}
+	key, field := o.Key, o.KeyField
+	if key == "" && p.req.IdempotencyKey != "" {
+		key, field = p.req.IdempotencyKey, "idempotencyKey"
+	}
+	if key != "" {
+		if err := store.CheckKey(key, field); err != nil {
+			return nil, err
+		}
+		p.withID(store.KeyedID(o.Caller, key))
+		s.keyed(p.rec)
+	}
+	out := s.acceptAll(ctx, []*prepared{p}, o)
+	return out[0].accepted, out[0].err
+}
+
+// keyed marks rec as holding an idempotency key for KeyTTL.
+func (s *Sender) keyed(rec *store.Record) {
+	rec.Keyed, rec.KeyUntil = true, rec.CreatedAt.Add(s.Durability.KeyTTL)
+	if rec.ExpiresAt.Before(rec.KeyUntil) {
+		rec.ExpiresAt = rec.KeyUntil
+	}
+}
+
+// acceptOutcome is what became of one prepared request.
+type acceptOutcome struct {
+	accepted *Accepted
+	err      error
+}
+
+// acceptAll records, then queues or schedules, every prepared request;
+// one whose record is written but that cannot be queued or scheduled is
+// marked failed (queue_unavailable), so no record stays queued without a
+// queue message.
+func (s *Sender) acceptAll(ctx context.Context, ps []*prepared, o Origin) []acceptOutcome {
+	out := make([]acceptOutcome, len(ps))
+	fresh := make([]bool, len(ps))
+	parallel(len(ps), func(i int) {
+		p := ps[i]
+		p.rec.Source, p.rec.Caller = o.Source, o.Caller
+		holder, err := s.Records.Claim(ctx, p.rec)
+		switch {
+		case errors.Is(err, store.ErrClaimTaken) && holder != nil:
+			out[i] = replayAccepted(p.rec, holder)
+		case err != nil:
+			out[i].err = err
+		default:
+			fresh[i] = true
+			out[i].accepted = &Accepted{ID: p.rec.ID, Status: string(p.rec.Status), ScheduledAt: p.rec.ScheduledAt}
+		}
+	})
+
+	var msgs []store.QueueMessage
+	byID := map[string]int{}
+	var scheduled []int
+	for i, p := range ps {
+		switch {
+		case !fresh[i]:
+		case p.rec.ScheduledAt != nil:
+			scheduled = append(scheduled, i)
+		default:
+			msgs = append(msgs, store.QueueMessage{ID: p.rec.ID, Body: p.env})
+			byID[p.rec.ID] = i
+		}
+	}
+	if len(msgs) > 0 {
+		for _, f := range s.Queueing.Queue.Enqueue(ctx, msgs) {
+			i := byID[f.ID]
+			out[i] = acceptOutcome{accepted: failedAccepted(ps[i].rec), err: s.markUnqueued(ctx, ps[i].rec, f.Err)}
+		}
+	}
+	parallel(len(scheduled), func(j int) {
+		i := scheduled[j]
+		p := ps[i]
+		if err := s.Queueing.Schedules.Create(ctx, p.rec.ID, *p.rec.ScheduledAt, p.env); err != nil {
+			out[i] = acceptOutcome{accepted: failedAccepted(p.rec), err: s.markUnqueued(ctx, p.rec, email.AsError(err))}
+		}
+	})
+	return out
+}
+
+// failedAccepted names the record of a message that could not be queued,
+// so a batch's answer says which record is failed.
+func failedAccepted(rec *store.Record) *Accepted {
+	return &Accepted{ID: rec.ID, Status: string(store.StatusFailed)}
+}
+
+// replayAccepted answers a request whose idempotency key is held.
+func replayAccepted(rec, holder *store.Record) acceptOutcome {
+	if holder.Fingerprint != rec.Fingerprint {
+		return acceptOutcome{err: email.Errorf(email.CodeIdempotencyConflict, "", "this idempotency key was already used with a different request")}
+	}
+	return acceptOutcome{accepted: &Accepted{ID: holder.ID, Status: string(holder.Status), ScheduledAt: holder.ScheduledAt}}
+}
+
+// markUnqueued records that rec never reached the queue (or its schedule
+// was never made) and returns the error for the caller. The write is made
+// even if the caller's deadline has passed: a record left queued would
+// claim a send that will never happen.
+func (s *Sender) markUnqueued(ctx context.Context, rec *store.Record, cause *email.Error) error {
+	from := rec.Status
+	rec.Status, rec.ErrorCode, rec.UpdatedAt = store.StatusFailed, cause.Code, s.now()
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := s.Queueing.Moves.Move(wctx, rec, from); err != nil {
+		return &email.Error{Code: cause.Code, Message: cause.Message + " (its record " + rec.ID + " could not be marked failed)",
+			Err: errors.Join(cause, err)}
+	}
+	return cause
+}
+
+// parallel runs f(0..n-1) with at most 8 at a time: a batch's records and
+// schedules are independent single-item calls.
+func parallel(n int, f func(i int)) {
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			f(i)
+		}()
+	}
+	wg.Wait()
+}
+
+// batchItemKey is the idempotency key of a batch's item i: one key covers
+// the batch, and each item gets its own record id from it.
+func batchItemKey(key string, i int) string { return key + "\x00item\x00" + strconv.Itoa(i) }

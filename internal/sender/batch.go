@@ -1,0 +1,134 @@
+package sender
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/store"
+)
+
+// BatchItem is the outcome of one message of a batch, in request order:
+// its record when accepted, or its error.
+type BatchItem struct {
+	Index    int
+	Accepted *Accepted
+	Err      *email.Error
+}
+
+// BatchResult is the answer to POST /messages/batch. With Strict and any
+// item failing its checks, nothing was queued: Items holds only the
+// failing ones.
+type BatchResult struct {
+	Strict   bool
+	Refused  bool // strict and some item invalid: nothing was written
+	Items    []BatchItem
+	Accepted int
+	Rejected int
+}
+
+// batchRequest is the body of POST /messages/batch.
+type batchRequest struct {
+	Messages       []json.RawMessage `json:"messages"`
+	Validation     string            `json:"validation"`
+	IdempotencyKey string            `json:"idempotencyKey"`
+}
+
+// AcceptBatch is POST /messages/batch: every item is checked like POST
+// /messages. Strict (the default): any failing item queues nothing and
+// every failing item is reported. Permissive: the valid items are
+// queued, the rest reported. One idempotency key covers the batch.
+func (s *Sender) AcceptBatch(ctx context.Context, body []byte, o Origin) (*BatchResult, error) {
+	if err := s.queueingReady(); err != nil {
+		return nil, err
+	}
+	b, err := decodeBatch(body, s.Queueing.MaxBatch)
+	if err != nil {
+		return nil, err
+	}
+	key, field := o.Key, o.KeyField
+	if key == "" && b.IdempotencyKey != "" {
+		key, field = b.IdempotencyKey, "idempotencyKey"
+	}
+	if key != "" {
+		if err := store.CheckKey(key, field); err != nil {
+			return nil, err
+		}
+	}
+	res := &BatchResult{Strict: b.Validation != "permissive"}
+	ps := make([]*prepared, len(b.Messages))
+	errs := make([]error, len(b.Messages))
+	// Checks are independent (the credential cache fetches a secret once
+	// for all of them), so they run side by side.
+	parallel(len(b.Messages), func(i int) {
+		ps[i], errs[i] = s.checkQueued(ctx, b.Messages[i], fmt.Sprintf("messages[%d].", i), false)
+	})
+	var valid []*prepared
+	var index []int
+	for i, err := range errs {
+		if err != nil {
+			res.Items = append(res.Items, BatchItem{Index: i, Err: email.AsError(err)})
+			res.Rejected++
+			continue
+		}
+		if key != "" {
+			ps[i].withID(store.KeyedID(o.Caller, batchItemKey(key, i)))
+			s.keyed(ps[i].rec)
+		}
+		valid, index = append(valid, ps[i]), append(index, i)
+	}
+	if res.Strict && res.Rejected > 0 {
+		res.Refused = true
+		return res, nil
+	}
+	for j, oc := range s.acceptAll(ctx, valid, o) {
+		item := BatchItem{Index: index[j], Accepted: oc.accepted}
+		if oc.err != nil {
+			item.Err = email.AsError(oc.err)
+			res.Rejected++
+		} else {
+			res.Accepted++
+		}
+		res.Items = append(res.Items, item)
+	}
+	slices.SortFunc(res.Items, func(a, b BatchItem) int { return a.Index - b.Index })
+	return res, nil
+}
+
+// decodeBatch reads the batch strictly: only its three keys, 1 to max
+// messages, validation strict or permissive.
+func decodeBatch(body []byte, max int) (*batchRequest, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	var b batchRequest
+	if err := dec.Decode(&b); err != nil {
+		return nil, email.Invalid("", "the body must be {\"messages\": [ … ], \"validation\"?: \"strict\"|\"permissive\", \"idempotencyKey\"?: …}: %s", cleanDecodeError(err))
+	}
+	if dec.More() {
+		return nil, email.Invalid("", "the body must hold one JSON object")
+	}
+	if len(b.Messages) == 0 {
+		return nil, email.Invalid("messages", "must hold at least one message")
+	}
+	if max > 0 && len(b.Messages) > max {
+		return nil, email.Invalid("messages", "holds %d messages; a batch may hold at most %d", len(b.Messages), max)
+	}
+	switch b.Validation {
+	case "", "strict", "permissive":
+	default:
+		return nil, email.Invalid("validation", "must be \"strict\" or \"permissive\"")
+	}
+	return &b, nil
+}
+
+func cleanDecodeError(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("field %q has the wrong type", te.Field)
+	}
+	return err.Error()
+}

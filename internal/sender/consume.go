@@ -1,0 +1,125 @@
+package sender
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/gmailsend/gmailsend/internal/credential"
+	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/store"
+)
+
+// QueuedResult is what became of a queued message the consumer received.
+type QueuedResult struct {
+	*Result
+	// Dropped says the message was not sent because its record is
+	// cancelled or already has an outcome (a repeated delivery); Status
+	// is that record's status.
+	Dropped bool
+	Status  store.Status
+	// Retry says the failure may pass: the record is queued again and the
+	// queue should deliver the message again.
+	Retry bool
+}
+
+// SendQueued sends a message POST /messages (or its schedule) put on the
+// queue, moving its record queued|scheduled → sending → sent, failed or
+// unknown. A cancelled record, or one with an outcome already, is dropped
+// without sending. The move to sending is conditional on the status, so
+// a cancel and this never both win.
+//
+// A failure before any content reached the server that may pass
+// (smtp_unavailable, rate_limited, …) puts the record back to queued and
+// asks for a retry; any other failure is final and recorded, so the
+// queue need not deliver it again.
+func (s *Sender) SendQueued(ctx context.Context, env *Envelope) (*QueuedResult, Outcome, error) {
+	var out Outcome
+	if err := s.queueingReady(); err != nil {
+		return nil, out, err
+	}
+	rec, err := s.Records.Get(ctx, env.Queued.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, out, email.Errorf(email.CodeMessageNotFound, "", "the queued message's record %s does not exist", env.Queued.ID)
+	}
+	if err != nil {
+		return nil, out, err
+	}
+	if res, done := s.settledAlready(ctx, rec); done {
+		return res, out, nil
+	}
+	if rec.Status == store.StatusSending {
+		return &QueuedResult{Status: rec.Status, Retry: true}, out,
+			email.Errorf(email.CodeIdempotencyInProgress, "", "message %s is being sent by another invocation", rec.ID)
+	}
+	from := rec.Status
+	now := s.now()
+	rec.Status, rec.Token, rec.UpdatedAt, rec.LeaseUntil = store.StatusSending, store.NewToken(), now, now.Add(time.Minute)
+	if dl, ok := ctx.Deadline(); ok {
+		rec.LeaseUntil = dl.Add(s.Durability.LeaseMargin)
+	}
+	if err := s.Queueing.Moves.Move(ctx, rec, from); errors.Is(err, store.ErrStatusChanged) {
+		// Lost to a cancel (or another delivery): look again.
+		again, gerr := s.Records.Get(ctx, rec.ID)
+		if gerr != nil {
+			return nil, out, gerr
+		}
+		if res, done := s.settledAlready(ctx, again); done {
+			return res, out, nil
+		}
+		return nil, out, email.Errorf(email.CodeIdempotencyInProgress, "", "message %s is being sent by another invocation", rec.ID)
+	} else if err != nil {
+		return nil, out, err
+	}
+
+	req, err := email.DecodeRequest(env.Request)
+	if err == nil && (req.Password != "" || req.AccessToken != "") {
+		err = email.Invalid("password", "a queued message may not carry a password or token")
+	}
+	var res *Result
+	if err == nil {
+		req.ScheduledAt, req.IdempotencyKey = "", ""
+		res, out, err = s.sendRequest(ctx, req, func(ctx context.Context, login credential.Login, mail *email.Mail) error {
+			rec.Account, rec.Recipients = store.AccountOf(login.Stored, login.User), len(mail.Recipients())
+			return nil
+		})
+	}
+	rec.MessageID = out.MessageID
+	err = settle(rec, err)
+	retry := err != nil && rec.Released && email.CodeOf(err).Retryable()
+	if retry {
+		rec.Status, rec.Released, rec.ErrorCode, rec.Reply = store.StatusQueued, false, "", nil
+	}
+	rec.Released, rec.UpdatedAt = false, s.now()
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if ferr := s.Records.Finish(wctx, rec); ferr != nil && err == nil {
+		out.StoreError = ferr
+	}
+	if err != nil {
+		return &QueuedResult{Status: rec.Status, Retry: retry}, out, err
+	}
+	res.ID = rec.ID
+	return &QueuedResult{Result: res, Status: rec.Status}, out, nil
+}
+
+// settledAlready reports whether rec needs no sending: cancelled, or with
+// an outcome (a repeated delivery). A record left sending by an
+// invocation that died after its lease is marked unknown: it may have
+// been delivered, and is never sent twice.
+func (s *Sender) settledAlready(ctx context.Context, rec *store.Record) (*QueuedResult, bool) {
+	switch {
+	case rec.Status == store.StatusQueued || rec.Status == store.StatusScheduled:
+		return nil, false
+	case rec.Status == store.StatusSending && rec.LeaseUntil.Before(s.now()):
+		stale := *rec
+		stale.Status, stale.ErrorCode, stale.UpdatedAt = store.StatusUnknown, email.CodeDeliveryUnknown, s.now()
+		if err := s.Queueing.Moves.Move(ctx, &stale, store.StatusSending); err == nil {
+			return &QueuedResult{Dropped: true, Status: store.StatusUnknown}, true
+		}
+		return nil, false
+	case rec.Status == store.StatusSending:
+		return nil, false
+	}
+	return &QueuedResult{Dropped: true, Status: rec.Status}, true
+}

@@ -1,0 +1,200 @@
+package sender
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/store"
+)
+
+// Queueing is what queued and scheduled sends need (POST /messages, POST
+// /messages/batch, DELETE /messages/{id}). Without Queue they are refused
+// with store_not_configured; without Schedules, scheduledAt is.
+type Queueing struct {
+	Queue     store.Queue
+	Schedules store.Schedules
+	// Moves changes a record's status conditionally (the message table).
+	Moves store.Transitions
+	// MaxBatch is the most messages of one POST /messages/batch.
+	MaxBatch int
+	// MaxQueuedBytes is the send queue's MaximumMessageSize: a queued
+	// request (its envelope) must fit.
+	MaxQueuedBytes int
+	// MinAhead and MaxAhead bound scheduledAt from now.
+	MinAhead, MaxAhead time.Duration
+}
+
+// DefaultQueueing: batches of 100, SQS's 256 KiB messages, scheduling a
+// minute to 30 days ahead.
+func DefaultQueueing() Queueing {
+	return Queueing{MaxBatch: 100, MaxQueuedBytes: 256 << 10, MinAhead: time.Minute, MaxAhead: 30 * 24 * time.Hour}
+}
+
+// Envelope is what a queued or scheduled send puts on the send queue: the
+// record's id and the request as the caller wrote it (it holds no
+// password or token: queued sends use stored credentials).
+type Envelope struct {
+	Queued  QueuedRef       `json:"gmailsendQueued"`
+	Request json.RawMessage `json:"request"`
+}
+
+// QueuedRef names the message record a queued request belongs to.
+type QueuedRef struct {
+	ID string `json:"id"`
+}
+
+// envelopeMarker is the key only an envelope has at its top level (a send
+// request refuses unknown keys, so no request can look like one).
+var envelopeMarker = []byte(`"gmailsendQueued"`)
+
+// DecodeEnvelope returns the envelope body holds, or false when body is
+// not one (a plain send request on the queue).
+func DecodeEnvelope(body []byte) (*Envelope, bool) {
+	if !bytes.Contains(body, envelopeMarker) {
+		return nil, false
+	}
+	var env Envelope
+	if err := json.Unmarshal(body, &env); err != nil || env.Queued.ID == "" || len(env.Request) == 0 {
+		return nil, false
+	}
+	return &env, true
+}
+
+// Accepted is the answer to a queued send: 202 with the record's id.
+type Accepted struct {
+	ID          string     `json:"id"`
+	Status      string     `json:"status"`
+	ScheduledAt *time.Time `json:"scheduledAt,omitempty"`
+}
+
+// prepared is a request checked and ready to be recorded and queued.
+type prepared struct {
+	req *email.Request
+	rec *store.Record
+	env string
+}
+
+// checkQueued runs every check that needs no sending, so a queued message
+// fails now rather than in the queue: decoding, no inline secret,
+// scheduledAt, the credential (exists, usable, its account may send),
+// validation, relay policy and the queue's size limit. Fields of errors
+// are prefixed with prefix ("messages[3].").
+func (s *Sender) checkQueued(ctx context.Context, body []byte, prefix string, allowKey bool) (*prepared, error) {
+	req, err := email.DecodeRequest(body)
+	if err != nil {
+		return nil, prefixed(err, prefix)
+	}
+	if req.Password != "" || req.AccessToken != "" {
+		field := "password"
+		if req.Password == "" {
+			field = "accessToken"
+		}
+		return nil, email.Invalid(prefix+field, "a queued or scheduled send never carries a password or token (it would be written to the queue); "+
+			"store the credential (README: Stored credentials) and name it in \"credential\", or use POST /send")
+	}
+	if req.IdempotencyKey != "" && !allowKey {
+		return nil, email.Invalid(prefix+"idempotencyKey", "one idempotencyKey covers the whole batch; items may not have their own")
+	}
+	now := s.now()
+	at, err := s.scheduledAt(req.ScheduledAt, now, prefix)
+	if err != nil {
+		return nil, err
+	}
+	login, err := s.resolve(ctx, req)
+	if err != nil {
+		return nil, prefixed(err, prefix)
+	}
+	mail, err := email.Validate(req, s.Limits)
+	if err != nil {
+		return nil, prefixed(err, prefix)
+	}
+	if err := s.Relay.Check(mail); err != nil {
+		return nil, prefixed(err, prefix)
+	}
+	rec := &store.Record{
+		ID: store.NewID(), Status: store.StatusQueued, Account: store.AccountOf(login.Stored, login.User),
+		Recipients: len(mail.Recipients()), CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(s.Durability.Retention),
+		Fingerprint: store.Fingerprint(req),
+	}
+	if at != nil {
+		rec.Status, rec.ScheduledAt = store.StatusScheduled, at
+		if keep := at.Add(s.Durability.Retention); keep.After(rec.ExpiresAt) {
+			rec.ExpiresAt = keep
+		}
+	}
+	env, err := json.Marshal(Envelope{Queued: QueuedRef{ID: rec.ID}, Request: json.RawMessage(bytes.TrimSpace(body))})
+	if err != nil {
+		return nil, err
+	}
+	if max := s.Queueing.MaxQueuedBytes; max > 0 && len(env) > max {
+		return nil, email.Errorf(email.CodePayloadTooLarge, prefix, "a queued message may be at most %d bytes (the send queue's limit) and this one is %d; "+
+			"send it with POST /send instead", max, len(env))
+	}
+	return &prepared{req: req, rec: rec, env: string(env)}, nil
+}
+
+// withID re-points p's record and envelope at id (an idempotency key's).
+func (p *prepared) withID(id string) {
+	var env Envelope
+	_ = json.Unmarshal([]byte(p.env), &env)
+	env.Queued.ID, p.rec.ID = id, id
+	b, _ := json.Marshal(env)
+	p.env = string(b)
+}
+
+// scheduledAt parses the field: RFC 3339 with an offset, within the
+// configured window from now. Empty means send now.
+func (s *Sender) scheduledAt(v string, now time.Time, prefix string) (*time.Time, error) {
+	if v == "" {
+		return nil, nil
+	}
+	field := prefix + "scheduledAt"
+	if s.Queueing.Schedules == nil {
+		return nil, email.Errorf(email.CodeStoreNotConfigured, field, "scheduled sends need SCHEDULE_GROUP, SCHEDULER_ROLE_ARN and SEND_QUEUE_ARN")
+	}
+	at, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return nil, email.Invalid(field, "must be an RFC 3339 time with an offset, e.g. 2026-11-24T09:00:00+09:00")
+	}
+	q := s.Queueing
+	if at.Before(now.Add(q.MinAhead)) {
+		return nil, email.Invalid(field, "must be at least %s ahead; send now by leaving scheduledAt out", q.MinAhead)
+	}
+	if at.After(now.Add(q.MaxAhead)) {
+		return nil, email.Invalid(field, "must be at most %s ahead", q.MaxAhead)
+	}
+	at = at.UTC()
+	return &at, nil
+}
+
+// prefixed returns err with prefix put before its field, so a batch item's
+// error names it as messages[3].toEmail.
+func prefixed(err error, prefix string) error {
+	if prefix == "" {
+		return err
+	}
+	var e *email.Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	c := *e
+	if c.Field == "" {
+		c.Field = prefix[:len(prefix)-1]
+	} else {
+		c.Field = prefix + c.Field
+	}
+	return &c
+}
+
+// queueingReady refuses queued sends in a deployment without the queue
+// or the table.
+func (s *Sender) queueingReady() error {
+	if s.Records == nil || s.Queueing.Queue == nil || s.Queueing.Moves == nil {
+		return email.Errorf(email.CodeStoreNotConfigured, "", "queued sends need MESSAGES_TABLE and SEND_QUEUE_URL")
+	}
+	return nil
+}

@@ -1,0 +1,59 @@
+package sender
+
+import (
+	"context"
+	"time"
+
+	"github.com/gmailsend/gmailsend/internal/credential"
+	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/store"
+)
+
+// quotaTicket is a send's reservation against its account's quota.
+type quotaTicket struct {
+	account    string
+	recipients int
+	reserved   bool
+}
+
+// reserve counts the send against the account (the Gmail address, hashed,
+// whichever credential names it: Gmail's limit is the account's) before
+// anything is sent.
+func (s *Sender) reserve(ctx context.Context, q *quotaTicket, login credential.Login, recipients int) error {
+	g := s.Durability.Quota
+	if g == nil {
+		return nil
+	}
+	limits := s.Durability.Limits
+	if login.Limits.DailyMessages > 0 {
+		limits.Messages = login.Limits.DailyMessages
+	}
+	if login.Limits.DailyRecipients > 0 {
+		limits.Recipients = login.Limits.DailyRecipients
+	}
+	q.account, q.recipients = store.AccountOf("", login.User), recipients
+	if err := g.Reserve(ctx, q.account, limits, recipients); err != nil {
+		return err
+	}
+	q.reserved = true
+	return nil
+}
+
+// settleQuota gives back a reservation whose send never reached the
+// server, and records Gmail's own limit refusal (550 5.4.5, 421 4.7.0) as
+// a block until its retry time, so later sends fail fast without
+// connecting. Quota bookkeeping never changes the caller's answer.
+func (s *Sender) settleQuota(ctx context.Context, q *quotaTicket, rec *store.Record, err error) {
+	g := s.Durability.Quota
+	if g == nil || q.account == "" {
+		return
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if q.reserved && rec.Released {
+		_ = g.Release(wctx, q.account, q.recipients)
+	}
+	if e := email.AsError(err); e != nil && e.Code == email.CodeRateLimited && e.SMTP != nil && e.RetryAfter > 0 {
+		_ = g.Block(wctx, q.account, s.now().Add(e.RetryAfter))
+	}
+}

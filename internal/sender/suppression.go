@@ -1,0 +1,46 @@
+package sender
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/gmailsend/gmailsend/internal/bounce"
+	"github.com/gmailsend/gmailsend/internal/email"
+)
+
+// SuppressionList says which addresses an account must not send to;
+// *dynamostore.Table is one.
+type SuppressionList interface {
+	// Suppressed returns those of addresses on the account's list.
+	Suppressed(ctx context.Context, account string, addresses []string) ([]string, error)
+}
+
+// CheckSuppressed refuses mail to an address on the sending mailbox's
+// suppression list with recipient_suppressed, naming the field (toEmail[1],
+// cc[0], bcc[0]) and the address, before anything is built or sent. The
+// list belongs to the mailbox (bounce.AccountKey), so it applies whichever
+// credential or source reached it. Without a list it allows everything.
+func (s *Sender) CheckSuppressed(ctx context.Context, mailbox string, mail *email.Mail) error {
+	if s.Suppressions == nil {
+		return nil
+	}
+	hits, err := s.Suppressions.Suppressed(ctx, bounce.AccountKey(mailbox), mail.Recipients())
+	if err != nil || len(hits) == 0 {
+		return err
+	}
+	first := strings.ToLower(hits[0])
+	for _, list := range []struct {
+		field string
+		addrs []email.Address
+	}{{"toEmail", mail.To}, {"cc", mail.Cc}, {"bcc", mail.Bcc}} {
+		for i, a := range list.addrs {
+			if strings.ToLower(a.Email) == first {
+				return email.Errorf(email.CodeRecipientSuppressed, fmt.Sprintf("%s[%d]", list.field, i),
+					"%s is on this account's suppression list (an earlier message to it bounced, or it was added by hand); nothing was sent. "+
+						"Remove it with DELETE /suppressions/{address} if it works again", a.Email)
+			}
+		}
+	}
+	return email.Errorf(email.CodeRecipientSuppressed, "toEmail", "%s is on this account's suppression list; nothing was sent", hits[0])
+}

@@ -1,0 +1,53 @@
+package sender
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gmailsend/gmailsend/internal/bounce"
+	"github.com/gmailsend/gmailsend/internal/credential"
+	"github.com/gmailsend/gmailsend/internal/dev/dynalite"
+	"github.com/gmailsend/gmailsend/internal/dynamostore"
+	"github.com/gmailsend/gmailsend/internal/email"
+)
+
+// TestSuppressedRecipientIsRefused ensures a send naming a suppressed
+// address anywhere (here in cc, in another case) is refused with 422
+// recipient_suppressed naming the field and the address, nothing is
+// delivered, and the same send goes out once the entry is removed.
+func TestSuppressedRecipientIsRefused(t *testing.T) {
+	client, _ := dynalite.StartTable(t, "messages")
+	table := dynamostore.NewWithAPI("messages", client)
+	ctx := context.Background()
+	if _, err := table.Suppress(ctx, bounce.Suppression{Account: bounce.AccountKey("Me@Gmail.com"), Address: "gone@example.net",
+		Reason: bounce.ReasonBounce, Status: "5.1.1", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	d := &scriptedDeliverer{}
+	s := &Sender{Limits: email.DefaultLimits(), Credentials: &countingResolver{login: credential.Login{User: "me@gmail.com", Password: "p"}},
+		Deliver: d, Suppressions: table}
+	req := `{"user":"me@gmail.com","password":"p","toEmail":["a@example.com"],"cc":["b@example.com","GONE@example.net"],"subject":"s","message":"m"}`
+	_, _, err := s.Send(ctx, []byte(req))
+	e := email.AsError(err)
+	if e.Code != email.CodeRecipientSuppressed || e.Field != "cc[1]" || !strings.Contains(e.Message, "GONE@example.net") || e.Code.HTTPStatus() != 422 {
+		t.Fatalf("err = %+v", e)
+	}
+	if len(d.calls) != 0 {
+		t.Fatal("a suppressed send reached the SMTP server")
+	}
+	// Another mailbox's list is its own.
+	other := strings.Replace(req, `"user":"me@gmail.com"`, `"user":"other@gmail.com"`, 1)
+	s.Credentials = &countingResolver{login: credential.Login{User: "other@gmail.com", Password: "p"}}
+	if _, _, err := s.Send(ctx, []byte(other)); err != nil || len(d.calls) != 1 {
+		t.Fatalf("another account: %v, %d deliveries", err, len(d.calls))
+	}
+	if _, err := table.Unsuppress(ctx, bounce.AccountKey("me@gmail.com"), "gone@example.net"); err != nil {
+		t.Fatal(err)
+	}
+	s.Credentials = &countingResolver{login: credential.Login{User: "me@gmail.com", Password: "p"}}
+	if _, _, err := s.Send(ctx, []byte(req)); err != nil || len(d.calls) != 2 {
+		t.Fatalf("after removal: %v, %d deliveries", err, len(d.calls))
+	}
+}
