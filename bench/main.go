@@ -24,11 +24,14 @@ func main() {
 	batches := flag.Int("batches", 10, "SQS batches of 10 records")
 	only := flag.String("contenders", strings.Join(benchmark.AllContenders, ","), "comma-separated contenders")
 	out := flag.String("out", "bench/results.md", "Markdown output; the chart goes beside it as .svg")
+	withStore := flag.Bool("store", true, "also measure the warm path with the message table (needs node for dynalite)")
+	before := flag.String("before", "", "also run the bootstrap built from this git revision (git archive), for before/after figures in one run")
+	queued := flag.Bool("queued", true, "also measure queued sends: POST /messages latency and a 100-message batch end to end (needs node for dynalite)")
 	flag.Parse()
 
 	root, _ := os.Getwd()
 	cfg := benchmark.Config{RTT: *rtt, ColdRuns: *cold, Warm: *warm, Batches: *batches,
-		Contenders: strings.Split(*only, ","), ModuleRoot: root, WorkDir: filepath.Join(root, "bench", "out")}
+		Contenders: strings.FieldsFunc(*only, func(r rune) bool { return r == ',' }), ModuleRoot: root, WorkDir: filepath.Join(root, "bench", "out"), Before: *before}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	rep, err := benchmark.Run(ctx, cfg)
@@ -38,6 +41,22 @@ func main() {
 	}
 	var md bytes.Buffer
 	rep.WriteMarkdown(&md)
+	if *withStore {
+		sr, err := benchmark.RunStore(ctx, cfg) // store.go
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		sr.WriteMarkdown(&md)
+	}
+	if *queued {
+		qr, err := benchmark.RunQueued(ctx, cfg) // queued.go
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		qr.WriteMarkdown(&md)
+	}
 	fmt.Print(md.String())
 	var svg bytes.Buffer
 	rep.WriteSVG(&svg)

@@ -46,7 +46,7 @@ func runEvent(t *testing.T, name string, payload []byte) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	logs := new(syncBuffer)
-	l, err := startBuilt(ctx, bootstrap(t), t.TempDir(), "", logs)
+	l, err := startBuilt(ctx, bootstrap(t), devstack.Options{Dir: t.TempDir()}, "", logs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,11 +60,22 @@ type local struct {
 	// realSMTP is set when the function talks to a real server, where the
 	// local accounts mean nothing.
 	realSMTP string
+	// queue is the local table, send queue and scheduler (queue.go); nil
+	// for `make run`.
+	queue *devstack.Queueing
+	// store is the message table alone, for `make run` (store.go).
+	store *devstack.MessageStore
 }
 
 func (l *local) Close() {
 	l.fn.Stop()
 	l.stack.Close()
+	if l.queue != nil {
+		l.queue.Close()
+	}
+	if l.store != nil {
+		l.store.Close()
+	}
 }
 
 // start builds the bootstrap (showing progress), starts the stand-ins and
@@ -80,12 +91,12 @@ func start(ctx context.Context, dir, realSMTP string, logs io.Writer) (*local, e
 	if err != nil {
 		return nil, err
 	}
-	return startBuilt(ctx, bootstrap, abs, realSMTP, logs)
+	return startBuilt(ctx, bootstrap, devstack.Options{Dir: abs}, realSMTP, logs)
 }
 
 // startBuilt starts the stand-ins and an already built bootstrap.
-func startBuilt(ctx context.Context, bootstrap, dir, realSMTP string, logs io.Writer) (*local, error) {
-	st, err := devstack.Start(devstack.Options{Dir: dir})
+func startBuilt(ctx context.Context, bootstrap string, o devstack.Options, realSMTP string, logs io.Writer) (*local, error) {
+	st, err := devstack.Start(o)
 	if err != nil {
 		return nil, err
 	}
@@ -101,13 +112,31 @@ func startBuilt(ctx context.Context, bootstrap, dir, realSMTP string, logs io.Wr
 	} else {
 		fmt.Fprintf(os.Stderr, "SMTP: development server on 127.0.0.1:%d (STARTTLS, local CA %s)\n", st.SMTP.Port, st.CAFile)
 	}
+	var q *devstack.Queueing
+	if offerQueuedRoutes {
+		if q = startQueueing(ctx, os.Stderr); q != nil {
+			env = append(env, q.Env()...)
+		}
+	}
+	var ms *devstack.MessageStore
+	if q == nil && !offerQueuedRoutes {
+		if ms = startMessageStore(ctx, os.Stderr); ms != nil {
+			env = append(env, ms.Env()...)
+		}
+	}
 	fn, err := runtimeapi.StartFunction(ctx, bootstrap, env, logs, logs)
 	if err != nil {
 		st.Close()
+		if q != nil {
+			q.Close()
+		}
+		if ms != nil {
+			ms.Close()
+		}
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "function ready (init %v), Runtime API on %s\n", fn.InitDuration.Round(time.Millisecond), fn.API.Addr)
-	return &local{stack: st, fn: fn, realSMTP: realSMTP}, nil
+	return &local{stack: st, fn: fn, realSMTP: realSMTP, queue: q, store: ms}, nil
 }
 
 func withoutSMTP(env []string) []string {

@@ -32,6 +32,9 @@ func run(ctx context.Context, dir, eventFile, realSMTP string, timeout time.Dura
 // log comes first, in its own section, so it never interleaves with the
 // response.
 func invokeOnce(ctx context.Context, l *local, name string, payload []byte, timeout time.Duration, logs *syncBuffer, out io.Writer) error {
+	if devstack.IsBounceSchedule(payload) {
+		return runBounceDemo(ctx, l, name, payload, timeout, out)
+	}
 	before := len(l.stack.SMTP.Messages())
 	res, err := l.fn.Invoke(ctx, payload, timeout)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"regexp"
@@ -24,6 +25,10 @@ import (
 // proxy integration would. Add a row when the template gains a route.
 var routes = []struct{ method, resource string }{
 	{http.MethodPost, "/send"},
+	{http.MethodGet, "/messages/{id}"},
+	{http.MethodPost, "/messages"},
+	{http.MethodPost, "/messages/batch"},
+	{http.MethodDelete, "/messages/{id}"},
 }
 
 // maxBody is API Gateway REST's request limit; Lambda's 6 MB payload limit
@@ -35,27 +40,41 @@ const maxBody = 10 << 20
 // finishes the requests in flight, stops the function (SIGTERM, as Lambda
 // does) and the stand-ins, and returns.
 func serve(ctx context.Context, dir, addr, realSMTP string, timeout time.Duration) error {
+	offerQueuedRoutes = true
 	l, err := start(ctx, dir, realSMTP, prefixed(os.Stderr, "  function log: "))
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	srv := &http.Server{Addr: addr, Handler: apiHandler(l, timeout, os.Stderr), ReadHeaderTimeout: 10 * time.Second}
+	if l.queue != nil {
+		go l.consumeQueue(ctx, timeout, os.Stderr) // queue.go
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "listening on http://%s (Ctrl-C stops) — try: curl -X POST http://%s/send -H 'Content-Type: application/json' -d @events/direct.json\n", addr, addr)
+	return serveOn(ctx, l, ln, timeout, os.Stderr)
+}
+
+// serveOn answers on ln until ctx is done, then lets the requests in
+// flight finish (within the function timeout) and returns nil.
+func serveOn(ctx context.Context, l *local, ln net.Listener, timeout time.Duration, report io.Writer) error {
+	srv := &http.Server{Handler: apiHandler(l, timeout, report), ReadHeaderTimeout: 10 * time.Second}
 	stopped := make(chan struct{})
 	go func() {
 		defer close(stopped)
 		<-ctx.Done()
-		fmt.Fprintln(os.Stderr, "\nstopping: finishing requests in flight…")
+		fmt.Fprintln(report, "\nstopping: finishing requests in flight…")
 		shut, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		_ = srv.Shutdown(shut)
 	}()
-	fmt.Fprintf(os.Stderr, "listening on http://%s (Ctrl-C stops) — try: curl -X POST http://%s/send -H 'Content-Type: application/json' -d @events/direct.json\n", addr, addr)
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	<-stopped
-	fmt.Fprintln(os.Stderr, "stopped")
+	fmt.Fprintln(report, "stopped")
 	return nil
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend/internal/dev/devstack"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
@@ -70,7 +72,7 @@ func TestMakeServeAnswersREADMECurl(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	l, err := startBuilt(ctx, bootstrap(t), t.TempDir(), "", io.Discard)
+	l, err := startBuilt(ctx, bootstrap(t), devstack.Options{Dir: t.TempDir()}, "", io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,5 +96,57 @@ func TestMakeServeAnswersREADMECurl(t *testing.T) {
 	resp, err = http.Get(srv.URL + "/nope")
 	if err != nil || resp.StatusCode/100 != 4 {
 		t.Fatalf("%v %v", resp, err)
+	}
+}
+
+// TestServeStopsCleanly ensures cancelling serve (Ctrl-C) lets a request in flight finish, closes the listener and returns without error.
+func TestServeStopsCleanly(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	// The development server answers slowly, so a request is still in
+	// flight when serve is told to stop.
+	l, err := startBuilt(ctx, bootstrap(t), devstack.Options{Dir: t.TempDir(), RTT: 100 * time.Millisecond}, "", io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serveCtx, stop := context.WithCancel(ctx)
+	report := new(syncBuffer)
+	done := make(chan error, 1)
+	go func() { done <- serveOn(serveCtx, l, ln, 30*time.Second, report) }()
+	body, _ := os.ReadFile(filepath.Join(fixture.ModuleRoot(t), "events", "direct.json"))
+	reply := make(chan int, 1)
+	go func() {
+		resp, err := http.Post("http://"+ln.Addr().String()+"/send", "application/json", strings.NewReader(string(body)))
+		if err != nil {
+			reply <- 0
+			return
+		}
+		resp.Body.Close()
+		reply <- resp.StatusCode
+	}()
+	time.Sleep(300 * time.Millisecond)
+	stop()
+	if code := <-reply; code != 200 {
+		t.Fatalf("the request in flight got %d", code)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not return after cancel")
+	}
+	if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+		c.Close()
+		t.Fatal("still listening after stop")
+	}
+	if r := report.String(); !strings.Contains(r, "stopping: finishing requests in flight") || !strings.HasSuffix(r, "stopped\n") {
+		t.Fatalf("report:\n%s", r)
 	}
 }

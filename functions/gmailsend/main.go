@@ -26,7 +26,7 @@ func main() {
 	// On SIGTERM (the execution environment shutting down) say QUIT to
 	// the kept SMTP sessions rather than leaving them to time out, then
 	// exit: nothing else will run, and Lambda would SIGKILL us anyway.
-	lambda.StartWithOptions(a.Handler.Invoke, lambda.WithEnableSIGTERM(func() {
+	lambda.StartWithOptions(a.LambdaHandler(), lambda.WithEnableSIGTERM(func() {
 		a.Close()
 		os.Exit(0)
 	}))

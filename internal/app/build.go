@@ -38,6 +38,9 @@ type Parts struct {
 	// configuration.
 	SQS       sqsqueue.BatchAPI
 	Scheduler awsscheduler.API
+	// SQSVisibility postpones queue records the quota guard refused; nil
+	// uses the SDK's default configuration. Unused without the table.
+	SQSVisibility sqsqueue.VisibilityAPI
 }
 
 // Build assembles the function from cfg. Nothing here touches the network:
@@ -49,13 +52,13 @@ func Build(cfg Config, parts Parts) (*App, error) {
 		DisablePipelining: !cfg.SMTPPipelining, DisableChunking: !cfg.SMTPChunking,
 		ReuseCheckTimeout: cfg.SMTPReuseCheckTimeout,
 	}
-	if cfg.SMTPCAFile != "" {
-		roots, err := smtp.LoadRootCAs(cfg.SMTPCAFile)
-		if err != nil {
-			return nil, err
-		}
-		sc.RootCAs = roots
+	// The roots are parsed in the background, not before the first event
+	// can be fetched (smtp.RootsInBackground).
+	roots, err := smtp.RootsInBackground(cfg.SMTPCAFile)
+	if err != nil {
+		return nil, err
 	}
+	sc.LazyRootCAs = roots
 	client := smtp.New(sc)
 
 	secrets := parts.Secrets
@@ -84,6 +87,7 @@ func Build(cfg Config, parts Parts) (*App, error) {
 	wireQueue(s, cfg, parts) // queue_wiring.go
 	opts := lambdahandler.DefaultOptions()
 	opts.BatchReserve = cfg.BatchReserve
+	opts.Postpone = postponer(cfg, parts) // store_wiring.go
 	logOut := parts.Log
 	if logOut == nil {
 		logOut = io.Discard
@@ -97,6 +101,7 @@ func Build(cfg Config, parts Parts) (*App, error) {
 		return nil, err
 	}
 	opts.Metrics = mw
+	observeQuota(s, mw) // metrics.go
 	log := slog.New(slog.NewJSONHandler(logOut, nil))
 	return &App{Handler: lambdahandler.New(s, opts, log), SMTP: client}, nil
 }

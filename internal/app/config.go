@@ -114,7 +114,7 @@ func Defaults() Config {
 		DailyMessageLimit: storeDefaults.DailyMessageLimit, DailyRecipientLimit: storeDefaults.DailyRecipientLimit,
 		MaxBatchMessages: queueDefaults.MaxBatch, MaxQueuedMessageBytes: queueDefaults.MaxQueuedBytes,
 		MinScheduleAhead: queueDefaults.MinAhead, MaxScheduleAhead: queueDefaults.MaxAhead,
-		Bounces:          bounceDefaults(),
+		Bounces: bounceDefaults(),
 	}
 }
 

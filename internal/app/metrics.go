@@ -5,6 +5,8 @@ import (
 	"sync"
 
 	"github.com/gmailsend/gmailsend/internal/metrics"
+	"github.com/gmailsend/gmailsend/internal/sender"
+	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // metricsNamespace parses METRICS_NAMESPACE: a namespace CloudWatch would
@@ -30,4 +32,19 @@ func (l *lineWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// observeQuota publishes the quota guard's view of each account's window
+// as QuotaUsedPercent (the share of the tighter limit). The account is the
+// guard's own key: "addr:" and a hash of the Gmail address, never the
+// address.
+func observeQuota(s *sender.Sender, mw *metrics.Writer) {
+	g := s.Durability.Quota
+	if g == nil {
+		return
+	}
+	g.Observe = func(account string, used store.Usage, limits store.Limits) {
+		u, l := store.Fullest(used, limits)
+		_ = mw.QuotaUsed(account, u, l)
+	}
 }

@@ -166,3 +166,29 @@ func TestMetricsOfABatch(t *testing.T) {
 		t.Fatalf("round trips cold %d, invalid %d, warm %d", cold, invalid, warm)
 	}
 }
+
+// TestMetricsNamespaceSetting ensures METRICS_NAMESPACE sets the namespace of the metric lines, and one CloudWatch would refuse stops the function at start, naming the variable.
+func TestMetricsNamespaceSetting(t *testing.T) {
+	env := func(v string) func(string) (string, bool) {
+		return func(k string) (string, bool) {
+			if k == "METRICS_NAMESPACE" {
+				return v, true
+			}
+			return "", false
+		}
+	}
+	if c, err := app.ParseEnv(env("")); err != nil || c.MetricsNamespace != "gmailsend" {
+		t.Fatalf("default: %q %v", c.MetricsNamespace, err)
+	}
+	for _, bad := range []string{"AWS/Lambda", "has space", "메일"} {
+		if _, err := app.ParseEnv(env(bad)); err == nil || !strings.Contains(err.Error(), "METRICS_NAMESPACE") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	h := newHarness(t, setup{Config: func(c *app.Config) { c.MetricsNamespace = "Mail/prod" }})
+	_, _ = h.invoke(t, []byte(originalRequest))
+	lines := metricLines(t, h.log.String())
+	if len(lines) != 1 || !strings.Contains(lines[0], `"Namespace":"Mail/prod"`) {
+		t.Fatalf("%q", lines)
+	}
+}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/lambdahandler"
 	"github.com/gmailsend/gmailsend/internal/store"
 )
 
@@ -106,10 +107,15 @@ func (h *harness) callAPI(t *testing.T, method, path, body string) events.APIGat
 	if err != nil {
 		t.Fatalf("%s %s is not in api/openapi.yaml: %v", method, path, err)
 	}
+	query := map[string]string{}
+	for k := range req.URL.Query() {
+		query[k] = req.URL.Query().Get(k)
+	}
 	ev := events.APIGatewayProxyRequest{
-		Resource: route.Path, Path: path, HTTPMethod: method, Body: body, PathParameters: params,
-		Headers:        map[string]string{"Content-Type": "application/json", "x-api-key": "test-key"},
-		RequestContext: events.APIGatewayProxyRequestContext{RequestID: "openapi", Identity: events.APIGatewayRequestIdentity{APIKeyID: "key-1"}},
+		Resource: route.Path, Path: strings.TrimPrefix(req.URL.Path, "/prod"), HTTPMethod: method, Body: body, PathParameters: params,
+		QueryStringParameters: query,
+		Headers:               map[string]string{"Content-Type": "application/json", "x-api-key": "test-key"},
+		RequestContext:        events.APIGatewayProxyRequestContext{RequestID: "openapi", Identity: events.APIGatewayRequestIdentity{APIKeyID: "key-1"}},
 	}
 	payload, _ := json.Marshal(ev)
 	out, err := h.invoke(t, payload)
@@ -157,6 +163,36 @@ func TestOpenAPISendResponses(t *testing.T) {
 	for _, c := range cases {
 		if resp := h.callAPI(t, "POST", "/send", c.body); resp.StatusCode != c.status {
 			t.Errorf("POST /send %s → %d %s, want %d", c.body, resp.StatusCode, resp.Body, c.status)
+		}
+	}
+}
+
+// TestOpenAPIHasEveryRoute ensures the document's operations are exactly the handler's route table (lambdahandler.Routes), so a route cannot go undocumented or a documented one missing.
+func TestOpenAPIHasEveryRoute(t *testing.T) {
+	doc, _ := openAPI(t)
+	var documented []string
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			documented = append(documented, method+" "+path)
+		}
+	}
+	slices.Sort(documented)
+	if got, want := strings.Join(documented, ", "), strings.Join(lambdahandler.Routes(), ", "); got != want {
+		t.Fatalf("api/openapi.yaml: %s\nroute table:      %s", got, want)
+	}
+}
+
+// TestOpenAPISuppressionResponses ensures real answers of the suppression routes (201 added, 200 already there, 200 read, 204 lifted, 404 after) match the document.
+func TestOpenAPISuppressionResponses(t *testing.T) {
+	h := newHarness(t, setup{Store: true})
+	h.storeDesk()
+	path := "/suppressions/kim@example.com"
+	for _, c := range []struct {
+		method string
+		status int
+	}{{"PUT", 201}, {"PUT", 200}, {"GET", 200}, {"DELETE", 204}, {"GET", 404}} {
+		if resp := h.callAPI(t, c.method, path+"?credential=desk", ""); resp.StatusCode != c.status {
+			t.Errorf("%s %s → %d %s, want %d", c.method, path, resp.StatusCode, resp.Body, c.status)
 		}
 	}
 }

@@ -148,7 +148,7 @@ func TestREADMELimitsAreEnforced(t *testing.T) {
 			return ev
 		},
 	}
-	rows := regexp.MustCompile("(?m)^\\| ([A-Za-z ()]+) \\| ([0-9,]+) bytes[:;]? ([^|]*)\\|").FindAllStringSubmatch(doc, -1)
+	rows := regexp.MustCompile(`(?m)^\| ([A-Za-z ()]+) \| ([0-9,]+) bytes[:;]? ([^|]*)\|`).FindAllStringSubmatch(doc, -1)
 	if len(rows) != len(envelope) {
 		t.Fatalf("README's limits table has %d rows, want one per source (%d)", len(rows), len(envelope))
 	}

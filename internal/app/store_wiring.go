@@ -2,7 +2,9 @@ package app
 
 import (
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
+	"github.com/gmailsend/gmailsend/internal/lambdahandler"
 	"github.com/gmailsend/gmailsend/internal/sender"
+	"github.com/gmailsend/gmailsend/internal/sqsqueue"
 	"github.com/gmailsend/gmailsend/internal/store"
 )
 
@@ -27,4 +29,16 @@ func wireStore(s *sender.Sender, cfg Config, parts Parts) {
 	s.Durability.Retention, s.Durability.KeyTTL = cfg.MessageRetention, cfg.IdempotencyTTL
 	s.Durability.Quota = &store.Guard{Buckets: table}
 	s.Durability.Limits = store.Limits{Messages: cfg.DailyMessageLimit, Recipients: cfg.DailyRecipientLimit}
+}
+
+// postponer holds queue records the quota guard refused until their retry
+// time; the guard exists only with the table.
+func postponer(cfg Config, parts Parts) lambdahandler.RecordPostponer {
+	if cfg.MessagesTable == "" {
+		return nil
+	}
+	if parts.SQSVisibility != nil {
+		return sqsqueue.NewVisibilityWithAPI(parts.SQSVisibility)
+	}
+	return sqsqueue.NewVisibility()
 }

@@ -189,3 +189,25 @@ func (t *Table) applyBounce(ctx context.Context, api API, id string, e bounce.Ev
 	}
 	return bounce.Updated, nil
 }
+
+func toBounceEntries(marks map[string]store.BounceMark) map[string]bounceEntry {
+	if len(marks) == 0 {
+		return nil
+	}
+	out := make(map[string]bounceEntry, len(marks))
+	for k, m := range marks {
+		out[k] = bounceEntry{Action: m.Action, Status: m.Status, Diagnostic: m.Diagnostic, At: m.At.UnixMilli()}
+	}
+	return out
+}
+
+func fromBounceEntries(entries map[string]bounceEntry) map[string]store.BounceMark {
+	if len(entries) == 0 {
+		return nil
+	}
+	out := make(map[string]store.BounceMark, len(entries))
+	for k, e := range entries {
+		out[k] = store.BounceMark{Action: e.Action, Status: e.Status, Diagnostic: e.Diagnostic, At: time.UnixMilli(e.At).UTC()}
+	}
+	return out
+}

@@ -69,6 +69,11 @@ func TestRecordBounce(t *testing.T) {
 			t.Errorf("%s: %v %v", name, applied, err)
 		}
 	}
+	rec, _ := tbl.Get(ctx, id)
+	mark := rec.Bounces[bounce.AddressHash("a@example.com")]
+	if len(rec.Bounces) != 2 || mark.Action != "bounced" || mark.Status != "5.1.1" || mark.At.IsZero() {
+		t.Errorf("bounces read back: %+v", rec.Bounces)
+	}
 	if r, _ := tbl.Get(ctx, other); r.Status != store.StatusSent {
 		t.Errorf("the other account's record is %s", r.Status)
 	}

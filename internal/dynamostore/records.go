@@ -44,6 +44,8 @@ type recordItem struct {
 	LeaseUntil   int64  `dynamodbav:"leaseUntil,omitempty"`
 	Token        string `dynamodbav:"token,omitempty"`
 	Released     bool   `dynamodbav:"released,omitempty"`
+	// Bounces is written by the bounce reader (bounces.go).
+	Bounces map[string]bounceEntry `dynamodbav:"bounces,omitempty"`
 }
 
 func recordKey(id string) map[string]types.AttributeValue {
@@ -60,6 +62,7 @@ func toItem(r *store.Record) recordItem {
 		CreatedAt: ms(r.CreatedAt), UpdatedAt: ms(r.UpdatedAt), ErrorCode: string(r.ErrorCode),
 		ExpiresAt: r.ExpiresAt.Unix(), Keyed: r.Keyed, Fingerprint: r.Fingerprint,
 		KeyUntil: ms(r.KeyUntil), LeaseUntil: ms(r.LeaseUntil), Token: r.Token, Released: r.Released,
+		Bounces: toBounceEntries(r.Bounces),
 	}
 	if r.ScheduledAt != nil {
 		it.ScheduledAt = ms(*r.ScheduledAt)
@@ -77,6 +80,7 @@ func fromItem(it recordItem) *store.Record {
 		CreatedAt: fromMS(it.CreatedAt), UpdatedAt: fromMS(it.UpdatedAt), ErrorCode: email.Code(it.ErrorCode),
 		ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(), Keyed: it.Keyed, Fingerprint: it.Fingerprint,
 		KeyUntil: fromMS(it.KeyUntil), LeaseUntil: fromMS(it.LeaseUntil), Token: it.Token, Released: it.Released,
+		Bounces: fromBounceEntries(it.Bounces),
 	}
 	if it.ScheduledAt != 0 {
 		at := fromMS(it.ScheduledAt)

@@ -3,7 +3,9 @@ package dynamostore
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
@@ -51,4 +53,42 @@ func (t *Table) Move(ctx context.Context, r *store.Record, from ...store.Status)
 		return unavailable(fmt.Errorf("dynamostore: moving %s to %s: %w", r.ID, r.Status, err))
 	}
 	return nil
+}
+
+// Begin moves a queued or scheduled record to sending under token with one
+// conditional UpdateItem and returns it as it now is, so the queue's
+// consumer needs no read first. store.ErrStatusChanged when the record is
+// in any other status, or absent.
+func (t *Table) Begin(ctx context.Context, id, token string, leaseUntil, now time.Time) (*store.Record, error) {
+	api, err := t.client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(t.Name),
+		Key:                      recordKey(id),
+		UpdateExpression:         aws.String("SET #s = :sending, #t = :token, leaseUntil = :lease, updatedAt = :now"),
+		ConditionExpression:      aws.String("#s IN (:queued, :scheduled)"),
+		ExpressionAttributeNames: map[string]string{"#s": "status", "#t": "token"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":sending":   &types.AttributeValueMemberS{Value: string(store.StatusSending)},
+			":queued":    &types.AttributeValueMemberS{Value: string(store.StatusQueued)},
+			":scheduled": &types.AttributeValueMemberS{Value: string(store.StatusScheduled)},
+			":token":     &types.AttributeValueMemberS{Value: token},
+			":lease":     &types.AttributeValueMemberN{Value: strconv.FormatInt(ms(leaseUntil), 10)},
+			":now":       &types.AttributeValueMemberN{Value: strconv.FormatInt(ms(now), 10)},
+		},
+		ReturnValues: types.ReturnValueAllNew,
+	})
+	if conditionFailed(err) {
+		return nil, store.ErrStatusChanged
+	}
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("dynamostore: beginning %s: %w", id, err))
+	}
+	var it recordItem
+	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
+		return nil, fmt.Errorf("dynamostore: record %s: %w", id, err)
+	}
+	return fromItem(it), nil
 }

@@ -69,3 +69,32 @@ func TestCancelRacesConsumer(t *testing.T) {
 		}
 	}
 }
+
+// TestBeginOnlyFromQueuedOrScheduled ensures Begin moves a scheduled record to sending under the token and returns it whole, and refuses a record in any other status or an absent one.
+func TestBeginOnlyFromQueuedOrScheduled(t *testing.T) {
+	tbl := newTable(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	rec := scheduled(store.NewID(), now)
+	if _, err := tbl.Claim(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	got, err := tbl.Begin(ctx, rec.ID, "tok-1", now.Add(time.Minute), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != store.StatusSending || got.Token != "tok-1" || got.Caller != "key-1" || got.ScheduledAt == nil || !got.LeaseUntil.Equal(now.Add(time.Minute)) {
+		t.Fatalf("begun %+v", got)
+	}
+	if _, err := tbl.Begin(ctx, rec.ID, "tok-2", now.Add(time.Minute), now); !errors.Is(err, store.ErrStatusChanged) {
+		t.Fatalf("second begin: %v", err)
+	}
+	if _, err := tbl.Begin(ctx, store.NewID(), "tok-3", now.Add(time.Minute), now); !errors.Is(err, store.ErrStatusChanged) {
+		t.Fatalf("absent record: %v", err)
+	}
+	// Finish with the token holds: the claim is Begin's.
+	got.Status = store.StatusSent
+	if err := tbl.Finish(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+}

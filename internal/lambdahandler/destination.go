@@ -37,6 +37,11 @@ type destinationRecord struct {
 // isDestinationRecord recognises the record by its exact top-level keys, as
 // detect does for envelopes; a send request never has these.
 func isDestinationRecord(payload []byte) bool {
+	// Most bodies are send requests: look before decoding (which would
+	// copy every top-level value, a whole attachment included).
+	if !bytes.Contains(payload, []byte(`"requestPayload"`)) {
+		return false
+	}
 	var top map[string]json.RawMessage
 	if json.Unmarshal(payload, &top) != nil {
 		return false

@@ -1,7 +1,9 @@
 // Package lambdahandler is the AWS Lambda adapter: it recognises what
 // invoked the function (API Gateway REST or HTTP API, SQS, SNS,
-// EventBridge, or a direct invocation whose payload is the send request),
-// hands each send request to the sender, and answers in the shape that
+// EventBridge, or a direct invocation whose payload is the send request;
+// also the Lambda destination record of a failed asynchronous event,
+// redriven from the dead-letter queue), hands each send request to the
+// sender after its source's size limit, and answers in the shape that
 // source expects: an API Gateway response, an SQS batch response with
 // partial failures, or a function error for asynchronous sources so
 // Lambda's retries and failure destination apply.

@@ -22,6 +22,9 @@ type Options struct {
 	BatchReserve time.Duration
 	// Metrics publishes each send's metrics (metrics.go); nil publishes none.
 	Metrics SendRecorder
+	// Postpone holds SQS records the quota guard refused until their retry
+	// time (sqs_postpone.go); nil leaves them to the visibility timeout.
+	Postpone RecordPostponer
 }
 
 // DefaultOptions suit a 30-second function.

@@ -8,9 +8,11 @@ import (
 	"github.com/gmailsend/gmailsend/internal/sender"
 )
 
-// SendRecorder publishes the metrics of one send; *metrics.Writer is one.
+// SendRecorder publishes the metrics of one send, or of a request answered
+// from an earlier one's record; *metrics.Writer is one.
 type SendRecorder interface {
 	Send(metrics.Send) error
+	IdempotentReplay(source string) error
 }
 
 var _ SendRecorder = (*metrics.Writer)(nil)
@@ -26,10 +28,18 @@ func (h *Handler) recordSend(src source, out sender.Outcome, err error, elapsed 
 	if err != nil {
 		outcome = string(email.AsError(err).Code)
 	}
-	if werr := h.opts.Metrics.Send(metrics.Send{
-		Source: string(src), Outcome: outcome, Credential: out.Credential,
-		Duration: elapsed, RoundTrips: out.RoundTrips, Recipients: out.Recipients,
-	}); werr != nil {
+	var werr error
+	if out.Replayed {
+		// Nothing was sent: counting it as a send would count a delivery
+		// twice (and skew the bounce rate).
+		werr = h.opts.Metrics.IdempotentReplay(string(src))
+	} else {
+		werr = h.opts.Metrics.Send(metrics.Send{
+			Source: string(src), Outcome: outcome, Credential: out.Credential,
+			Duration: elapsed, RoundTrips: out.RoundTrips, Recipients: out.Recipients,
+		})
+	}
+	if werr != nil {
 		h.log.Error("metrics", "error", werr.Error())
 	}
 }

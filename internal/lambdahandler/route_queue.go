@@ -16,7 +16,7 @@ import (
 
 // queueOrigin is the sender's view of an API request that queues.
 func queueOrigin(r *apiRequest) sender.Origin {
-	o := sender.Origin{Source: string(r.src), Caller: r.caller}
+	o := sender.Origin{Source: string(r.src), Caller: r.caller, API: true}
 	if k := r.header("Idempotency-Key"); k != "" {
 		o.Key, o.KeyField = k, "Idempotency-Key"
 	}

@@ -39,8 +39,12 @@ func (h *Handler) handleSQS(ctx context.Context, payload []byte) (any, error) {
 		// delivered, and a redelivery would only replay the same answer
 		// (at most once; README "Message records").
 		if err := h.sendRecord(ctx, r); err != nil && email.CodeOf(err) != email.CodeDeliveryUnknown {
+			h.postpone(ctx, r, err) // sqs_postpone.go
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageId})
 		}
+		// A sent record's body (up to 1 MiB) is garbage from here on, not
+		// something the rest of the batch keeps alive.
+		ev.Records[i].Body = ""
 	}
 	if resp.BatchItemFailures == nil {
 		resp.BatchItemFailures = []events.SQSBatchItemFailure{}
@@ -52,14 +56,15 @@ func (h *Handler) handleSQS(ctx context.Context, payload []byte) (any, error) {
 // record (a failed EventBridge or SNS event redriven from the dead-letter
 // queue) resends the original event instead.
 func (h *Handler) sendRecord(ctx context.Context, r events.SQSMessage) error {
-	if isDestinationRecord([]byte(r.Body)) {
-		_, err := h.redrive(ctx, []byte(r.Body))
+	body := []byte(r.Body) // one copy for every reader below
+	if isDestinationRecord(body) {
+		_, err := h.redrive(ctx, body)
 		return err
 	}
-	if env, ok := sender.DecodeEnvelope([]byte(r.Body)); ok { // POST /messages: route_queue.go
+	if env, ok := sender.DecodeEnvelope(body); ok { // POST /messages: route_queue.go
 		return h.sendQueued(ctx, r, env)
 	}
-	_, err := h.sendOne(ctx, sourceSQS, r.MessageId, []byte(r.Body))
+	_, err := h.sendOne(ctx, sourceSQS, r.MessageId, body)
 	return err
 }
 

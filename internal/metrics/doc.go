@@ -9,7 +9,9 @@
 // with log fields. The function is a provided.al2023 (OS-only) runtime, so
 // with LogFormat JSON Lambda formats only its own platform lines; a JSON
 // line the function prints reaches CloudWatch Logs unchanged and is
-// recognised by its "_aws" member.
+// recognised by its "_aws" member. Lambda's log-level filtering treats a
+// line without "level" as INFO, so an ApplicationLogLevel above INFO would
+// drop every metric line (template.yaml leaves it unset; a test checks).
 //
 // What it deliberately does not do: no addresses, subjects, bodies or
 // secrets ever become a metric, a dimension or a member of a line; an

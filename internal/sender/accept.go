@@ -19,7 +19,7 @@ func (s *Sender) Accept(ctx context.Context, body []byte, o Origin) (*Accepted, 
 	if err := s.queueingReady(); err != nil {
 		return nil, err
 	}
-	p, err := s.checkQueued(ctx, body, "", true)
+	p, err := s.checkQueued(ctx, body, o, "", true)
 	if err != nil {
 		return nil, err
 	}
@@ -133,10 +133,10 @@ func (s *Sender) markUnqueued(ctx context.Context, rec *store.Record, cause *ema
 	return cause
 }
 
-// parallel runs f(0..n-1) with at most 8 at a time: a batch's records and
+// parallel runs f(0..n-1) with at most 16 at a time: a batch's records and
 // schedules are independent single-item calls.
 func parallel(n int, f func(i int)) {
-	sem := make(chan struct{}, 8)
+	sem := make(chan struct{}, 16)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)

@@ -65,7 +65,7 @@ func (s *Sender) AcceptBatch(ctx context.Context, body []byte, o Origin) (*Batch
 	// Checks are independent (the credential cache fetches a secret once
 	// for all of them), so they run side by side.
 	parallel(len(b.Messages), func(i int) {
-		ps[i], errs[i] = s.checkQueued(ctx, b.Messages[i], fmt.Sprintf("messages[%d].", i), false)
+		ps[i], errs[i] = s.checkQueued(ctx, b.Messages[i], o, fmt.Sprintf("messages[%d].", i), false)
 	})
 	var valid []*prepared
 	var index []int

@@ -38,37 +38,17 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope) (*QueuedResult, 
 	if err := s.queueingReady(); err != nil {
 		return nil, out, err
 	}
-	rec, err := s.Records.Get(ctx, env.Queued.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, out, email.Errorf(email.CodeMessageNotFound, "", "the queued message's record %s does not exist", env.Queued.ID)
+	now := s.now()
+	lease := now.Add(time.Minute)
+	if dl, ok := ctx.Deadline(); ok {
+		lease = dl.Add(s.Durability.LeaseMargin)
+	}
+	rec, err := s.Queueing.Moves.Begin(ctx, env.Queued.ID, store.NewToken(), lease, now)
+	if errors.Is(err, store.ErrStatusChanged) {
+		// Not queued or scheduled: cancelled, done, being sent, or gone.
+		return s.notBegun(ctx, env.Queued.ID)
 	}
 	if err != nil {
-		return nil, out, err
-	}
-	if res, done := s.settledAlready(ctx, rec); done {
-		return res, out, nil
-	}
-	if rec.Status == store.StatusSending {
-		return &QueuedResult{Status: rec.Status, Retry: true}, out,
-			email.Errorf(email.CodeIdempotencyInProgress, "", "message %s is being sent by another invocation", rec.ID)
-	}
-	from := rec.Status
-	now := s.now()
-	rec.Status, rec.Token, rec.UpdatedAt, rec.LeaseUntil = store.StatusSending, store.NewToken(), now, now.Add(time.Minute)
-	if dl, ok := ctx.Deadline(); ok {
-		rec.LeaseUntil = dl.Add(s.Durability.LeaseMargin)
-	}
-	if err := s.Queueing.Moves.Move(ctx, rec, from); errors.Is(err, store.ErrStatusChanged) {
-		// Lost to a cancel (or another delivery): look again.
-		again, gerr := s.Records.Get(ctx, rec.ID)
-		if gerr != nil {
-			return nil, out, gerr
-		}
-		if res, done := s.settledAlready(ctx, again); done {
-			return res, out, nil
-		}
-		return nil, out, email.Errorf(email.CodeIdempotencyInProgress, "", "message %s is being sent by another invocation", rec.ID)
-	} else if err != nil {
 		return nil, out, err
 	}
 
@@ -76,16 +56,25 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope) (*QueuedResult, 
 	if err == nil && (req.Password != "" || req.AccessToken != "") {
 		err = email.Invalid("password", "a queued message may not carry a password or token")
 	}
-	var res *Result
+	var (
+		res *Result
+		q   quotaTicket
+	)
 	if err == nil {
 		req.ScheduledAt, req.IdempotencyKey = "", ""
 		res, out, err = s.sendRequest(ctx, req, func(ctx context.Context, login credential.Login, mail *email.Mail) error {
 			rec.Account, rec.Recipients = store.AccountOf(login.Stored, login.User), len(mail.Recipients())
-			return nil
+			// Checked when accepted; checked again, as the credential's
+			// callers may have changed since.
+			if err := credential.CheckCaller(login, rec.Caller != "", rec.Caller); err != nil {
+				return err
+			}
+			return s.reserve(ctx, &q, login, rec.Recipients) // quota.go
 		})
 	}
 	rec.MessageID = out.MessageID
 	err = settle(rec, err)
+	s.settleQuota(ctx, &q, rec, err)
 	retry := err != nil && rec.Released && email.CodeOf(err).Retryable()
 	if retry {
 		rec.Status, rec.Released, rec.ErrorCode, rec.Reply = store.StatusQueued, false, "", nil
@@ -101,6 +90,23 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope) (*QueuedResult, 
 	}
 	res.ID = rec.ID
 	return &QueuedResult{Result: res, Status: rec.Status}, out, nil
+}
+
+// notBegun answers for a record Begin could not move to sending: dropped
+// when cancelled or done, retried later while another invocation holds it.
+func (s *Sender) notBegun(ctx context.Context, id string) (*QueuedResult, Outcome, error) {
+	rec, err := s.Records.Get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, Outcome{}, email.Errorf(email.CodeMessageNotFound, "", "the queued message's record %s does not exist", id)
+	}
+	if err != nil {
+		return nil, Outcome{}, err
+	}
+	if res, done := s.settledAlready(ctx, rec); done {
+		return res, Outcome{}, nil
+	}
+	return &QueuedResult{Status: rec.Status, Retry: true}, Outcome{},
+		email.Errorf(email.CodeIdempotencyInProgress, "", "message %s is being sent by another invocation", id)
 }
 
 // settledAlready reports whether rec needs no sending: cancelled, or with

@@ -116,14 +116,10 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 			rec.ExpiresAt = rec.KeyUntil
 		}
 	}
-	holder, err := s.Records.Claim(ctx, rec)
-	if errors.Is(err, store.ErrClaimTaken) && holder != nil {
-		return s.replay(req, rec, holder)
-	}
-	if err != nil {
-		return nil, Outcome{}, err
-	}
-
+	// The claim's round trip overlaps credential lookup, validation, the
+	// suppression check and building; nothing goes to the server (and no
+	// quota is counted) before it is known to be held.
+	claim := s.claimAsync(ctx, rec)
 	var q quotaTicket
 	res, out, err := s.sendRequest(ctx, req, func(ctx context.Context, login credential.Login, mail *email.Mail) error {
 		rec.Account = store.AccountOf(login.Stored, login.User)
@@ -131,8 +127,17 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 		if err := credential.CheckCaller(login, o.API, o.Caller); err != nil {
 			return err
 		}
+		if c := claim(); c.err != nil {
+			return c.err
+		}
 		return s.reserve(ctx, &q, login, rec.Recipients) // quota.go
 	})
+	if c := claim(); c.err != nil {
+		if errors.Is(c.err, store.ErrClaimTaken) && c.holder != nil {
+			return s.replay(req, rec, c.holder)
+		}
+		return nil, Outcome{}, c.err
+	}
 	rec.MessageID = out.MessageID
 	if rec.Recipients == 0 {
 		rec.Recipients = out.Recipients
@@ -156,6 +161,27 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 	}
 	res.ID = rec.ID
 	return res, out, nil
+}
+
+// claimResult is what Claim answered.
+type claimResult struct {
+	holder *store.Record
+	err    error
+}
+
+// claimAsync starts the claim of rec and returns a function that waits
+// for its answer (any number of times).
+func (s *Sender) claimAsync(ctx context.Context, rec *store.Record) func() claimResult {
+	done := make(chan struct{})
+	var r claimResult
+	go func() {
+		defer close(done)
+		r.holder, r.err = s.Records.Claim(ctx, rec)
+	}()
+	return func() claimResult {
+		<-done
+		return r
+	}
 }
 
 // settle records the outcome of a send in rec and returns the error the
@@ -184,7 +210,7 @@ func settle(rec *store.Record, err error) error {
 
 // replay answers a request whose key is held by holder.
 func (s *Sender) replay(req *email.Request, rec, holder *store.Record) (*Result, Outcome, error) {
-	out := Outcome{Recipients: holder.Recipients, MessageID: holder.MessageID}
+	out := Outcome{Recipients: holder.Recipients, MessageID: holder.MessageID, Replayed: true}
 	if holder.Fingerprint != rec.Fingerprint {
 		return nil, out, email.Errorf(email.CodeIdempotencyConflict, "",
 			"this idempotency key was already used with a different request")

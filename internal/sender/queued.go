@@ -7,6 +7,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/store"
 )
@@ -80,10 +81,10 @@ type prepared struct {
 
 // checkQueued runs every check that needs no sending, so a queued message
 // fails now rather than in the queue: decoding, no inline secret,
-// scheduledAt, the credential (exists, usable, its account may send),
+// scheduledAt, the credential (exists, usable, this API key may use it),
 // validation, relay policy and the queue's size limit. Fields of errors
 // are prefixed with prefix ("messages[3].").
-func (s *Sender) checkQueued(ctx context.Context, body []byte, prefix string, allowKey bool) (*prepared, error) {
+func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix string, allowKey bool) (*prepared, error) {
 	req, err := email.DecodeRequest(body)
 	if err != nil {
 		return nil, prefixed(err, prefix)
@@ -105,6 +106,9 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, prefix string, al
 		return nil, err
 	}
 	login, err := s.resolve(ctx, req)
+	if err == nil {
+		err = credential.CheckCaller(login, o.API, o.Caller)
+	}
 	if err != nil {
 		return nil, prefixed(err, prefix)
 	}

@@ -78,6 +78,9 @@ type Outcome struct {
 	Credential string
 	// RoundTrips to the SMTP server, for the metrics.
 	RoundTrips int
+	// Replayed says the answer came from the record of an earlier request
+	// with the same idempotency key (durable.go); nothing was sent.
+	Replayed bool
 	// StoreError is a message-table failure after a successful send (the
 	// caller is answered with success; the log line carries it).
 	StoreError error

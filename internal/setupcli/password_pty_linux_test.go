@@ -27,12 +27,22 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 		t.Skipf("no pseudo-terminals here: %v", err)
 	}
 	t.Cleanup(func() { master.Close() })
-	if err := unix.IoctlSetPointerInt(int(master.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		t.Skipf("unlockpt: %v", err)
-	}
-	n, err := unix.IoctlGetUint32(int(master.Fd()), unix.TIOCGPTN)
+	// Through SyscallConn, not Fd: Fd would put master in blocking mode,
+	// and echoed relies on read deadlines.
+	raw, err := master.SyscallConn()
 	if err != nil {
-		t.Skipf("ptsname: %v", err)
+		t.Skipf("ptmx: %v", err)
+	}
+	var (
+		n        uint32
+		ioctlErr error
+	)
+	if err := raw.Control(func(fd uintptr) {
+		if ioctlErr = unix.IoctlSetPointerInt(int(fd), unix.TIOCSPTLCK, 0); ioctlErr == nil {
+			n, ioctlErr = unix.IoctlGetUint32(int(fd), unix.TIOCGPTN)
+		}
+	}); err != nil || ioctlErr != nil {
+		t.Skipf("unlockpt/ptsname: %v %v", err, ioctlErr)
 	}
 	slave, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
 	if err != nil {
@@ -48,7 +58,9 @@ func echoed(t *testing.T, master *os.File) string {
 	var out bytes.Buffer
 	buf := make([]byte, 256)
 	for {
-		_ = master.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		if err := master.SetReadDeadline(time.Now().Add(300 * time.Millisecond)); err != nil {
+			t.Fatalf("the terminal cannot be read with a deadline: %v", err)
+		}
 		n, err := master.Read(buf)
 		out.Write(buf[:n])
 		if err != nil {

@@ -18,6 +18,10 @@ type Config struct {
 	ImplicitTLS bool
 	// RootCAs verifies the server; nil means the system roots.
 	RootCAs *x509.CertPool
+	// LazyRootCAs, when set, supplies the roots instead, on the first
+	// handshake (RootsInBackground), so building them is off the start-up
+	// path.
+	LazyRootCAs func() *x509.CertPool
 	// HeloName is the name sent in EHLO; default "localhost".
 	HeloName string
 	// SafetyMargin is kept back from the context deadline so the function
@@ -76,9 +80,13 @@ func (c Config) implicitTLS() bool { return c.ImplicitTLS || c.Port == 465 }
 func (c Config) address() string { return fmt.Sprintf("%s:%d", c.Host, c.Port) }
 
 func (c Config) tlsConfig() *tls.Config {
+	roots := c.RootCAs
+	if c.LazyRootCAs != nil {
+		roots = c.LazyRootCAs()
+	}
 	return &tls.Config{
 		ServerName: c.Host,
-		RootCAs:    c.RootCAs,
+		RootCAs:    roots,
 		MinVersion: tls.VersionTLS12,
 	}
 }

@@ -77,14 +77,11 @@ func (q *Queue) Enqueue(ctx context.Context, msgs []store.QueueMessage) []store.
 	for attempt := 1; len(pending) > 0; attempt++ {
 		var retry []store.QueueMessage
 		var last []store.QueueFailure
-		for start := 0; start < len(pending); start += maxEntries {
-			chunk := pending[start:min(start+maxEntries, len(pending))]
-			for _, f := range q.sendChunk(ctx, api, chunk) {
-				if f.retryable && attempt < attempts && ctx.Err() == nil {
-					retry = append(retry, f.msg)
-				} else {
-					last = append(last, store.QueueFailure{ID: f.msg.ID, Err: f.err})
-				}
+		for _, f := range q.sendChunks(ctx, api, pending) {
+			if f.retryable && attempt < attempts && ctx.Err() == nil {
+				retry = append(retry, f.msg)
+			} else {
+				last = append(last, store.QueueFailure{ID: f.msg.ID, Err: f.err})
 			}
 		}
 		final = append(final, last...)
@@ -101,6 +98,29 @@ type entryFailure struct {
 	msg       store.QueueMessage
 	err       *email.Error
 	retryable bool
+}
+
+// sendChunks sends msgs ten per call, the calls side by side (a batch of
+// 100 costs one round trip, not ten), and returns the entries that failed.
+func (q *Queue) sendChunks(ctx context.Context, api BatchAPI, msgs []store.QueueMessage) []entryFailure {
+	var (
+		mu    sync.Mutex
+		wg    sync.WaitGroup
+		fails []entryFailure
+	)
+	for start := 0; start < len(msgs); start += maxEntries {
+		chunk := msgs[start:min(start+maxEntries, len(msgs))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f := q.sendChunk(ctx, api, chunk)
+			mu.Lock()
+			fails = append(fails, f...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return fails
 }
 
 // sendChunk makes one SendMessageBatch call. Entry ids are positions, so

@@ -18,6 +18,10 @@ type Transitions interface {
 	// Move writes r (its new status included) only while the stored
 	// record's status is one of from; else ErrStatusChanged.
 	Move(ctx context.Context, r *Record, from ...Status) error
+	// Begin moves a queued or scheduled record to sending under token
+	// and returns it; ErrStatusChanged when it is in any other status or
+	// absent.
+	Begin(ctx context.Context, id, token string, leaseUntil, now time.Time) (*Record, error)
 }
 
 // QueueMessage is one message for the send queue: ID is the record's id,

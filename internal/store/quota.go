@@ -55,6 +55,9 @@ type QuotaBuckets interface {
 type Guard struct {
 	Buckets QuotaBuckets
 	Now     func() time.Time
+	// Observe, when set, hears an account's use of its window after each
+	// reservation (quota_observe.go; the QuotaUsedPercent metric).
+	Observe func(account string, used Usage, limits Limits)
 
 	mu   sync.Mutex
 	past map[string]pastHours
@@ -98,9 +101,11 @@ func (g *Guard) Reserve(ctx context.Context, account string, limits Limits, reci
 	}
 	add := Usage{1, recipients}
 	if max.Messages < add.Messages || max.Recipients < add.Recipients {
+		g.observe(account, past.sum, HourUsage{}, nil, limits)
 		return exceeded(past, HourUsage{Hour: hour}, add, limits, now)
 	}
 	cur, err := g.Buckets.Add(ctx, account, hour, add, max, now)
+	g.observe(account, past.sum, cur, err, limits)
 	switch {
 	case errors.Is(err, ErrBucketBlocked):
 		return blocked(cur.BlockedUntil, now)

@@ -68,6 +68,10 @@ type Record struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 	// ScheduledAt is when a scheduled message is to be sent (nil otherwise).
 	ScheduledAt *time.Time `json:"scheduledAt,omitempty"`
+	// Bounces are what delivery status notifications said, by recipient
+	// hash (bounce.AddressHash: no address is stored); set by the bounce
+	// reader.
+	Bounces map[string]BounceMark `json:"bounces,omitempty"`
 
 	// Keyed says the id comes from an idempotency key.
 	Keyed bool `json:"-"`

@@ -36,6 +36,9 @@ type Config struct {
 	Contenders []string
 	ModuleRoot string // repository root
 	WorkDir    string // scratch: bootstrap, CA, request file
+	// Before, when set, is a git revision whose bootstrap runs too, as
+	// BeforeName(Before): before and after in the same run (variants.go).
+	Before string
 }
 
 // Report is a whole run.
@@ -43,7 +46,9 @@ type Report struct {
 	Config      Config
 	Results     []Result
 	BinaryBytes int64
-	Machine     string
+	// Binaries are the sizes of the other bootstraps (Config.Before).
+	Binaries map[string]int64
+	Machine  string
 	Started     time.Time
 }
 
@@ -51,6 +56,7 @@ type runner struct {
 	cfg       Config
 	stack     *devstack.Stack
 	bootstrap string
+	before    string // the bootstrap of Config.Before
 	req       []byte
 	reqFile   string
 }
@@ -79,9 +85,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := os.WriteFile(r.reqFile, r.req, 0o644); err != nil {
 		return nil, err
 	}
-	rep := &Report{Config: cfg, Machine: machine(), Started: time.Now()}
+	rep := &Report{Config: cfg, Machine: machine(), Started: time.Now(), Binaries: map[string]int64{}}
 	if st, err := os.Stat(r.bootstrap); err == nil {
 		rep.BinaryBytes = st.Size()
+	}
+	if cfg.Before != "" {
+		if r.before, err = buildBefore(cfg.ModuleRoot, cfg.WorkDir, cfg.Before); err != nil {
+			return nil, err
+		}
+		if st, err := os.Stat(r.before); err == nil {
+			rep.Binaries[BeforeName(cfg.Before)] = st.Size()
+		}
 	}
 	for _, w := range []string{Cold, Warm, Batch} {
 		for _, c := range cfg.Contenders {
@@ -103,8 +117,8 @@ func (r *runner) measure(ctx context.Context, contender, workload string) (Resul
 		res Result
 		err error
 	)
-	if contender == Gmailsend {
-		res, err = r.gmailsend(ctx, workload)
+	if v, ok := r.variant(contender); ok { // variants.go
+		res, err = r.gmailsend(ctx, workload, v)
 	} else {
 		res, err = r.peer(ctx, contender, workload)
 	}
@@ -120,10 +134,11 @@ func (r *runner) measure(ctx context.Context, contender, workload string) (Resul
 	return res, nil
 }
 
-func (r *runner) gmailsend(ctx context.Context, workload string) (Result, error) {
+func (r *runner) gmailsend(ctx context.Context, workload string, v variant) (Result, error) {
 	var res Result
+	var inits []time.Duration
 	start := func() (*runtimeapi.Function, error) {
-		return runtimeapi.StartFunction(ctx, r.bootstrap, r.stack.Env(), nil, nil)
+		return runtimeapi.StartFunction(ctx, v.bootstrap, append(r.stack.Env(), v.env...), nil, nil)
 	}
 	invoke := func(fn *runtimeapi.Function, payload []byte) error {
 		out, err := fn.Invoke(ctx, payload, 30*time.Second)
@@ -151,9 +166,10 @@ func (r *runner) gmailsend(ctx context.Context, workload string) (Result, error)
 			res.addProcess(fn.Stop())
 			res.Latencies = append(res.Latencies, took)
 			res.Wall += took
-			res.Init += fn.InitDuration / time.Duration(r.cfg.ColdRuns)
+			inits = append(inits, fn.InitDuration)
 			res.Messages++
 		}
+		res.Init = median(inits)
 	case Warm, Batch:
 		fn, err := start()
 		if err != nil {

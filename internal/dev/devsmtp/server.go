@@ -48,6 +48,9 @@ type Options struct {
 	// DropAfter closes a connection after it has delivered this many
 	// messages (0: never).
 	DropAfter int
+	// Bounces, when set, receives a Gmail-style delivery status
+	// notification for every recipient at BounceDomain (bounce.go).
+	Bounces Inbox
 }
 
 // Message is one delivered message.
@@ -186,6 +189,7 @@ func (s *Server) record(m Message) error {
 	s.mu.Lock()
 	s.messages = append(s.messages, m)
 	s.mu.Unlock()
+	s.bounceBack(m)
 	return nil
 }
 

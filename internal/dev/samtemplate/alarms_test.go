@@ -176,3 +176,25 @@ func TestAlarmsWatchPublishedMetrics(t *testing.T) {
 		t.Error("MetricsNamespace's default must be the function's default namespace")
 	}
 }
+
+// TestMetricLinesSurviveLogFiltering ensures every function publishing metrics logs JSON and keeps INFO lines: Lambda's log-level filtering reads a metric line (no "level") as INFO, so a higher ApplicationLogLevel would drop every metric.
+func TestMetricLinesSurviveLogFiltering(t *testing.T) {
+	n := 0
+	for id, f := range ofType(load(t), "AWS::Serverless::Function") {
+		if get(f, "Properties", "Environment", "Variables", "METRICS_NAMESPACE") == nil {
+			continue
+		}
+		n++
+		if get(f, "Properties", "LoggingConfig", "LogFormat") != "JSON" {
+			t.Errorf("%s: LogFormat must be JSON", id)
+		}
+		switch lvl := get(f, "Properties", "LoggingConfig", "ApplicationLogLevel"); lvl {
+		case nil, "TRACE", "DEBUG", "INFO":
+		default:
+			t.Errorf("%s: ApplicationLogLevel %v would drop the metric lines", id, lvl)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no function publishes metrics")
+	}
+}

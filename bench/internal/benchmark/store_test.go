@@ -1,0 +1,41 @@
+package benchmark
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gmailsend/gmailsend/internal/dev/dynalite"
+	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+)
+
+// TestStoreRowShort runs the "warm, with the store" measurement with tiny counts so it cannot rot, and holds records, idempotency and the quota guard to at most 3 DynamoDB requests per warm send.
+func TestStoreRowShort(t *testing.T) {
+	root := fixture.ModuleRoot(t)
+	if err := dynalite.Available(dynalite.Dir(root)); errors.Is(err, dynalite.ErrUnavailable) && os.Getenv("CI") == "" {
+		t.Skipf("store benchmark skipped: %v", err)
+	}
+	cfg := Config{RTT: time.Millisecond, Warm: 5, ModuleRoot: root, WorkDir: t.TempDir()}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, err := RunStore(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Stored.Messages != 5 || rep.Stateless.Messages != 5 {
+		t.Fatalf("messages %d %d", rep.Stored.Messages, rep.Stateless.Messages)
+	}
+	if per := rep.RecordPerSend(); per <= 0 || per > 3 {
+		t.Fatalf("%.2f record, idempotency and quota requests per warm send (%v), want at most 3", per, rep.Requests)
+	}
+	var md bytes.Buffer
+	rep.WriteMarkdown(&md)
+	if !strings.Contains(md.String(), "| warm sequential, with the store |") {
+		t.Fatalf("report:\n%s", md.String())
+	}
+	t.Logf("\n%s", md.String())
+}

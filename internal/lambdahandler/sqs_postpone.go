@@ -1,0 +1,35 @@
+package lambdahandler
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/sqsqueue"
+)
+
+// RecordPostponer makes a received SQS record visible again after d;
+// *sqsqueue.Visibility is one.
+type RecordPostponer interface {
+	Postpone(ctx context.Context, queueARN, receiptHandle string, d time.Duration) error
+}
+
+var _ RecordPostponer = (*sqsqueue.Visibility)(nil)
+
+// postpone holds a record the quota guard refused (quota_exceeded, or
+// rate_limited while Gmail blocks the account) until its retry time
+// instead of the queue's visibility timeout, so it is neither sent early
+// nor received again and again toward the dead-letter queue. It is still
+// reported as failed, so SQS keeps it. A postponement that fails is
+// logged: the record then returns after the visibility timeout.
+func (h *Handler) postpone(ctx context.Context, r events.SQSMessage, err error) {
+	e := email.AsError(err)
+	if h.opts.Postpone == nil || e.RetryAfter <= 0 || e.Code != email.CodeQuotaExceeded && e.Code != email.CodeRateLimited {
+		return
+	}
+	if perr := h.opts.Postpone.Postpone(ctx, r.EventSourceARN, r.ReceiptHandle, e.RetryAfter); perr != nil {
+		h.log.WarnContext(ctx, "postpone", "itemId", r.MessageId, "error", perr.Error())
+	}
+}
