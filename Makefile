@@ -3,6 +3,8 @@ GO          ?= go
 EVENT       ?= events/apigateway-rest.json
 FUZZTIME    ?= 30s
 BENCH_RTT   ?= 10ms
+# BENCH_BEFORE=<git revision> also runs that revision's bootstrap: before/after in one run.
+BENCH_BEFORE ?=
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 LAMBDA_FLAGS = -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 
@@ -31,7 +33,7 @@ lint: ## go vet and staticcheck
 run: node-deps ## run the real bootstrap on an event against a local SMTP server (EVENT=events/…)
 	$(GO) run ./cmd/localrun run -event $(EVENT)
 
-serve: node-deps ## local HTTP endpoint on :3000 (POST /send), like sam local start-api
+serve: node-deps ## local HTTP endpoint on :3000 (every API route, with a local queue and scheduler), like sam local start-api
 	$(GO) run ./cmd/localrun serve
 
 node-deps: ## npm ci for dynalite (the local DynamoDB); skipped with one line without npm
@@ -48,10 +50,11 @@ fuzz: ## run each fuzz target for FUZZTIME
 	$(GO) test ./internal/email -run '^$$' -fuzz '^FuzzDecodeValidate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 	$(GO) test ./internal/email -run '^$$' -fuzz '^FuzzParseAddressList$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 	$(GO) test ./internal/message -run '^$$' -fuzz '^FuzzBuild$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
+	$(GO) test ./internal/bounce -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 
 bench: ## side-by-side benchmark against nodemailer and smtplib (writes bench/results.md and .svg)
 	cd bench && npm ci --no-audit --no-fund
-	$(GO) run ./bench -rtt $(BENCH_RTT) -out bench/results.md
+	$(GO) run ./bench -rtt $(BENCH_RTT) $(if $(BENCH_BEFORE),-before $(BENCH_BEFORE)) -out bench/results.md
 	$(GO) test ./internal/message -run '^$$' -bench . -benchmem | tee bench/go-bench.txt
 
 clean: ## remove build output and local run state

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -59,6 +60,9 @@ func runEvent(t *testing.T, name string, payload []byte) (string, error) {
 // TestMakeRunEverySample ensures `make run EVENT=…` works for every file in events/, printing log, response and deliveries in that order, without \u003c escapes.
 func TestMakeRunEverySample(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(fixture.ModuleRoot(t), "events", "*.json"))
+	// The bounce reader's scheduled event is not for the send function:
+	// make run runs its own demo for it (bounces.go, tested there).
+	files = slices.DeleteFunc(files, func(f string) bool { return filepath.Base(f) == "scheduled-bounces.json" })
 	sort.Strings(files)
 	if len(files) == 0 {
 		t.Fatal("no samples")

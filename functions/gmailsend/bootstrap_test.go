@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -95,6 +96,9 @@ func TestBootstrapRunsEverySampleEvent(t *testing.T) {
 
 	files, _ := filepath.Glob(filepath.Join(root, "events", "*.json"))
 	sort.Strings(files)
+	// The bounce reader's scheduled event is not this function's:
+	// functions/bounces/loop_test.go runs it, and make run shows it.
+	files = slices.DeleteFunc(files, func(f string) bool { return filepath.Base(f) == "scheduled-bounces.json" })
 	if len(files) != len(expectations) {
 		t.Fatalf("events/ has %d files, the test expects %d: add the new sample here", len(files), len(expectations))
 	}

@@ -1,7 +1,7 @@
 package app_test
 
 import (
-	"fmt"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -9,6 +9,8 @@ import (
 	"github.com/gmailsend/gmailsend/internal/app"
 	"github.com/gmailsend/gmailsend/internal/dev/emfcheck"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/internal/metrics"
+	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // seriesOf decodes every metric line of a log into "Name value Unit {dims}" strings.
@@ -93,5 +95,26 @@ func checkNoContent(t *testing.T, log string) {
 			t.Fatalf("metric line holds %q: %s", a, l)
 		}
 	}
-	_ = fmt.Sprint()
+}
+
+// TestREADMEAccountCommandsFindTheDimension ensures the two shell commands README gives to find an account's dimension value print what the function really publishes: for a credential name with @, and for the quota guard's account of an address.
+func TestREADMEAccountCommandsFindTheDimension(t *testing.T) {
+	doc := readme(t)
+	run := func(cmdTemplate, placeholder, value string) string {
+		t.Helper()
+		if !strings.Contains(doc, "`"+cmdTemplate+"`") {
+			t.Fatalf("README lacks the command %q", cmdTemplate)
+		}
+		out, err := exec.Command("sh", "-c", strings.Replace(cmdTemplate, placeholder, value, 1)).Output()
+		if err != nil {
+			t.Skipf("cannot run %q here: %v", cmdTemplate, err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	if got := run("printf %s NAME | sha256sum | cut -c1-12", "NAME", "kim@example.com"); "acct-"+got != metrics.Account("kim@example.com") {
+		t.Errorf("README's command gives acct-%s, the function publishes %s", got, metrics.Account("kim@example.com"))
+	}
+	if got := run(`printf 'gmailsend-account\0%s' ADDRESS | sha256sum | cut -c1-24`, "ADDRESS", fixture.User); "addr:"+got != store.AccountOf("", fixture.User) {
+		t.Errorf("README's command gives addr:%s, the quota guard counts %s", got, store.AccountOf("", fixture.User))
+	}
 }

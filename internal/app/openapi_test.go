@@ -89,12 +89,6 @@ func TestOpenAPIDocumentMatchesCode(t *testing.T) {
 	}
 }
 
-// apiCall is one request to the REST API and the handler's answer.
-type apiCall struct {
-	Method, Path, Body string
-	Resp               events.APIGatewayProxyResponse
-}
-
 // callAPI sends method path with body to the real handler as API Gateway's
 // REST API would (resource pattern and path parameters from the document),
 // and fails the test unless the answer validates against api/openapi.yaml.

@@ -156,7 +156,7 @@ func TestPartialEnqueueFailureLeavesNoOrphan(t *testing.T) {
 
 // TestScheduledSendDeliveredAfterItsTime ensures a message scheduled 2 s ahead is scheduled (record and schedule), never delivered before its time, and delivered after it.
 func TestScheduledSendDeliveredAfterItsTime(t *testing.T) {
-	h := newHarness(t, setup{Store: true, Queue: true, Config: func(c *app.Config) { c.MinScheduleAhead = time.Second }})
+	h := newHarness(t, setup{Store: true, Queue: true, Config: func(c *app.Config) { c.MinScheduleAhead = 500 * time.Millisecond }})
 	h.storeDesk()
 	h.consume(t)
 	at := time.Now().Add(2 * time.Second).Truncate(time.Millisecond)
@@ -188,10 +188,10 @@ func TestScheduledSendDeliveredAfterItsTime(t *testing.T) {
 
 // TestCancelledBeforeItsTimeIsNeverDelivered ensures DELETE /messages/{id} on a scheduled message cancels it, deletes its schedule, and nothing is ever delivered.
 func TestCancelledBeforeItsTimeIsNeverDelivered(t *testing.T) {
-	h := newHarness(t, setup{Store: true, Queue: true, Config: func(c *app.Config) { c.MinScheduleAhead = time.Second }})
+	h := newHarness(t, setup{Store: true, Queue: true, Config: func(c *app.Config) { c.MinScheduleAhead = 500 * time.Millisecond }})
 	h.storeDesk()
 	h.consume(t)
-	at := time.Now().Add(1500 * time.Millisecond)
+	at := time.Now().Add(3 * time.Second)
 	resp := h.callAPI(t, "POST", "/messages", queuedRequest("desk", "kim@example.com", "never", map[string]any{"scheduledAt": at.Format(time.RFC3339Nano)}))
 	var acc acceptedBody
 	decodeJSON(t, resp.Body, &acc)
@@ -213,9 +213,9 @@ func TestCancelledBeforeItsTimeIsNeverDelivered(t *testing.T) {
 
 // TestScheduleFiringAfterCancelIsDropped ensures the race: a schedule that already put the message on the queue when the cancel came is dropped by the consumer, never delivered, and leaves the queue empty.
 func TestScheduleFiringAfterCancelIsDropped(t *testing.T) {
-	h := newHarness(t, setup{Store: true, Queue: true, Config: func(c *app.Config) { c.MinScheduleAhead = time.Second }})
+	h := newHarness(t, setup{Store: true, Queue: true, Config: func(c *app.Config) { c.MinScheduleAhead = 500 * time.Millisecond }})
 	h.storeDesk()
-	at := time.Now().Add(1100 * time.Millisecond)
+	at := time.Now().Add(1500 * time.Millisecond)
 	resp := h.callAPI(t, "POST", "/messages", queuedRequest("desk", "kim@example.com", "raced", map[string]any{"scheduledAt": at.Format(time.RFC3339Nano)}))
 	var acc acceptedBody
 	decodeJSON(t, resp.Body, &acc)

@@ -4,6 +4,8 @@
 // AWS_ENDPOINT_URL_SECRETS_MANAGER (a local endpoint) work with no code
 // change. The configuration is loaded lazily, on the first stored-credential
 // send, so a function that only sees inline passwords never pays for it.
+// Writer (writer.go) creates and updates secrets for the gmailsend command;
+// the function only reads.
 //
 // It does not cache: package credential does.
 package awssecrets

@@ -150,7 +150,7 @@ func (r *Reader) apply(ctx context.Context, uid uint32, raw []byte, owners []str
 		if rc.Suppress() {
 			added, err := r.Store.Suppress(ctx, Suppression{
 				Account: key, Address: rc.Address, Reason: ReasonBounce, Status: rc.Status,
-				Diagnostic: rc.Diagnostic, MessageID: id, CreatedAt: at,
+				Diagnostic: rc.Diagnostic, SourceID: id, CreatedAt: at,
 			})
 			if err != nil {
 				return fmt.Errorf("bounce: suppressing an address: %w", err)

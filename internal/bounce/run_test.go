@@ -36,7 +36,7 @@ type rig struct {
 	acct   bounce.Account
 }
 
-func newRig(t *testing.T, o bounce.Options) *rig {
+func newRig(t testing.TB, o bounce.Options) *rig {
 	t.Helper()
 	client, _ := dynalite.StartTable(t, "messages")
 	ca, err := devsmtp.NewCA()
@@ -57,7 +57,7 @@ func newRig(t *testing.T, o bounce.Options) *rig {
 }
 
 // sent writes a finished "sent" record of the account with that Message-ID.
-func (r *rig) sent(t *testing.T, account, messageID string) string {
+func (r *rig) sent(t testing.TB, account, messageID string) string {
 	t.Helper()
 	now := time.Now().UTC()
 	rec := &store.Record{ID: store.NewID(), Status: store.StatusSending, Account: account, Source: "sqs", Recipients: 2,
@@ -72,14 +72,14 @@ func (r *rig) sent(t *testing.T, account, messageID string) string {
 	return rec.ID
 }
 
-func (r *rig) deliver(t *testing.T, raw []byte) {
+func (r *rig) deliver(t testing.TB, raw []byte) {
 	t.Helper()
 	if _, err := r.imap.Append(fixture.User, raw, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func (r *rig) run(t *testing.T) bounce.Report {
+func (r *rig) run(t testing.TB) bounce.Report {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -99,7 +99,7 @@ func (r *rig) status(t *testing.T, id string) store.Status {
 	return rec.Status
 }
 
-func sample(t *testing.T, name string) []byte {
+func sample(t testing.TB, name string) []byte {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {

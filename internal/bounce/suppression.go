@@ -22,8 +22,9 @@ type Suppression struct {
 	// Status and Diagnostic are the bounce's (empty for manual entries).
 	Status     string `json:"status,omitempty"`
 	Diagnostic string `json:"diagnostic,omitempty"`
-	// MessageID is the record id of the message that bounced.
-	MessageID string    `json:"messageId,omitempty"`
+	// SourceID is the record id of the message that bounced (what
+	// GET /messages/{id} takes).
+	SourceID  string    `json:"sourceId,omitempty"`
 	CreatedAt time.Time `json:"createdAt"`
 }
 

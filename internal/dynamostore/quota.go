@@ -104,9 +104,12 @@ func (t *Table) Add(ctx context.Context, account string, hour int64, add, max st
 	if err != nil {
 		return store.HourUsage{}, err
 	}
-	_, err = api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	// ALL_NEW: the bucket as it now is comes back in the same request;
+	// the guard reports the account's use (QuotaUsedPercent) from it.
+	res, err := api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:        aws.String(t.Name),
 		Key:              bucketKey(account, hour),
+		ReturnValues:     types.ReturnValueAllNew,
 		UpdateExpression: aws.String("ADD msgs :m, rcpts :r SET expiresAt = :exp"),
 		ConditionExpression: aws.String("(attribute_not_exists(msgs) OR (msgs <= :maxM AND rcpts <= :maxR))" +
 			" AND (attribute_not_exists(blockedUntil) OR blockedUntil <= :now)"),
@@ -117,7 +120,10 @@ func (t *Table) Add(ctx context.Context, account string, hour int64, add, max st
 		},
 	})
 	if err == nil {
-		return store.HourUsage{}, nil
+		if cur, derr := decodeBucket(res.Attributes); derr == nil {
+			return cur, nil
+		}
+		return store.HourUsage{Hour: hour}, nil
 	}
 	if !conditionFailed(err) {
 		return store.HourUsage{}, unavailable(fmt.Errorf("dynamostore: counting quota: %w", err))

@@ -44,7 +44,7 @@ func (t *Table) Suppress(ctx context.Context, s bounce.Suppression) (bool, error
 	if err != nil {
 		return false, err
 	}
-	// The record id goes in "sourceId", not "messageId": the
+	// The record id is "sourceId", never "messageId": the
 	// byMessageId index must only ever hold records.
 	item, err := attributevalue.MarshalMap(suppressionItem{
 		PK: suppressionPK(s.Account, s.Address), SK: "sup", Account: s.Account, Reason: s.Reason,
@@ -53,8 +53,8 @@ func (t *Table) Suppress(ctx context.Context, s bounce.Suppression) (bool, error
 	if err != nil {
 		return false, fmt.Errorf("dynamostore: %w", err)
 	}
-	if s.MessageID != "" {
-		item["sourceId"] = &types.AttributeValueMemberS{Value: s.MessageID}
+	if s.SourceID != "" {
+		item["sourceId"] = &types.AttributeValueMemberS{Value: s.SourceID}
 	}
 	_, err = api.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: aws.String(t.Name), Item: item, ConditionExpression: aws.String("attribute_not_exists(pk)"),
@@ -95,7 +95,7 @@ func suppressionFrom(item map[string]types.AttributeValue, address string) (*bou
 		source = v.Value
 	}
 	return &bounce.Suppression{Account: it.Account, Address: address, Reason: it.Reason, Status: it.Status,
-		Diagnostic: it.Diagnostic, MessageID: source, CreatedAt: time.UnixMilli(it.CreatedAt).UTC()}, nil
+		Diagnostic: it.Diagnostic, SourceID: source, CreatedAt: time.UnixMilli(it.CreatedAt).UTC()}, nil
 }
 
 // Unsuppress removes an entry; it reports whether there was one.

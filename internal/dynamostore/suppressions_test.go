@@ -27,7 +27,7 @@ func TestSuppressionList(t *testing.T) {
 	ctx := context.Background()
 	at := time.Now().UTC().Truncate(time.Millisecond)
 	s := bounce.Suppression{Account: "addr:a", Address: "Gone@Example.net", Reason: bounce.ReasonBounce,
-		Status: "5.2.1", Diagnostic: "smtp; 550 5.2.1 <address>: Mailbox disabled", MessageID: "rec1", CreatedAt: at}
+		Status: "5.2.1", Diagnostic: "smtp; 550 5.2.1 <address>: Mailbox disabled", SourceID: "rec1", CreatedAt: at}
 	if added, err := tbl.Suppress(ctx, s); err != nil || !added {
 		t.Fatalf("first add: %v %v", added, err)
 	}
@@ -35,7 +35,7 @@ func TestSuppressionList(t *testing.T) {
 		t.Fatalf("second add: %v %v", added, err)
 	}
 	got, err := tbl.Suppression(ctx, "addr:a", "gone@example.net")
-	if err != nil || got.Status != "5.2.1" || got.MessageID != "rec1" || !got.CreatedAt.Equal(at) || got.Reason != bounce.ReasonBounce {
+	if err != nil || got.Status != "5.2.1" || got.SourceID != "rec1" || !got.CreatedAt.Equal(at) || got.Reason != bounce.ReasonBounce {
 		t.Fatalf("read back %+v %v", got, err)
 	}
 	if _, err := tbl.Suppression(ctx, "addr:b", "gone@example.net"); !errors.Is(err, store.ErrNotFound) {

@@ -4,8 +4,12 @@
 // makes no token request; concurrent refreshes of one credential share one
 // request.
 //
-// It never logs or returns a refresh token, and its errors quote only the
-// token endpoint's error code.
+// For the gmailsend command it also performs the installed-app sign-in
+// that obtains a refresh token in the first place (installed.go); the
+// function never calls it.
+//
+// It never logs a refresh token, returns one only to the sign-in's caller
+// (to be stored), and its errors quote only the token endpoint's error code.
 package googleoauth
 
 import (

@@ -35,6 +35,7 @@ func (h *Handler) logSend(ctx context.Context, src source, itemID string, out se
 	if out.MessageID != "" {
 		attrs = append(attrs, slog.String("messageId", out.MessageID))
 	}
+	attrs = append(attrs, storeAttrs(out)...) // log_store.go
 	level := slog.LevelInfo
 	if err != nil {
 		e := email.AsError(err)

@@ -138,7 +138,7 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 		}
 		return nil, Outcome{}, c.err
 	}
-	rec.MessageID = out.MessageID
+	rec.MessageID, out.RecordID = out.MessageID, rec.ID
 	if rec.Recipients == 0 {
 		rec.Recipients = out.Recipients
 	}
@@ -174,9 +174,10 @@ type claimResult struct {
 func (s *Sender) claimAsync(ctx context.Context, rec *store.Record) func() claimResult {
 	done := make(chan struct{})
 	var r claimResult
+	claimed := *rec // the send goes on filling rec meanwhile
 	go func() {
 		defer close(done)
-		r.holder, r.err = s.Records.Claim(ctx, rec)
+		r.holder, r.err = s.Records.Claim(ctx, &claimed)
 	}()
 	return func() claimResult {
 		<-done
@@ -210,7 +211,7 @@ func settle(rec *store.Record, err error) error {
 
 // replay answers a request whose key is held by holder.
 func (s *Sender) replay(req *email.Request, rec, holder *store.Record) (*Result, Outcome, error) {
-	out := Outcome{Recipients: holder.Recipients, MessageID: holder.MessageID, Replayed: true}
+	out := Outcome{Recipients: holder.Recipients, MessageID: holder.MessageID, Replayed: true, RecordID: holder.ID}
 	if holder.Fingerprint != rec.Fingerprint {
 		return nil, out, email.Errorf(email.CodeIdempotencyConflict, "",
 			"this idempotency key was already used with a different request")

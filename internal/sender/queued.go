@@ -119,6 +119,9 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 	if err := s.Relay.Check(mail); err != nil {
 		return nil, prefixed(err, prefix)
 	}
+	if err := s.CheckSuppressed(ctx, login.User, mail); err != nil {
+		return nil, prefixed(err, prefix)
+	}
 	rec := &store.Record{
 		ID: store.NewID(), Status: store.StatusQueued, Account: store.AccountOf(login.Stored, login.User),
 		Recipients: len(mail.Recipients()), CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(s.Durability.Retention),

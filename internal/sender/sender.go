@@ -81,6 +81,8 @@ type Outcome struct {
 	// Replayed says the answer came from the record of an earlier request
 	// with the same idempotency key (durable.go); nothing was sent.
 	Replayed bool
+	// RecordID is the message record's id (with a message table).
+	RecordID string
 	// StoreError is a message-table failure after a successful send (the
 	// caller is answered with success; the log line carries it).
 	StoreError error

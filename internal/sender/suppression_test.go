@@ -51,3 +51,26 @@ func TestSuppressedRecipientIsRefused(t *testing.T) {
 		t.Fatalf("after removal: %v, %d deliveries", err, len(d.calls))
 	}
 }
+
+// TestQueuedSendToSuppressedIsRefused ensures POST /messages and
+// /messages/batch refuse a suppressed recipient when the message is
+// accepted (422, the field prefixed with the batch item), not later in the
+// queue.
+func TestQueuedSendToSuppressedIsRefused(t *testing.T) {
+	client, _ := dynalite.StartTable(t, "messages")
+	table := dynamostore.NewWithAPI("messages", client)
+	ctx := context.Background()
+	if _, err := table.Suppress(ctx, bounce.Suppression{Account: bounce.AccountKey("me@gmail.com"), Address: "gone@example.net",
+		Reason: bounce.ReasonManual, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	s := &Sender{Limits: email.DefaultLimits(), Credentials: &countingResolver{login: credential.Login{User: "me@gmail.com", Password: "p", Stored: "desk"}},
+		Suppressions: table, Durability: DefaultDurability()}
+	_, err := s.checkQueued(ctx, []byte(`{"credential":"desk","toEmail":"a@example.com","bcc":"gone@example.net","subject":"s","message":"m"}`), Origin{}, "messages[2].", true)
+	if e := email.AsError(err); e.Code != email.CodeRecipientSuppressed || e.Field != "messages[2].bcc[0]" {
+		t.Fatalf("err = %+v", e)
+	}
+	if _, err := s.checkQueued(ctx, []byte(`{"credential":"desk","toEmail":"a@example.com","subject":"s","message":"m"}`), Origin{}, "", true); err != nil {
+		t.Fatalf("an unsuppressed message: %v", err)
+	}
+}

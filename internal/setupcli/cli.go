@@ -55,10 +55,14 @@ func FromProcess() Env {
 
 // Exit statuses.
 const (
-	ExitOK      = 0
-	ExitFailed  = 1 // the operation failed; the error and what to do are printed
-	ExitUsage   = 2 // the command line is wrong
-	usageFormat = `gmailsend sets up and tries a gmailsend deployment.
+	ExitOK     = 0
+	ExitFailed = 1 // the operation failed; the error and what to do are printed
+	ExitUsage  = 2 // the command line is wrong
+)
+
+// usageFormat is `gmailsend help`; README's section "The gmailsend
+// command" shows the same spellings.
+const usageFormat = `gmailsend sets up and tries a gmailsend deployment.
 
 Usage:
   gmailsend credentials put NAME --user ADDRESS [--kms-key-id K] [--tag k=v]...
@@ -83,7 +87,6 @@ Flags every subcommand takes:
 
 Run "gmailsend SUBCOMMAND -h" for a subcommand's flags.
 `
-)
 
 // Run runs one command line (without the program name) and returns the
 // exit status.

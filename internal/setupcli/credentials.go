@@ -46,7 +46,7 @@ func (c *command) credentialsPut(ctx context.Context, args []string) error {
 		return usagef("--user ADDRESS is required: the account the app password belongs to")
 	}
 	if _, err := email.ParseAddress("user", user); err != nil {
-		return err
+		return usagef("--user: %s", email.AsError(err).Message)
 	}
 	cfg, err := g.smtpConfig()
 	if err != nil {
@@ -58,7 +58,7 @@ func (c *command) credentialsPut(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	password, err := c.readPassword("App password for " + user + " (input hidden): ")
+	password, err := c.readPassword(ctx, "App password for "+user+" (input hidden): ")
 	if err != nil {
 		return err
 	}

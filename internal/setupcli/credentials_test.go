@@ -122,6 +122,8 @@ func TestUsageErrors(t *testing.T) {
 		"must not start with":        {"credentials", "verify", "../other"},
 		"--client-secret-file":       {"oauth", "login", "desk"},
 		"unknown command":            {"credentials", "delete", "desk"},
+		"want key=value":             {"credentials", "put", "desk", "--user", fixture.User, "--tag", "novalue"},
+		"is not a valid email":       {"credentials", "put", "desk", "--user", "not-an-address"},
 	}
 	for want, args := range cases {
 		res := r.run(t, fixture.Password, args...)

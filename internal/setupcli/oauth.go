@@ -50,7 +50,7 @@ func (c *command) oauthLogin(ctx context.Context, args []string) error {
 	}
 	if user != "" {
 		if _, err := email.ParseAddress("user", user); err != nil {
-			return err
+			return usagef("--user: %s", email.AsError(err).Message)
 		}
 	}
 	raw, err := os.ReadFile(file)

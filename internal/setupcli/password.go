@@ -2,6 +2,7 @@ package setupcli
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +18,7 @@ import (
 // stdin is one, else the first line of stdin (a pipe or a file), so
 // `pass show gmail | gmailsend credentials put …` works. Never from a flag:
 // flags end up in shell history and process lists.
-func (c *command) readPassword(prompt string) (string, error) {
+func (c *command) readPassword(ctx context.Context, prompt string) (string, error) {
 	var (
 		raw string
 		err error
@@ -27,10 +28,8 @@ func (c *command) readPassword(prompt string) (string, error) {
 		raw, err = c.env.ReadPassword(prompt)
 	case ok && term.IsTerminal(int(f.Fd())):
 		fmt.Fprint(c.env.Stderr, prompt)
-		var b []byte
-		b, err = term.ReadPassword(int(f.Fd()))
+		raw, err = readHidden(ctx, int(f.Fd()))
 		fmt.Fprintln(c.env.Stderr)
-		raw = string(b)
 	case c.env.Stdin != nil:
 		raw, err = firstLine(c.env.Stdin)
 	default:
@@ -44,6 +43,32 @@ func (c *command) readPassword(prompt string) (string, error) {
 		return "", email.Invalid("password", "no app password was given (type it at the prompt, or pipe it on stdin)")
 	}
 	return p, nil
+}
+
+// readHidden reads a line from the terminal fd with echo off. Ctrl-C
+// (ctx cancelled by main's signal handler) restores echo before returning:
+// term.ReadPassword alone would leave the user's terminal silent.
+func readHidden(ctx context.Context, fd int) (string, error) {
+	state, err := term.GetState(fd)
+	if err != nil {
+		return "", err
+	}
+	type line struct {
+		b   []byte
+		err error
+	}
+	got := make(chan line, 1)
+	go func() {
+		b, err := term.ReadPassword(fd)
+		got <- line{b, err}
+	}()
+	select {
+	case l := <-got:
+		return string(l.b), l.err
+	case <-ctx.Done():
+		_ = term.Restore(fd, state)
+		return "", errors.New("interrupted")
+	}
 }
 
 // firstLine reads up to the first line break, bounded: an app password is

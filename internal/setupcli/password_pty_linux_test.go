@@ -121,3 +121,34 @@ func TestTerminalPasswordNotEchoed(t *testing.T) {
 		t.Fatalf("exit %d:\n%s%s", code, out.String(), errOut.String())
 	}
 }
+
+// TestInterruptRestoresEcho ensures Ctrl-C at the password prompt (the context cancelled) gives the terminal its echo back and stores nothing.
+func TestInterruptRestoresEcho(t *testing.T) {
+	_, slave := openPTY(t)
+	r := newRig(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	env := setupcli.Env{Stdin: slave, Stdout: &fixture.SyncBuffer{}, Stderr: &fixture.SyncBuffer{}, Getenv: func(string) string { return "" },
+		Secrets: func(context.Context, *setupcli.Globals) (*secretsmanager.Client, error) {
+			return r.secrets.Client(), nil
+		}}
+	done := make(chan int)
+	go func() {
+		done <- setupcli.Run(ctx, []string{"credentials", "put", "desk", "--user", fixture.User}, env)
+	}()
+	for deadline := time.Now().Add(5 * time.Second); echoOn(t, slave); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("echo was never turned off")
+		}
+	}
+	cancel()
+	if code := <-done; code != setupcli.ExitFailed {
+		t.Fatalf("exit %d", code)
+	}
+	if !echoOn(t, slave) {
+		t.Fatal("the terminal was left without echo")
+	}
+	if _, ok := r.secrets.Get("gmailsend/desk"); ok || len(r.smtp.AuthAttempts()) != 0 {
+		t.Fatal("an interrupted put logged in or stored")
+	}
+}

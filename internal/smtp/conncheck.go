@@ -3,6 +3,8 @@ package smtp
 import (
 	"errors"
 	"io"
+	"net"
+	"time"
 )
 
 // errSpokeUnprompted is a kept session on which the server said something
@@ -22,11 +24,29 @@ func (s *session) check() error {
 	switch {
 	case err != nil:
 		return err
-	case pending:
-		return errSpokeUnprompted
+	case !pending:
+		return nil
 	}
-	return nil
+	// Bytes are waiting: a reply nobody asked for or a TLS close_notify,
+	// or only a TLS 1.3 post-handshake message (a session ticket, a key
+	// update) that carries no reply at all. Let TLS read them, briefly:
+	// only an SMTP line or the end of the connection condemns the session.
+	_ = s.conn.SetReadDeadline(time.Now().Add(pendingLook))
+	_, err = s.client.Text.R.Peek(1)
+	s.restoreReadDeadline()
+	var ne net.Error
+	switch {
+	case err == nil:
+		return errSpokeUnprompted
+	case errors.As(err, &ne) && ne.Timeout():
+		return nil
+	}
+	return err
 }
+
+// pendingLook bounds reading what a kept session found waiting; TLS
+// records already in the socket take microseconds to read.
+const pendingLook = 20 * time.Millisecond
 
 // errClosedByPeer is what peekSocket reports for an orderly close.
 var errClosedByPeer = io.EOF

@@ -9,10 +9,17 @@
 //   - Every network step is bounded by the caller's context deadline less a
 //     safety margin, and a cancelled context aborts the connection at once.
 //   - Authenticated sessions are kept for reuse (per server and credential,
-//     never across accounts), checked with RSET before reuse, and closed
-//     after an idle limit.
-//   - With PIPELINING (RFC 2920) a message costs two round trips on a reused
-//     session.
+//     never across accounts) and closed after an idle limit. Before reuse a
+//     session is looked at without a round trip (closed by the server, or
+//     spoke unprompted: replaced), and its first reply is bounded by
+//     ReuseCheckTimeout: a connection a middlebox silently forgot is
+//     abandoned and redialled while nothing of the message has been sent.
+//   - With CHUNKING and PIPELINING (RFC 3030, RFC 2920) a message to one
+//     recipient costs one round trip: RSET, MAIL, RCPT and BDAT LAST with
+//     the message in one flight (chunking.go). With PIPELINING alone, two.
+//   - A failure after the whole message was sent and before the server's
+//     verdict is marked ErrDeliveryUnknown (outcome.go): it may have been
+//     delivered.
 //
 // It does not build messages, resolve credentials or decide retries: the
 // error it returns carries a stable code from package email, and the caller

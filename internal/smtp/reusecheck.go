@@ -35,11 +35,15 @@ func (s *session) boundFirstReply() (lift func()) {
 		return func() {}
 	}
 	_ = s.conn.SetReadDeadline(limit)
-	return func() {
-		s.deadlineMu.Lock()
-		defer s.deadlineMu.Unlock()
-		if !s.cancelled { // a cancelled invocation keeps its abort
-			_ = s.conn.SetReadDeadline(s.deadline)
-		}
+	return s.restoreReadDeadline
+}
+
+// restoreReadDeadline puts back the invocation's deadline after a shorter
+// one; a cancelled invocation keeps its abort.
+func (s *session) restoreReadDeadline() {
+	s.deadlineMu.Lock()
+	defer s.deadlineMu.Unlock()
+	if !s.cancelled {
+		_ = s.conn.SetReadDeadline(s.deadline)
 	}
 }

@@ -41,8 +41,9 @@ type QuotaBuckets interface {
 	// PastHours returns the buckets of hours from..to (inclusive).
 	PastHours(ctx context.Context, account string, from, to int64) ([]HourUsage, error)
 	// Add adds to the bucket of hour unless that would take it past max
-	// or the bucket holds a block after now: one conditional write. On
-	// ErrBucketFull or ErrBucketBlocked it returns the bucket as it is.
+	// or the bucket holds a block after now: one conditional write. It
+	// returns the bucket after the addition, or on ErrBucketFull or
+	// ErrBucketBlocked the bucket as it is.
 	Add(ctx context.Context, account string, hour int64, add, max Usage, now time.Time) (HourUsage, error)
 	// Block records that the account is blocked until then, in hour's bucket.
 	Block(ctx context.Context, account string, hour int64, until time.Time) error

@@ -25,7 +25,7 @@ const (
 )
 
 // AllContenders in table order.
-var AllContenders = []string{Gmailsend, NodemailerPooled, NodemailerUnpooled, Smtplib}
+var AllContenders = []string{Gmailsend, GmailsendData, NodemailerPooled, NodemailerUnpooled, Smtplib}
 
 // Config sizes a run.
 type Config struct {
@@ -96,6 +96,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		if st, err := os.Stat(r.before); err == nil {
 			rep.Binaries[BeforeName(cfg.Before)] = st.Size()
 		}
+		cfg.Contenders = append([]string{BeforeName(cfg.Before)}, cfg.Contenders...)
+		rep.Config.Contenders = cfg.Contenders
 	}
 	for _, w := range []string{Cold, Warm, Batch} {
 		for _, c := range cfg.Contenders {

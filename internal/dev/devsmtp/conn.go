@@ -43,19 +43,22 @@ func (l *countingListener) Accept() (net.Conn, error) {
 // arriving keeps reading it.
 //
 // Round trips: the client starts a new one when it speaks after it could
-// have seen the server's reply, that is at least one RTT after the server
-// first wrote since the client last spoke. Bytes that arrive sooner were
-// sent before any reply reached the client: the same flight, however the
-// server interleaved its answers (SMTP lines, TLS records, a pipelined
-// group, RFC 3030 BDAT chunks all count the same way). With no RTT every
-// client turn after a server write counts, which cannot tell a pipelined
-// tail from a new flight; measure pipelining with an RTT.
+// have seen the server's reply. When the first reply of a server turn goes
+// on the wire, whatever the client has sent that the server has not read
+// yet (the kernel's count of unread bytes) was sent before the client could
+// see that reply: the rest of the same flight, however the server
+// interleaved its answers with reading it (SMTP lines, TLS records, a
+// pipelined group, RFC 3030 BDAT chunks all count the same way). Only bytes
+// beyond that start a new round trip, so a server that reads late under
+// load does not count more. Where the kernel cannot say (not Linux), a
+// read at least one RTT after the first reply starts a new round trip.
 type countingConn struct {
 	net.Conn
 	l          *countingListener
 	mu         sync.Mutex
 	clientTurn bool      // the client has spoken since the server last wrote
 	repliedAt  time.Time // the server's first write since the client's turn
+	tail       int64     // unread bytes of the client's flight when the server first replied; -1: unknown
 	closeOnce  sync.Once
 
 	// With an RTT, writes go through out to deliver, which holds each
@@ -77,8 +80,12 @@ func (c *countingConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {
 		c.mu.Lock()
-		if !c.clientTurn && !time.Now().Before(c.repliedAt.Add(c.l.rtt)) {
-			c.clientTurn = true
+		switch {
+		case c.clientTurn:
+		case c.tail >= int64(n):
+			c.tail -= int64(n) // the rest of the flight the server answered
+		case c.tail >= 0 || !time.Now().Before(c.repliedAt.Add(c.l.rtt)):
+			c.clientTurn, c.tail = true, 0
 			c.l.roundTrips.Add(1)
 		}
 		c.mu.Unlock()
@@ -86,14 +93,20 @@ func (c *countingConn) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (c *countingConn) Write(p []byte) (int, error) {
-	now := time.Now()
+// replying notes that a reply is about to go on the wire.
+func (c *countingConn) replying() {
 	c.mu.Lock()
 	if c.clientTurn {
-		c.clientTurn, c.repliedAt = false, now
+		c.clientTurn, c.repliedAt = false, time.Now()
+		c.tail = unreadBytes(c.Conn)
 	}
 	c.mu.Unlock()
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	now := time.Now()
 	if c.out == nil {
+		c.replying()
 		return c.Conn.Write(p)
 	}
 	if err := c.writeErr.Load(); err != nil {
@@ -113,6 +126,7 @@ func (c *countingConn) deliver() {
 	defer close(c.drained)
 	for d := range c.out {
 		time.Sleep(time.Until(d.due))
+		c.replying()
 		if _, err := c.Conn.Write(d.b); err != nil {
 			c.writeErr.Store(&err)
 		}

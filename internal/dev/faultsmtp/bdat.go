@@ -51,6 +51,7 @@ func (cn *conn) bdat(line string) bool {
 		cn.write("250 2.0.0 chunk accepted")
 		return true
 	}
+	cn.rcpts = 0 // the transaction ends with its last chunk
 	if handled, stop := cn.fault(EndData); stop {
 		return false
 	} else if !handled {

@@ -279,6 +279,7 @@ func (s *Server) serve(c net.Conn) {
 				return
 			}
 		case "RSET":
+			cn.rcpts = 0
 			if !cn.answer(RSET, "250 2.0.0 OK") {
 				return
 			}

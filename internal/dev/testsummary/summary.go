@@ -9,12 +9,16 @@ import (
 	"strings"
 )
 
-// event is one line of `go test -json` (cmd/test2json).
+// event is one line of `go test -json` (cmd/test2json). Build output
+// comes with ImportPath ("pkg [pkg.test]") instead of Package, and a
+// package that failed to build then fails with FailedBuild set.
 type event struct {
-	Action  string
-	Package string
-	Test    string
-	Output  string
+	Action      string
+	Package     string
+	ImportPath  string
+	Test        string
+	Output      string
+	FailedBuild string
 }
 
 // key names a test within its package.
@@ -57,6 +61,9 @@ func Read(r io.Reader) (*Summary, error) {
 			continue
 		}
 		k := key{ev.Package, ev.Test}
+		if ev.ImportPath != "" {
+			k = key{ev.ImportPath, ""}
+		}
 		switch ev.Action {
 		case "output", "build-output":
 			if output[k] == nil {
@@ -74,11 +81,16 @@ func Read(r io.Reader) (*Summary, error) {
 				s.Skipped++
 				s.Skips = append(s.Skips, Skip{ev.Package, ev.Test, skipReason(output[k])})
 			}
-		case "fail", "build-fail":
+		case "build-fail":
+			s.Failures = append(s.Failures, Failure{ev.ImportPath, "", text(output[k])})
+		case "fail":
 			if ev.Test != "" {
 				s.Failed++
 			} else {
 				s.Packages++
+			}
+			if ev.FailedBuild != "" {
+				continue // its compiler output was reported at build-fail
 			}
 			s.Failures = append(s.Failures, Failure{ev.Package, ev.Test, text(output[k])})
 		}

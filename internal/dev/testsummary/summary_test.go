@@ -96,7 +96,10 @@ func TestSummaryOfABuildFailure(t *testing.T) {
 	if code := run(dir, []string{"-count=1", "./..."}, &out, &errOut); code != 1 {
 		t.Fatalf("exit %d", code)
 	}
-	if !strings.Contains(out.String()+errOut.String(), "undefinedThing") {
-		t.Fatalf("the compiler's message is lost:\n%s\n%s", out.String(), errOut.String())
+	if !strings.Contains(out.String(), "=== FAIL example.com/m/b [example.com/m/b.test]\n") || !strings.Contains(out.String(), "undefined: undefinedThing") {
+		t.Fatalf("the compiler's message is not shown under the package:\n%s\n%s", out.String(), errOut.String())
+	}
+	if n := strings.Count(out.String(), "undefined: undefinedThing"); n != 1 {
+		t.Fatalf("the compiler's message is shown %d times:\n%s", n, out.String())
 	}
 }
