@@ -2,9 +2,7 @@ package app_test
 
 import (
 	"os/exec"
-	"path/filepath"
 	"regexp"
-	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -18,8 +16,7 @@ const modulePath = "github.com/gmailsend/gmailsend"
 // packages it prints, relative to the module path.
 func goList(t *testing.T, args ...string) map[string]bool {
 	t.Helper()
-	gocmd := filepath.Join(runtime.GOROOT(), "bin", "go")
-	cmd := exec.Command(gocmd, append([]string{"list"}, args...)...)
+	cmd := exec.Command("go", append([]string{"list"}, args...)...)
 	cmd.Dir = fixture.ModuleRoot(t)
 	out, err := cmd.Output()
 	if err != nil {

@@ -1,12 +1,17 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	gosmtp "github.com/emersion/go-smtp"
+
 	"github.com/gmailsend/gmailsend/internal/app"
+	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/sender"
 )
@@ -265,7 +270,9 @@ func TestQueuedInlinePasswordRefused(t *testing.T) {
 		"accessToken": `{"user":"sender@gmail.com","accessToken":"ya29.secret","toEmail":"kim@example.com","message":"m"}`,
 	} {
 		resp := h.callAPI(t, "POST", "/messages", body)
-		var e struct{ Error struct{ Code, Field, Message string } }
+		var e struct {
+			Error struct{ Code, Field, Message string }
+		}
 		decodeJSON(t, resp.Body, &e)
 		if resp.StatusCode != 400 || e.Error.Field != field || !strings.Contains(e.Error.Message, "credential") {
 			t.Fatalf("%s → %d %s", field, resp.StatusCode, resp.Body)
@@ -340,5 +347,79 @@ func waitFor(t *testing.T, d time.Duration, cond func() bool) {
 			t.Fatal("condition not met in time")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestQueuedQuotaHeadroom ensures POST /messages is refused with 429 quota_exceeded (and Retry-After) once the account's daily limit is used up, and a batch counts its messages of one account together, before anything is written or queued.
+func TestQueuedQuotaHeadroom(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true, Config: func(c *app.Config) { c.DailyMessageLimit = 2 }})
+	h.storeDesk()
+	batch := batchOf([]string{
+		queuedRequest("desk", "a@example.com", "q-0", nil),
+		queuedRequest("desk", "b@example.com", "q-1", nil),
+		queuedRequest("desk", "c@example.com", "q-2", nil),
+	}, `, "validation": "permissive"`)
+	var b batchBody
+	resp := h.callAPI(t, "POST", "/messages/batch", batch)
+	decodeJSON(t, resp.Body, &b)
+	if resp.StatusCode != 202 || b.Rejected != 3 || b.Messages[0].Error == nil || b.Messages[0].Error.Code != "quota_exceeded" {
+		t.Fatalf("3 messages against a limit of 2 → %d %s", resp.StatusCode, resp.Body)
+	}
+	if n := len(h.queue.sqs.Messages("send")); n != 0 {
+		t.Fatalf("%d queued", n)
+	}
+	for i := range 2 {
+		if resp := h.callAPI(t, "POST", "/messages", queuedRequest("desk", "a@example.com", fmt.Sprintf("ok-%d", i), nil)); resp.StatusCode != 202 {
+			t.Fatalf("→ %d %s", resp.StatusCode, resp.Body)
+		}
+	}
+	h.drain(t)
+	resp = h.callAPI(t, "POST", "/messages", queuedRequest("desk", "a@example.com", "third", nil))
+	if resp.StatusCode != 429 || !strings.Contains(resp.Body, "quota_exceeded") || resp.Headers["Retry-After"] == "" {
+		t.Fatalf("third → %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
+	}
+	if h.srv.Stats().Messages != 2 {
+		t.Fatalf("delivered %d", h.srv.Stats().Messages)
+	}
+}
+
+// TestQueuedTemporaryFailureIsRetried ensures a queued message Gmail refuses for now (451 at MAIL) goes back to queued and is delivered on the queue's next delivery, once, while a permanent refusal (550 at RCPT) ends failed and is not delivered again.
+func TestQueuedTemporaryFailureIsRetried(t *testing.T) {
+	var refusals atomic.Int32
+	h := newHarness(t, setup{Store: true, Queue: true, SMTP: devsmtp.Options{Reject: func(stage, arg string) error {
+		if stage == "MAIL" && refusals.Add(1) == 1 {
+			return &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "Temporary System Problem. Try again later"}
+		}
+		if stage == "RCPT" && strings.Contains(arg, "gone@") {
+			return &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+		}
+		return nil
+	}}})
+	h.storeDesk()
+	var first, gone acceptedBody
+	decodeJSON(t, h.callAPI(t, "POST", "/messages", queuedRequest("desk", "kim@example.com", "retry-me", nil)).Body, &first)
+	h.queue.sqs.Poll(context.Background(), mapping, h.invoker(t), 0)
+	if st, _ := h.recordStatus(t, first.ID); st != "queued" {
+		t.Fatalf("after a 451 the record is %s, want queued", st)
+	}
+	if n := len(h.queue.sqs.Messages("send")); n != 1 {
+		t.Fatalf("%d messages kept for retry, want 1", n)
+	}
+	// The retry comes after the visibility timeout (2 s here).
+	waitFor(t, 10*time.Second, func() bool {
+		_, _ = h.queue.sqs.Poll(context.Background(), mapping, h.invoker(t), 100*time.Millisecond)
+		return h.srv.Stats().Messages == 1
+	})
+	decodeJSON(t, h.callAPI(t, "POST", "/messages", queuedRequest("desk", "gone@example.com", "bounce-me", nil)).Body, &gone)
+	h.drain(t)
+	if st, _ := h.recordStatus(t, first.ID); st != "sent" {
+		t.Fatalf("retried record is %s", st)
+	}
+	resp := h.callAPI(t, "GET", "/messages/"+gone.ID, "")
+	if !strings.Contains(resp.Body, `"status":"failed"`) || !strings.Contains(resp.Body, `"errorCode":"smtp_rejected"`) {
+		t.Fatalf("refused record: %s", resp.Body)
+	}
+	if h.srv.Stats().Messages != 1 || len(h.queue.sqs.Messages("dlq")) != 0 {
+		t.Fatalf("delivered %d, dead letters %d", h.srv.Stats().Messages, len(h.queue.sqs.Messages("dlq")))
 	}
 }

@@ -171,3 +171,30 @@ func TestREADMELimitsAreEnforced(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEGuidedPromptsAreParameters ensures every parameter the --guided table explains is a parameter of template.yaml, with the default the table states when it states one.
+func TestREADMEGuidedPromptsAreParameters(t *testing.T) {
+	params := loadTemplate(t)["Parameters"].(map[string]any)
+	rows := regexp.MustCompile(`(?m)^\| Parameter (.*?) \| (.*) \|$`).FindAllStringSubmatch(deploySection(t), -1)
+	if len(rows) < 5 {
+		t.Fatalf("the --guided table explains only %d parameters", len(rows))
+	}
+	for _, row := range rows {
+		names := regexp.MustCompile("`([A-Za-z]+)`").FindAllStringSubmatch(row[1], -1)
+		for _, n := range names {
+			if _, ok := params[n[1]]; !ok {
+				t.Errorf("README explains the prompt %s, which template.yaml does not have", n[1])
+			}
+		}
+		// "`0` (unset)", "`true` (the default)": a single name with a
+		// leading `value` states that parameter's default.
+		if len(names) == 1 {
+			if v := regexp.MustCompile("^`([^`]*)`").FindStringSubmatch(row[2]); v != nil {
+				def := fmt.Sprint(params[names[0][1]].(map[string]any)["Default"])
+				if def != v[1] {
+					t.Errorf("README gives %s's default as %q, template.yaml has %q", names[0][1], v[1], def)
+				}
+			}
+		}
+	}
+}

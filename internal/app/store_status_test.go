@@ -21,7 +21,9 @@ func TestStatusWhileSendingThenSent(t *testing.T) {
 	}}})
 	id := store.KeyedID("key-a", "k-status")
 	done := make(chan int)
-	go func() { done <- h.postSend(t, storeRequest(fixture.User, "kim@example.com", nil), "key-a", "k-status").StatusCode }()
+	go func() {
+		done <- h.postSend(t, storeRequest(fixture.User, "kim@example.com", nil), "key-a", "k-status").StatusCode
+	}()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		r := h.getMessage(t, id, "key-a")

@@ -7,12 +7,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/store"
-	gosmtp "github.com/emersion/go-smtp"
 )
 
 // TestRecordForEverySend ensures an accepted send answers its record id next to messageId, and GET /messages/{id} returns the record (sent, account, source, caller, recipients, expiry) only to its own caller.

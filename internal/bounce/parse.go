@@ -3,9 +3,11 @@ package bounce
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"mime/quotedprintable"
 	"net/mail"
 	"net/textproto"
 	"strings"
@@ -42,12 +44,12 @@ var (
 )
 
 // parser reads MIME leniently (a notification with a broken part still
-// yields the parts that are intact) and skips what only a mail reader
-// needs: converting HTML to text and guessing charsets. Only the machine-
-// readable parts are used, so that work would be wasted (it was most of
-// the time per notification).
+// yields the parts that are intact) and leaves content raw: enmime would
+// otherwise guess the charset of every text part (the explanation's HTML
+// too), which was most of the time per notification, for text nothing
+// here reads. The two parts used are decoded by transferDecoded.
 var parser = enmime.NewParser(enmime.SkipMalformedParts(true), enmime.MaxStoredPartErrors(10),
-	enmime.DisableTextConversion(true), enmime.DisableCharacterDetection(true))
+	enmime.DisableTextConversion(true), enmime.RawContent(true))
 
 // Parse reads one notification. It reads at most MaxBytes of raw; the
 // returned error is ErrNotReport, ErrNoMessageID or a wrapped parse error,
@@ -121,7 +123,7 @@ func findParts(root *enmime.Part) (status, original *enmime.Part) {
 func deliveryStatus(status, original *enmime.Part) (dsn.DeliveryStatus, error) {
 	report := &enmime.Part{ContentType: "multipart/report"}
 	report.FirstChild = &enmime.Part{ContentType: "text/plain", Parent: report}
-	report.FirstChild.NextSibling = &enmime.Part{ContentType: "message/delivery-status", Content: status.Content, Parent: report}
+	report.FirstChild.NextSibling = &enmime.Part{ContentType: "message/delivery-status", Content: transferDecoded(status), Parent: report}
 	r, err := dsn.ParseReport(report)
 	if err != nil {
 		return dsn.DeliveryStatus{}, fmt.Errorf("bounce: reading the delivery-status fields: %w", errors.Unwrap(err))
@@ -189,7 +191,7 @@ func firstWord(s string) string {
 // the per-message X-Original-Message-ID field Gmail adds to its reports.
 func originalMessageID(original *enmime.Part, blocks dsn.DeliveryStatus) string {
 	if original != nil {
-		if id := usableMessageID(headerOf(original.Content).Get("Message-Id")); id != "" {
+		if id := usableMessageID(headerOf(transferDecoded(original)).Get("Message-Id")); id != "" {
 			return id
 		}
 	}
@@ -233,4 +235,34 @@ func usableMessageID(v string) string {
 		}
 	}
 	return v
+}
+
+// transferDecoded is a part's content with its Content-Transfer-Encoding
+// undone (the parser keeps content raw); undecodable content is kept as
+// it is, which at worst finds nothing in it.
+func transferDecoded(p *enmime.Part) []byte {
+	var r io.Reader
+	switch strings.ToLower(strings.TrimSpace(p.Header.Get("Content-Transfer-Encoding"))) {
+	case "base64":
+		r = base64.NewDecoder(base64.StdEncoding, bytes.NewReader(bytes.Map(dropBase64Junk, p.Content)))
+	case "quoted-printable":
+		r = quotedprintable.NewReader(bytes.NewReader(p.Content))
+	default:
+		return p.Content
+	}
+	out, err := io.ReadAll(io.LimitReader(r, MaxBytes))
+	if err != nil && len(out) == 0 {
+		return p.Content
+	}
+	return out
+}
+
+// dropBase64Junk removes line breaks and anything else outside the
+// base64 alphabet, as mail readers do.
+func dropBase64Junk(r rune) rune {
+	switch {
+	case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '+', r == '/', r == '=':
+		return r
+	}
+	return -1
 }

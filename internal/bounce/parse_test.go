@@ -2,6 +2,7 @@ package bounce
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
@@ -159,5 +160,20 @@ func TestParseBounds(t *testing.T) {
 	r := n.Recipients[0]
 	if r.Status != "" || len(r.Diagnostic) > MaxDiagnostic || !strings.HasSuffix(r.Diagnostic, "가") {
 		t.Errorf("status %q, diagnostic %d bytes ending %q", r.Status, len(r.Diagnostic), r.Diagnostic[len(r.Diagnostic)-3:])
+	}
+}
+
+// TestParseEncodedParts ensures a status part sent in base64 and returned
+// headers in quoted-printable are decoded before they are read.
+func TestParseEncodedParts(t *testing.T) {
+	status := base64.StdEncoding.EncodeToString([]byte("Reporting-MTA: dns; mx.example.org\r\n\r\nFinal-Recipient: rfc822; gone@example.org\r\nAction: failed\r\nStatus: 5.1.1\r\n"))
+	raw := "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n" +
+		"--b\r\nContent-Type: text/plain\r\n\r\nIt bounced.\r\n" +
+		"--b\r\nContent-Type: message/delivery-status\r\nContent-Transfer-Encoding: base64\r\n\r\n" + status[:40] + "\r\n" + status[40:] + "\r\n" +
+		"--b\r\nContent-Type: text/rfc822-headers\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\nMessage-ID: <enc.1@gmail=\r\n.com>\r\nSubject: =3D\r\n" +
+		"--b--\r\n"
+	n, err := Parse([]byte(raw))
+	if err != nil || n.MessageID != "<enc.1@gmail.com>" || len(n.Recipients) != 1 || n.Recipients[0].Status != "5.1.1" {
+		t.Fatalf("%+v %v", n, err)
 	}
 }

@@ -23,6 +23,9 @@ func (s *Sender) Accept(ctx context.Context, body []byte, o Origin) (*Accepted, 
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkHeadroom(ctx, []*prepared{p})[0]; err != nil {
+		return nil, err
+	}
 	key, field := o.Key, o.KeyField
 	if key == "" && p.req.IdempotencyKey != "" {
 		key, field = p.req.IdempotencyKey, "idempotencyKey"
@@ -36,6 +39,45 @@ func (s *Sender) Accept(ctx context.Context, body []byte, o Origin) (*Accepted, 
 	}
 	out := s.acceptAll(ctx, []*prepared{p}, o)
 	return out[0].accepted, out[0].err
+}
+
+// checkHeadroom refuses the messages to send now that their account's
+// daily quota cannot take now, reserving nothing: a batch's messages of
+// one account are counted together. Scheduled messages are checked when
+// they are sent. One error per item (nil when it fits).
+func (s *Sender) checkHeadroom(ctx context.Context, ps []*prepared) []error {
+	errs := make([]error, len(ps))
+	g := s.Durability.Quota
+	if g == nil {
+		return errs
+	}
+	type account struct {
+		limits store.Limits
+		add    store.Usage
+		items  []int
+	}
+	accounts := map[string]*account{}
+	for i, p := range ps {
+		if p == nil || p.rec.ScheduledAt != nil {
+			continue
+		}
+		a := accounts[p.quota]
+		if a == nil {
+			a = &account{limits: p.limits}
+			accounts[p.quota] = a
+		}
+		a.add.Messages++
+		a.add.Recipients += p.rec.Recipients
+		a.items = append(a.items, i)
+	}
+	for key, a := range accounts {
+		if err := g.Check(ctx, key, a.limits, a.add); err != nil {
+			for _, i := range a.items {
+				errs[i] = err
+			}
+		}
+	}
+	return errs
 }
 
 // keyed marks rec as holding an idempotency key for KeyTTL.

@@ -67,6 +67,11 @@ func (s *Sender) AcceptBatch(ctx context.Context, body []byte, o Origin) (*Batch
 	parallel(len(b.Messages), func(i int) {
 		ps[i], errs[i] = s.checkQueued(ctx, b.Messages[i], o, fmt.Sprintf("messages[%d].", i), false)
 	})
+	for i, err := range s.checkHeadroom(ctx, ps) {
+		if err != nil && errs[i] == nil {
+			errs[i] = prefixed(err, fmt.Sprintf("messages[%d].", i))
+		}
+	}
 	var valid []*prepared
 	var index []int
 	for i, err := range errs {

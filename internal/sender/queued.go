@@ -77,6 +77,10 @@ type prepared struct {
 	req *email.Request
 	rec *store.Record
 	env string
+	// quota is the account's quota key and limits (quota.go's reserve
+	// uses the same), for the headroom check.
+	quota  string
+	limits store.Limits
 }
 
 // checkQueued runs every check that needs no sending, so a queued message
@@ -141,7 +145,14 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 		return nil, email.Errorf(email.CodePayloadTooLarge, prefix, "a queued message may be at most %d bytes (the send queue's limit) and this one is %d; "+
 			"send it with POST /send instead", max, len(env))
 	}
-	return &prepared{req: req, rec: rec, env: string(env)}, nil
+	limits := s.Durability.Limits
+	if login.Limits.DailyMessages > 0 {
+		limits.Messages = login.Limits.DailyMessages
+	}
+	if login.Limits.DailyRecipients > 0 {
+		limits.Recipients = login.Limits.DailyRecipients
+	}
+	return &prepared{req: req, rec: rec, env: string(env), quota: store.AccountOf("", login.User), limits: limits}, nil
 }
 
 // withID re-points p's record and envelope at id (an idempotency key's).

@@ -49,7 +49,7 @@ type Report struct {
 	// Binaries are the sizes of the other bootstraps (Config.Before).
 	Binaries map[string]int64
 	Machine  string
-	Started     time.Time
+	Started  time.Time
 }
 
 type runner struct {

@@ -94,4 +94,3 @@ func TestBDATFaults(t *testing.T) {
 		t.Fatalf("%d messages accepted", s.Messages())
 	}
 }
-

@@ -29,7 +29,7 @@ const (
 	MAIL     Stage = "MAIL"
 	RCPT     Stage = "RCPT"
 	DATA     Stage = "DATA"
-	Content  Stage = "content" // while the message is being transferred
+	Content  Stage = "content"     // while the message is being transferred
 	EndData  Stage = "end of data" // the verdict on the message (after the dot, or the LAST chunk)
 	RSET     Stage = "RSET"
 	BDAT     Stage = "BDAT" // the BDAT command, before its chunk is read
