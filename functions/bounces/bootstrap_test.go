@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/gmailsend/gmailsend/internal/dev/devimap"
 	"github.com/gmailsend/gmailsend/internal/dev/devoauth"
 	"github.com/gmailsend/gmailsend/internal/dev/devsecrets"
@@ -26,6 +28,7 @@ type stack struct {
 	smtp     *devsmtp.Server
 	imap     *devimap.Server
 	table    *dynamostore.Table
+	dynamo   *dynamodb.Client
 	send     *runtimeapi.Function
 	bounces  *runtimeapi.Function
 	sendLogs *fixture.SyncBuffer
@@ -89,7 +92,7 @@ func startStack(t *testing.T) *stack {
 		"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 		"AWS_EC2_METADATA_DISABLED=true",
 	}
-	st := &stack{smtp: smtp, imap: imap, table: dynamostore.NewWithAPI("messages", client),
+	st := &stack{smtp: smtp, imap: imap, table: dynamostore.NewWithAPI("messages", client), dynamo: client,
 		sendLogs: new(fixture.SyncBuffer), readLogs: new(fixture.SyncBuffer)}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gmailsend/gmailsend/internal/bounce"
 	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/internal/dev/dynalite"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/store"
 )
@@ -58,9 +60,14 @@ func TestBounceLoop(t *testing.T) {
 			t.Fatalf("account %+v\n%s", a, st.readLogs)
 		}
 	}
-	for _, id := range ids {
-		if rec, err := st.table.Get(t.Context(), id); err != nil || rec.Status != store.StatusBounced {
+	for i, id := range ids {
+		rec, err := st.table.Get(t.Context(), id)
+		if err != nil || rec.Status != store.StatusBounced {
 			t.Fatalf("record %s: %+v %v", id, rec, err)
+		}
+		mark := rec.Bounces[bounce.AddressHash([]string{nobody, disabled}[i])]
+		if want := []string{"5.1.1", "5.2.1"}[i]; mark.Action != "bounced" || mark.Status != want || !strings.Contains(mark.Diagnostic, want) {
+			t.Errorf("record %s bounces %+v", id, rec.Bounces)
 		}
 	}
 
@@ -137,6 +144,11 @@ func TestBounceLoop(t *testing.T) {
 		if strings.Contains(logs, secret) {
 			t.Errorf("the logs contain %q", secret)
 		}
+	}
+	// Records, checkpoints and suppression entries hold no address (only
+	// a record's messageId has an @), password, token or subject.
+	if n := dynalite.CheckNoSecrets(t, st.dynamo, "messages", []string{fixture.Password, "1//refresh-e2e", "csecret", "ya29.", "회의", "nobody", "disabled-1"}); n < 6 {
+		t.Errorf("scanned only %d items", n)
 	}
 	if strings.Contains(st.readLogs.String(), devsmtp.BounceDomain) {
 		t.Errorf("the bounce reader logged an address:\n%s", st.readLogs)

@@ -2,8 +2,10 @@ package smtp
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"time"
 
@@ -67,8 +69,24 @@ func (s *session) sendOneFlight(from, rcpt string, msg io.WriterTo) (bool, error
 		s.broken = true
 		return false, classify(stageMail, err)
 	}
-	return s.readOneFlightReplies(reset, rcpt, cw.chunks)
+	contentSent, err := s.readOneFlightReplies(reset, rcpt, cw.chunks)
+	if contentSent && err != nil && !isReply(err) && !errors.Is(err, os.ErrDeadlineExceeded) && resetByPeer(s.conn, resetWait) {
+		// The connection ended without a reply, and the server's side
+		// reset it. A server resets a connection it closes with data
+		// unread, or data that arrives after it closed: either way it
+		// never read the end of the flight, so the LAST chunk never
+		// completed and nothing was delivered. (A server that read all of
+		// it and then closed would have sent a FIN, no reset: that stays
+		// an unknown outcome.) This is a kept session closed just as the
+		// next send went out; the caller may dial a new one.
+		return false, staleError(err)
+	}
+	return contentSent, err
 }
+
+// resetWait bounds the wait for the reset a closed server sends in answer
+// to a flight that arrived after it closed: about one network round trip.
+const resetWait = 250 * time.Millisecond
 
 // readOneFlightReplies reads the replies of a one-flight send in order and
 // decides what happened. The last chunk's reply is the verdict. A reply

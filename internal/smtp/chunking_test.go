@@ -218,3 +218,19 @@ func startFaultServer(t *testing.T, o faultsmtp.Options) (*faultsmtp.Server, Con
 	cfg.SafetyMargin = 300 * time.Millisecond
 	return srv, cfg
 }
+
+// TestChunkingSessionClosedAsTheSendGoesOut ensures a kept session the server closes right after its last reply, racing the next one-flight send, is replaced and the message delivered once: a flight the server's TCP stack never acknowledged cannot have been delivered.
+func TestChunkingSessionClosedAsTheSendGoesOut(t *testing.T) {
+	srv, cfg := startServer(t, devsmtp.Options{DropAfter: 1})
+	client := New(cfg)
+	defer client.Close()
+	const sends = 30
+	for i := 0; i < sends; i++ {
+		if err := client.Send(ctxTimeout(t, 5*time.Second), goodCreds, testMessage("a@example.com")); err != nil {
+			t.Fatalf("send %d: %v", i, err)
+		}
+	}
+	if st := srv.Stats(); st.Messages != sends || st.Connections != sends {
+		t.Fatalf("%+v", st)
+	}
+}

@@ -17,7 +17,7 @@ func TestHarnessShort(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err == nil {
 		contenders = append(contenders, Smtplib)
 	}
-	cfg := Config{RTT: 10 * time.Millisecond, ColdRuns: 1, Warm: 3, Batches: 1, Contenders: contenders,
+	cfg := Config{RTT: 10 * time.Millisecond, ColdRuns: 1, Warm: 6, Batches: 1, Contenders: contenders,
 		ModuleRoot: fixture.ModuleRoot(t), WorkDir: t.TempDir()}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -30,18 +30,22 @@ func TestHarnessShort(t *testing.T) {
 	}
 	warm, _ := rep.find(Warm, Gmailsend)
 	batch, _ := rep.find(Batch, Gmailsend)
-	if warm.Messages != 3 || warm.Conns != 1 || batch.Messages != 10 || batch.Conns != 1 || warm.PeakRSSKiB == 0 || warm.CPU == 0 {
+	if warm.Messages != 6 || warm.Conns != 1 || batch.Messages != 10 || batch.Conns != 1 || warm.PeakRSSKiB == 0 || warm.CPU == 0 {
 		t.Fatalf("warm %+v batch %+v", warm, batch)
 	}
 	// After the first (cold) send, a warm send reuses the session: one round
-	// trip with CHUNKING (BDAT in one flight), two with DATA.
-	for contender, want := range map[string]float64{Gmailsend: 1, GmailsendData: 2} {
+	// trip with CHUNKING (BDAT in one flight), two with DATA. The server's
+	// count can only come out higher on a loaded machine (a flight still
+	// being written when its first reply is delivered), so this checks the
+	// order and the bounds loosely; internal/smtp checks the exact counts.
+	perWarm := map[string]float64{}
+	for _, contender := range []string{Gmailsend, GmailsendData} {
 		cold, _ := rep.find(Cold, contender)
 		warm, _ := rep.find(Warm, contender)
-		perWarm := float64(warm.RoundTrips-cold.RoundTrips) / float64(warm.Messages-1)
-		if perWarm > want {
-			t.Errorf("%s: %.1f round trips per warm message, want at most %v", contender, perWarm, want)
-		}
+		perWarm[contender] = float64(warm.RoundTrips-cold.RoundTrips) / float64(warm.Messages-1)
+	}
+	if perWarm[Gmailsend] >= perWarm[GmailsendData] || perWarm[GmailsendData] < 2 || perWarm[Gmailsend] > 1.5 {
+		t.Errorf("round trips per warm message: %.1f with CHUNKING, %.1f with DATA; want about 1 and 2", perWarm[Gmailsend], perWarm[GmailsendData])
 	}
 	var md, svg bytes.Buffer
 	rep.WriteMarkdown(&md)
