@@ -251,3 +251,40 @@ func TestRunRoundTrips(t *testing.T) {
 		t.Errorf("read %d in %d round trips", rep.Read, trips)
 	}
 }
+
+// TestRunStopsBeforeTheDeadline ensures a run with less time left than
+// its reserve starts no notification and keeps the checkpoint where it
+// was, so the next run reads them.
+func TestRunStopsBeforeTheDeadline(t *testing.T) {
+	o := bounce.DefaultOptions()
+	o.Reserve = time.Hour // more than any invocation has left
+	r := newRig(t, o)
+	id := r.sent(t, "credential:desk", gmailID)
+	r.deliver(t, sample(t, "gmail-failure.eml"))
+	if rep := r.run(t); rep.Found != 1 || rep.Read != 0 || rep.LastUID != 0 {
+		t.Fatalf("short run: %+v", rep)
+	}
+	if r.status(t, id) != store.StatusSent {
+		t.Fatal("a notification was applied past the reserve")
+	}
+	r.reader.Opts.Reserve = time.Second
+	if rep := r.run(t); rep.Read != 1 || rep.Bounced != 1 || rep.LastUID != 1 {
+		t.Fatalf("next run: %+v", rep)
+	}
+}
+
+// TestRunSurvivesHostileNotifications ensures a huge notification (only
+// its first MaxBytes fetched) and a malformed one are counted and passed
+// over while the good one after them is applied.
+func TestRunSurvivesHostileNotifications(t *testing.T) {
+	r := newRig(t, bounce.DefaultOptions())
+	id := r.sent(t, "credential:desk", postfixID)
+	huge := append([]byte("From: MAILER-DAEMON@example.org\r\nContent-Type: multipart/report; boundary=x\r\n\r\n--x\r\n"), bytes.Repeat([]byte("A"), 3<<20)...)
+	r.deliver(t, huge)
+	r.deliver(t, []byte("From: mailer-daemon@example.org\r\nContent-Type: multipart/report; boundary=\"\r\n\r\n--\r\n\x00\xff\r\n"))
+	r.deliver(t, sample(t, "postfix-failed.eml"))
+	rep := r.run(t)
+	if rep.Read != 3 || rep.NotReports != 2 || rep.Bounced != 1 || r.status(t, id) != store.StatusBounced {
+		t.Fatalf("report %+v, status %s", rep, r.status(t, id))
+	}
+}
