@@ -6,5 +6,9 @@
 // delay each reply by a simulated network round trip, and can refuse or
 // drop at chosen points.
 //
+// Like smtp.gmail.com it offers PIPELINING and CHUNKING: go-smtp (v0.25)
+// advertises both and implements BDAT itself, so the one-flight BDAT path
+// of package smtp is what tests, `make run` and `make bench` exercise.
+//
 // It is not a mail server: it delivers nothing anywhere.
 package devsmtp
