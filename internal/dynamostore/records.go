@@ -93,8 +93,10 @@ func fromItem(it recordItem) *store.Record {
 }
 
 // Claim writes r when its id is free, released, or held by a claim whose
-// lease or key has run out: one conditional PutItem. When it is held, the
-// holder is read (consistently) and returned with store.ErrClaimTaken.
+// lease or key has run out: one conditional PutItem. A record still queued,
+// scheduled or sending keeps its id past its key's time: overwriting it
+// would drop the waiting message. When it is held, the holder is read
+// (consistently) and returned with store.ErrClaimTaken.
 func (t *Table) Claim(ctx context.Context, r *store.Record) (*store.Record, error) {
 	api, err := t.client(ctx)
 	if err != nil {
@@ -109,12 +111,15 @@ func (t *Table) Claim(ctx context.Context, r *store.Record) (*store.Record, erro
 		TableName: aws.String(t.Name),
 		Item:      item,
 		ConditionExpression: aws.String("attribute_not_exists(pk) OR released = :true" +
-			" OR (#s = :sending AND leaseUntil < :now) OR keyUntil < :now"),
+			" OR (#s = :sending AND leaseUntil < :now)" +
+			" OR (keyUntil < :now AND NOT (#s IN (:sending, :queued, :scheduled)))"),
 		ExpressionAttributeNames: map[string]string{"#s": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":true":    &types.AttributeValueMemberBOOL{Value: true},
-			":sending": &types.AttributeValueMemberS{Value: string(store.StatusSending)},
-			":now":     &types.AttributeValueMemberN{Value: now},
+			":true":      &types.AttributeValueMemberBOOL{Value: true},
+			":sending":   &types.AttributeValueMemberS{Value: string(store.StatusSending)},
+			":queued":    &types.AttributeValueMemberS{Value: string(store.StatusQueued)},
+			":scheduled": &types.AttributeValueMemberS{Value: string(store.StatusScheduled)},
+			":now":       &types.AttributeValueMemberN{Value: now},
 		},
 	})
 	if err == nil {

@@ -100,3 +100,43 @@ func TestUnreachableTableIsStoreUnavailable(t *testing.T) {
 		t.Fatalf("code %s (%v)", c, err)
 	}
 }
+
+// TestClaimKeepsWaitingRecordAfterKeyExpiry ensures an idempotency key that
+// has run out does not let a new claim overwrite a record still waiting to
+// be sent (scheduled up to 30 days ahead, or queued) or being sent under a
+// live lease: the waiting message would be silently dropped.
+func TestClaimKeepsWaitingRecordAfterKeyExpiry(t *testing.T) {
+	tbl := newTable(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	created := now.Add(-25 * time.Hour) // its 24-hour key ran out an hour ago
+	for _, st := range []store.Status{store.StatusScheduled, store.StatusQueued, store.StatusSending} {
+		id := store.KeyedID("key-1", "daily-"+string(st))
+		waiting := scheduled(id, created)
+		waiting.Status, waiting.Keyed, waiting.KeyUntil, waiting.Fingerprint = st, true, created.Add(24*time.Hour), "f1"
+		waiting.ExpiresAt = now.Add(30 * 24 * time.Hour)
+		if st == store.StatusSending {
+			waiting.LeaseUntil, waiting.Token = now.Add(time.Minute), store.NewToken()
+		}
+		if _, err := tbl.Claim(ctx, waiting); err != nil {
+			t.Fatal(err)
+		}
+		holder, err := tbl.Claim(ctx, claim(id, now, time.Minute))
+		if !errors.Is(err, store.ErrClaimTaken) || holder == nil || holder.Status != st {
+			t.Fatalf("%s: claim after key expiry: %+v %v, want ErrClaimTaken with the %s holder", st, holder, err, st)
+		}
+	}
+	// A finished record's expired key is still free to claim again.
+	id := store.KeyedID("key-1", "done")
+	done := claim(id, created, time.Minute)
+	if _, err := tbl.Claim(ctx, done); err != nil {
+		t.Fatal(err)
+	}
+	done.Status = store.StatusSent
+	if err := tbl.Finish(ctx, done); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tbl.Claim(ctx, claim(id, now, time.Minute)); err != nil {
+		t.Fatalf("claim of an expired, finished key: %v", err)
+	}
+}

@@ -107,3 +107,45 @@ func TestSuppressionRoutes(t *testing.T) {
 		t.Fatalf("without the table: %d %s", r.StatusCode, r.Body)
 	}
 }
+
+// TestSuppressionRoutesHonourAllowedCallers ensures the suppression list of
+// a stored credential limited to some API keys can be read, added to and
+// emptied only through those keys, as sending with it can (issue 14: "for
+// an account the caller may use").
+func TestSuppressionRoutesHonourAllowedCallers(t *testing.T) {
+	client, _ := dynalite.StartTable(t, "messages")
+	s := &sender.Sender{
+		Credentials: credential.NewResolver(credential.Policy{Prefix: "gmailsend/", TTL: time.Minute},
+			storedSecrets{"gmailsend/desk": `{"user":"desk@gmail.com","password":"abcdefghijklmnop","allowedCallers":["key-desk"]}`}, nil),
+		SuppressionEdits: dynamostore.NewWithAPI("messages", client),
+	}
+	h := New(s, DefaultOptions(), slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	call := func(method, caller string) int {
+		t.Helper()
+		var ev events.APIGatewayProxyRequest
+		if err := json.Unmarshal(suppressionRequest(method, "gone@example.net", "desk"), &ev); err != nil {
+			t.Fatal(err)
+		}
+		ev.RequestContext.Identity.APIKeyID = caller
+		payload, _ := json.Marshal(ev)
+		out, err := h.Invoke(context.Background(), payload)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.(events.APIGatewayProxyResponse).StatusCode
+	}
+	for _, method := range []string{"PUT", "GET", "DELETE"} {
+		if got := call(method, "key-other"); got != 403 {
+			t.Errorf("%s with another API key: %d, want 403", method, got)
+		}
+	}
+	if got := call("PUT", "key-desk"); got != 201 {
+		t.Errorf("PUT with the allowed API key: %d, want 201", got)
+	}
+	if got := call("GET", "key-other"); got != 403 {
+		t.Errorf("GET with another API key after PUT: %d, want 403", got)
+	}
+	if got := call("DELETE", "key-desk"); got != 204 {
+		t.Errorf("DELETE with the allowed API key: %d, want 204", got)
+	}
+}

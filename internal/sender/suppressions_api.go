@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gmailsend/gmailsend/internal/bounce"
+	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/store"
 )
@@ -22,7 +23,7 @@ type SuppressionEditor interface {
 // suppressionTarget resolves whose list a request means: the stored
 // credential named (or the deployment's default credential), which the
 // caller must be allowed to use like any send; its mailbox owns the list.
-func (s *Sender) suppressionTarget(ctx context.Context, credentialName, address string) (account, addr string, err error) {
+func (s *Sender) suppressionTarget(ctx context.Context, credentialName, caller, address string) (account, addr string, err error) {
 	if s.SuppressionEdits == nil {
 		return "", "", email.Errorf(email.CodeStoreNotConfigured, "", "the suppression list needs the message table; set MESSAGES_TABLE")
 	}
@@ -34,6 +35,10 @@ func (s *Sender) suppressionTarget(ctx context.Context, credentialName, address 
 	if e := email.AsError(err); err != nil && e.Code == email.CodeInvalidRequest && e.Field == "password" {
 		return "", "", email.Invalid("credential", "name the stored credential whose suppression list this is (?credential=…); this deployment has no default credential")
 	}
+	if err == nil {
+		// The same API keys as may send with the credential (allowedCallers).
+		err = credential.CheckCaller(login, true, caller)
+	}
 	if err != nil {
 		return "", "", err
 	}
@@ -41,8 +46,8 @@ func (s *Sender) suppressionTarget(ctx context.Context, credentialName, address 
 }
 
 // GetSuppression is GET /suppressions/{address}.
-func (s *Sender) GetSuppression(ctx context.Context, credentialName, address string) (*bounce.Suppression, error) {
-	account, addr, err := s.suppressionTarget(ctx, credentialName, address)
+func (s *Sender) GetSuppression(ctx context.Context, credentialName, caller, address string) (*bounce.Suppression, error) {
+	account, addr, err := s.suppressionTarget(ctx, credentialName, caller, address)
 	if err != nil {
 		return nil, err
 	}
@@ -56,8 +61,8 @@ func (s *Sender) GetSuppression(ctx context.Context, credentialName, address str
 // PutSuppression is PUT /suppressions/{address}: adds the address by hand
 // (reason "manual"); an address already listed keeps its entry. It
 // reports whether the entry is new.
-func (s *Sender) PutSuppression(ctx context.Context, credentialName, address string) (*bounce.Suppression, bool, error) {
-	account, addr, err := s.suppressionTarget(ctx, credentialName, address)
+func (s *Sender) PutSuppression(ctx context.Context, credentialName, caller, address string) (*bounce.Suppression, bool, error) {
+	account, addr, err := s.suppressionTarget(ctx, credentialName, caller, address)
 	if err != nil {
 		return nil, false, err
 	}
@@ -71,8 +76,8 @@ func (s *Sender) PutSuppression(ctx context.Context, credentialName, address str
 }
 
 // DeleteSuppression is DELETE /suppressions/{address}.
-func (s *Sender) DeleteSuppression(ctx context.Context, credentialName, address string) error {
-	account, addr, err := s.suppressionTarget(ctx, credentialName, address)
+func (s *Sender) DeleteSuppression(ctx context.Context, credentialName, caller, address string) error {
+	account, addr, err := s.suppressionTarget(ctx, credentialName, caller, address)
 	if err != nil {
 		return err
 	}
