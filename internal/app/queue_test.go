@@ -423,3 +423,27 @@ func TestQueuedTemporaryFailureIsRetried(t *testing.T) {
 		t.Fatalf("delivered %d, dead letters %d", h.srv.Stats().Messages, len(h.queue.sqs.Messages("dlq")))
 	}
 }
+
+// TestQueuedKeyReleasedWhenNeverQueued ensures a POST /messages that could
+// not be queued (queue_unavailable, a retryable 503) does not hold its
+// Idempotency-Key: the client's retry with the same key is queued and
+// sent, not answered with the failed record for the key's 24 hours.
+func TestQueuedKeyReleasedWhenNeverQueued(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true})
+	h.storeDesk()
+	body := queuedRequest("desk", "kim@example.com", "retry-me", map[string]any{"idempotencyKey": "order-2048"})
+	h.queue.sqs.FailBatchEntries(func(_, _ string) bool { return true })
+	if resp := h.callAPI(t, "POST", "/messages", body); resp.StatusCode != 503 {
+		t.Fatalf("queue refusing → %d %s, want 503", resp.StatusCode, resp.Body)
+	}
+	h.queue.sqs.FailBatchEntries(nil)
+	resp := h.callAPI(t, "POST", "/messages", body)
+	var again acceptedBody
+	decodeJSON(t, resp.Body, &again)
+	if resp.StatusCode != 202 || again.Status != "queued" {
+		t.Fatalf("retry with the same key → %d %s, want 202 queued", resp.StatusCode, resp.Body)
+	}
+	if n := len(h.queue.sqs.Messages("send")); n != 1 {
+		t.Fatalf("%d queue messages, want 1", n)
+	}
+}

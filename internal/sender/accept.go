@@ -23,7 +23,7 @@ func (s *Sender) Accept(ctx context.Context, body []byte, o Origin) (*Accepted, 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkHeadroom(ctx, []*prepared{p})[0]; err != nil {
+	if err := s.checkSendable(ctx, []*prepared{p})[0]; err != nil {
 		return nil, err
 	}
 	key, field := o.Key, o.KeyField
@@ -39,6 +39,48 @@ func (s *Sender) Accept(ctx context.Context, body []byte, o Origin) (*Accepted, 
 	}
 	out := s.acceptAll(ctx, []*prepared{p}, o)
 	return out[0].accepted, out[0].err
+}
+
+// checkSendable runs the two checks that ask the table, the sending
+// mailbox's suppression list and the quota's headroom, side by side: each
+// is a DynamoDB round trip, and accepting must be fast. One error per item,
+// nil when it may be queued; a suppressed item is refused as such (its
+// error names the field) and does not count toward its account's headroom.
+func (s *Sender) checkSendable(ctx context.Context, ps []*prepared) []error {
+	suppressed := make([]error, len(ps))
+	var headroom []error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		headroom = s.checkHeadroom(ctx, ps)
+	}()
+	parallel(len(ps), func(i int) {
+		if ps[i] != nil {
+			suppressed[i] = s.CheckSuppressed(ctx, ps[i].mailbox, ps[i].mail)
+		}
+	})
+	<-done
+	rest, refused := make([]*prepared, len(ps)), false
+	for i, p := range ps {
+		if suppressed[i] != nil {
+			refused = true
+			continue
+		}
+		rest[i] = p
+	}
+	if refused {
+		// Rare: count the headroom again without the refused items, so
+		// they cannot push their account's other messages over the limit.
+		headroom = s.checkHeadroom(ctx, rest)
+	}
+	errs := make([]error, len(ps))
+	for i := range ps {
+		errs[i] = suppressed[i]
+		if errs[i] == nil {
+			errs[i] = headroom[i]
+		}
+	}
+	return errs
 }
 
 // checkHeadroom refuses the messages to send now that their account's
@@ -166,6 +208,11 @@ func replayAccepted(rec, holder *store.Record) acceptOutcome {
 func (s *Sender) markUnqueued(ctx context.Context, rec *store.Record, cause *email.Error) error {
 	from := rec.Status
 	rec.Status, rec.ErrorCode, rec.UpdatedAt = store.StatusFailed, cause.Code, s.now()
+	// Nothing was sent, so an idempotency key is given back: a retry with
+	// it is queued instead of replaying this failure. A queue message that
+	// did arrive finds the record failed (or queued again by the retry)
+	// and only one of them can move it to sending.
+	rec.Released = true
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
 	if err := s.Queueing.Moves.Move(wctx, rec, from); err != nil {

@@ -67,7 +67,7 @@ func (s *Sender) AcceptBatch(ctx context.Context, body []byte, o Origin) (*Batch
 	parallel(len(b.Messages), func(i int) {
 		ps[i], errs[i] = s.checkQueued(ctx, b.Messages[i], o, fmt.Sprintf("messages[%d].", i), false)
 	})
-	for i, err := range s.checkHeadroom(ctx, ps) {
+	for i, err := range s.checkSendable(ctx, ps) {
 		if err != nil && errs[i] == nil {
 			errs[i] = prefixed(err, fmt.Sprintf("messages[%d].", i))
 		}

@@ -81,12 +81,18 @@ type prepared struct {
 	// uses the same), for the headroom check.
 	quota  string
 	limits store.Limits
+	// mailbox and mail are what the suppression check needs
+	// (checkSendable runs it beside the headroom check).
+	mailbox string
+	mail    *email.Mail
 }
 
 // checkQueued runs every check that needs no sending, so a queued message
 // fails now rather than in the queue: decoding, no inline secret,
 // scheduledAt, the credential (exists, usable, this API key may use it),
-// validation, relay policy and the queue's size limit. Fields of errors
+// validation, relay policy and the queue's size limit; the two checks that
+// ask the table (suppressions, quota headroom) follow in checkSendable.
+// Fields of errors
 // are prefixed with prefix ("messages[3].").
 func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix string, allowKey bool) (*prepared, error) {
 	req, err := email.DecodeRequest(body)
@@ -123,9 +129,6 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 	if err := s.Relay.Check(mail); err != nil {
 		return nil, prefixed(err, prefix)
 	}
-	if err := s.CheckSuppressed(ctx, login.User, mail); err != nil {
-		return nil, prefixed(err, prefix)
-	}
 	rec := &store.Record{
 		ID: store.NewID(), Status: store.StatusQueued, Account: store.AccountOf(login.Stored, login.User),
 		Recipients: len(mail.Recipients()), CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(s.Durability.Retention),
@@ -152,7 +155,8 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 	if login.Limits.DailyRecipients > 0 {
 		limits.Recipients = login.Limits.DailyRecipients
 	}
-	return &prepared{req: req, rec: rec, env: string(env), quota: store.AccountOf("", login.User), limits: limits}, nil
+	return &prepared{req: req, rec: rec, env: string(env), quota: store.AccountOf("", login.User), limits: limits,
+		mailbox: login.User, mail: mail}, nil
 }
 
 // withID re-points p's record and envelope at id (an idempotency key's).

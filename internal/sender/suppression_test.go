@@ -11,6 +11,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/dev/dynalite"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
 	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // TestSuppressedRecipientIsRefused ensures a send naming a suppressed
@@ -66,11 +67,53 @@ func TestQueuedSendToSuppressedIsRefused(t *testing.T) {
 	}
 	s := &Sender{Limits: email.DefaultLimits(), Credentials: &countingResolver{login: credential.Login{User: "me@gmail.com", Password: "p", Stored: "desk"}},
 		Suppressions: table, Durability: DefaultDurability()}
-	_, err := s.checkQueued(ctx, []byte(`{"credential":"desk","toEmail":"a@example.com","bcc":"gone@example.net","subject":"s","message":"m"}`), Origin{}, "messages[2].", true)
+	p, err := s.checkQueued(ctx, []byte(`{"credential":"desk","toEmail":"a@example.com","bcc":"gone@example.net","subject":"s","message":"m"}`), Origin{}, "messages[2].", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = prefixed(s.checkSendable(ctx, []*prepared{p})[0], "messages[2].")
 	if e := email.AsError(err); e.Code != email.CodeRecipientSuppressed || e.Field != "messages[2].bcc[0]" {
 		t.Fatalf("err = %+v", e)
 	}
-	if _, err := s.checkQueued(ctx, []byte(`{"credential":"desk","toEmail":"a@example.com","subject":"s","message":"m"}`), Origin{}, "", true); err != nil {
+	if p, err = s.checkQueued(ctx, []byte(`{"credential":"desk","toEmail":"a@example.com","subject":"s","message":"m"}`), Origin{}, "", true); err != nil {
 		t.Fatalf("an unsuppressed message: %v", err)
+	}
+	if err := s.checkSendable(ctx, []*prepared{p})[0]; err != nil {
+		t.Fatalf("an unsuppressed message: %v", err)
+	}
+}
+
+// TestSuppressedItemTakesNoHeadroom ensures the suppression and quota checks that run side by side at acceptance refuse a suppressed item as such, and that it does not count toward its account's headroom (with room for one message, the other item of the batch still fits).
+func TestSuppressedItemTakesNoHeadroom(t *testing.T) {
+	client, _ := dynalite.StartTable(t, "messages")
+	table := dynamostore.NewWithAPI("messages", client)
+	ctx := context.Background()
+	if _, err := table.Suppress(ctx, bounce.Suppression{Account: bounce.AccountKey("me@gmail.com"), Address: "gone@example.net",
+		Reason: bounce.ReasonManual, CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	d := DefaultDurability()
+	d.Quota = &store.Guard{Buckets: table, Now: time.Now}
+	d.Limits = store.Limits{Messages: 1, Recipients: 10}
+	s := &Sender{Limits: email.DefaultLimits(), Credentials: &countingResolver{login: credential.Login{User: "me@gmail.com", Password: "p", Stored: "desk"}},
+		Suppressions: table, Durability: d}
+	var ps []*prepared
+	for _, to := range []string{"gone@example.net", "a@example.com"} {
+		p, err := s.checkQueued(ctx, []byte(`{"credential":"desk","toEmail":"`+to+`","subject":"s","message":"m"}`), Origin{}, "", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	errs := s.checkSendable(ctx, ps)
+	if e := email.AsError(errs[0]); e == nil || e.Code != email.CodeRecipientSuppressed {
+		t.Fatalf("the suppressed item: %v", errs[0])
+	}
+	if errs[1] != nil {
+		t.Fatalf("the other item must fit the one message of headroom: %v", errs[1])
+	}
+	ps[0] = ps[1]
+	if e := email.AsError(s.checkSendable(ctx, ps)[1]); e == nil || e.Code != email.CodeQuotaExceeded {
+		t.Fatalf("two unsuppressed messages against room for one: %v", e)
 	}
 }

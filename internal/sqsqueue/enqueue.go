@@ -27,6 +27,12 @@ var _ BatchAPI = (*sqs.Client)(nil)
 // maxEntries is SendMessageBatch's limit of entries per call.
 const maxEntries = 10
 
+// maxBatchBytes bounds the bodies of one SendMessageBatch call together:
+// SQS refuses a larger call whole (BatchRequestTooLong), whatever each
+// message's size. 256 KiB is the send queue's MaximumMessageSize, and
+// within SQS's batch limit.
+const maxBatchBytes = 256 << 10
+
 // Queue is the send queue. Safe for concurrent use.
 type Queue struct {
 	URL string
@@ -100,7 +106,8 @@ type entryFailure struct {
 	retryable bool
 }
 
-// sendChunks sends msgs ten per call, the calls side by side (a batch of
+// sendChunks sends msgs ten per call (fewer when their bodies would
+// pass maxBatchBytes together), the calls side by side (a batch of
 // 100 costs one round trip, not ten), and returns the entries that failed.
 func (q *Queue) sendChunks(ctx context.Context, api BatchAPI, msgs []store.QueueMessage) []entryFailure {
 	var (
@@ -108,8 +115,14 @@ func (q *Queue) sendChunks(ctx context.Context, api BatchAPI, msgs []store.Queue
 		wg    sync.WaitGroup
 		fails []entryFailure
 	)
-	for start := 0; start < len(msgs); start += maxEntries {
-		chunk := msgs[start:min(start+maxEntries, len(msgs))]
+	for start := 0; start < len(msgs); {
+		end, size := start, 0
+		for end < len(msgs) && end-start < maxEntries && (end == start || size+len(msgs[end].Body) <= maxBatchBytes) {
+			size += len(msgs[end].Body)
+			end++
+		}
+		chunk := msgs[start:end]
+		start = end
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

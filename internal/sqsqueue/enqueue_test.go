@@ -3,9 +3,14 @@ package sqsqueue
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/gmailsend/gmailsend/internal/dev/devsqs"
 	"github.com/gmailsend/gmailsend/internal/email"
@@ -106,5 +111,45 @@ func TestEnqueueUnreachable(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Fatalf("took %v", d)
+	}
+}
+
+// sizeLimitedAPI refuses a SendMessageBatch call whose bodies add up to
+// more than SQS's batch payload limit, as SQS does (BatchRequestTooLong).
+type sizeLimitedAPI struct {
+	mu    sync.Mutex
+	calls int
+	sent  int
+}
+
+func (a *sizeLimitedAPI) SendMessageBatch(_ context.Context, in *sqs.SendMessageBatchInput, _ ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.calls++
+	total := 0
+	for _, e := range in.Entries {
+		total += len(aws.ToString(e.MessageBody))
+	}
+	if total > maxBatchBytes {
+		return nil, &types.BatchRequestTooLong{Message: aws.String("batch too long")}
+	}
+	a.sent += len(in.Entries)
+	return &sqs.SendMessageBatchOutput{}, nil
+}
+
+// Ten messages of 100 KiB each fit the queue one by one but not ten to a
+// call: the calls are split by size too, so every one is queued.
+func TestEnqueueSplitsCallsBySize(t *testing.T) {
+	api := &sizeLimitedAPI{}
+	q := NewWithAPI("https://sqs.example/q", api)
+	msgs := messages(10)
+	for i := range msgs {
+		msgs[i].Body = strings.Repeat("x", 100<<10)
+	}
+	if f := q.Enqueue(ctxT(t), msgs); len(f) != 0 {
+		t.Fatalf("%d failures, first: %v", len(f), f[0].Err)
+	}
+	if api.sent != 10 {
+		t.Fatalf("%d queued, want 10", api.sent)
 	}
 }
