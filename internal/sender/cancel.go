@@ -53,7 +53,9 @@ func (s *Sender) Cancel(ctx context.Context, id, caller string) (*store.Record, 
 // behind (it will fire into a dropped message); for the log only.
 type CleanupError struct{ Err error }
 
-func (e *CleanupError) Error() string { return "sender: cancelled, but the schedule was not deleted: " + e.Err.Error() }
+func (e *CleanupError) Error() string {
+	return "sender: cancelled, but the schedule was not deleted: " + e.Err.Error()
+}
 func (e *CleanupError) Unwrap() error { return e.Err }
 
 func notCancellable(st store.Status) error {

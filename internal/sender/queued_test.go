@@ -15,7 +15,7 @@ import (
 type noSchedules struct{}
 
 func (noSchedules) Create(context.Context, string, time.Time, string) error { panic("not called") }
-func (noSchedules) Delete(context.Context, string) error                   { panic("not called") }
+func (noSchedules) Delete(context.Context, string) error                    { panic("not called") }
 
 func queueingSender() *Sender {
 	q := DefaultQueueing()
