@@ -8,12 +8,10 @@ import (
 	"io"
 	"log/slog"
 
-	"github.com/gmailsend/gmailsend/internal/awssecrets"
 	"github.com/gmailsend/gmailsend/internal/bounce"
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
 	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/googleoauth"
 	"github.com/gmailsend/gmailsend/internal/imapmail"
 	"github.com/gmailsend/gmailsend/internal/metrics"
 	"github.com/gmailsend/gmailsend/internal/smtp"
@@ -66,16 +64,7 @@ func BuildBounces(cfg Config, parts Parts) (*Bounces, error) {
 		}
 		imapCfg.RootCAs = roots
 	}
-	secrets := parts.Secrets
-	if secrets == nil {
-		secrets = awssecrets.New()
-	}
-	tokens := parts.Tokens
-	if tokens == nil {
-		t := googleoauth.New()
-		t.DefaultTokenURL = cfg.OAuthTokenURL
-		tokens = t
-	}
+	secrets, tokens := credentialAdapters(cfg, parts)
 	resolver := credential.NewResolver(credential.Policy{Prefix: cfg.CredentialPrefix, TTL: cfg.CredentialCacheTTL}, secrets, tokens)
 	var table *dynamostore.Table
 	if parts.DynamoDB != nil {

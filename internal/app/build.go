@@ -61,16 +61,7 @@ func Build(cfg Config, parts Parts) (*App, error) {
 	sc.LazyRootCAs = roots
 	client := smtp.New(sc)
 
-	secrets := parts.Secrets
-	if secrets == nil {
-		secrets = awssecrets.New()
-	}
-	tokens := parts.Tokens
-	if tokens == nil {
-		t := googleoauth.New()
-		t.DefaultTokenURL = cfg.OAuthTokenURL
-		tokens = t
-	}
+	secrets, tokens := credentialAdapters(cfg, parts)
 	resolver := credential.NewResolver(credential.Policy{
 		Prefix: cfg.CredentialPrefix, Default: cfg.DefaultCredential,
 		AllowInline: cfg.AllowInlinePassword, TTL: cfg.CredentialCacheTTL,
@@ -108,3 +99,20 @@ func Build(cfg Config, parts Parts) (*App, error) {
 
 // Close releases kept SMTP sessions (on SIGTERM).
 func (a *App) Close() { a.SMTP.Close() }
+
+// credentialAdapters are the secret store and token source both functions
+// use: parts' when set (tests, local runs), else Secrets Manager and
+// Google's token endpoint.
+func credentialAdapters(cfg Config, parts Parts) (credential.SecretFetcher, credential.TokenSource) {
+	secrets := parts.Secrets
+	if secrets == nil {
+		secrets = awssecrets.New()
+	}
+	tokens := parts.Tokens
+	if tokens == nil {
+		t := googleoauth.New()
+		t.DefaultTokenURL = cfg.OAuthTokenURL
+		tokens = t
+	}
+	return secrets, tokens
+}
