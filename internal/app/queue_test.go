@@ -447,3 +447,20 @@ func TestQueuedKeyReleasedWhenNeverQueued(t *testing.T) {
 		t.Fatalf("%d queue messages, want 1", n)
 	}
 }
+
+// TestSendWithKeyOfQueuedMessageWaits ensures POST /send carrying the idempotency key of a message POST /messages queued and not yet sent answers 409 idempotency_in_progress with Retry-After, not a retryable internal error, and sends nothing.
+func TestSendWithKeyOfQueuedMessageWaits(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true})
+	h.storeDesk()
+	body := queuedRequest("desk", "kim@example.com", "once", map[string]any{"idempotencyKey": "order-4096"})
+	if resp := h.callAPI(t, "POST", "/messages", body); resp.StatusCode != 202 {
+		t.Fatalf("POST /messages → %d %s", resp.StatusCode, resp.Body)
+	}
+	resp := h.callAPI(t, "POST", "/send", body)
+	if resp.StatusCode != 409 || !strings.Contains(resp.Body, `"idempotency_in_progress"`) || resp.Headers["Retry-After"] == "" {
+		t.Fatalf("POST /send with the queued message's key → %d %v %s", resp.StatusCode, resp.Headers, resp.Body)
+	}
+	if n := h.srv.Stats().Messages; n != 0 {
+		t.Fatalf("%d messages sent, want none before the queue delivers", n)
+	}
+}

@@ -225,6 +225,19 @@ func (s *Sender) replay(req *email.Request, rec, holder *store.Record) (*Result,
 		e := email.Errorf(email.CodeIdempotencyInProgress, "", "a request with this idempotency key is still being sent")
 		e.RetryAfter = wait
 		return nil, out, e
+	case store.StatusQueued, store.StatusScheduled:
+		// The key's first request was accepted for the queue (POST
+		// /messages) and is not sent yet: it will be, so this one waits.
+		wait := 30 * time.Second
+		if holder.ScheduledAt != nil && time.Until(*holder.ScheduledAt) > wait {
+			wait = time.Until(*holder.ScheduledAt).Round(time.Second)
+		}
+		e := email.Errorf(email.CodeIdempotencyInProgress, "", "a request with this idempotency key is queued (message %s) and not sent yet", holder.ID)
+		e.RetryAfter = wait
+		return nil, out, e
+	case store.StatusCancelled:
+		return nil, out, email.Errorf(email.CodeIdempotencyConflict, "",
+			"the request with this idempotency key (message %s) was cancelled; send it again with a new key", holder.ID)
 	case store.StatusSent, store.StatusBounced, store.StatusDelayed:
 		// Same fingerprint, same request: its recipients are the ones
 		// the first send delivered to, so no address needs storing.

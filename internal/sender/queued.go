@@ -115,6 +115,10 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 	if err != nil {
 		return nil, err
 	}
+	// The fingerprint is of the request as the caller sent it, before
+	// the credential fills in the account, as POST /send takes it: the
+	// same body with the same key is the same request on both routes.
+	fingerprint := store.Fingerprint(req)
 	login, err := s.resolve(ctx, req)
 	if err == nil {
 		err = credential.CheckCaller(login, o.API, o.Caller)
@@ -132,7 +136,7 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 	rec := &store.Record{
 		ID: store.NewID(), Status: store.StatusQueued, Account: store.AccountOf(login.Stored, login.User),
 		Recipients: len(mail.Recipients()), CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(s.Durability.Retention),
-		Fingerprint: store.Fingerprint(req),
+		Fingerprint: fingerprint,
 	}
 	if at != nil {
 		rec.Status, rec.ScheduledAt = store.StatusScheduled, at
