@@ -1,12 +1,14 @@
 package app_test
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
 	gosmtp "github.com/emersion/go-smtp"
 
 	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
@@ -187,5 +189,24 @@ func TestWithoutTableEverythingWorksAsToday(t *testing.T) {
 	}
 	if n := len(h.srv.Messages()); n != 1 {
 		t.Fatalf("%d messages, want 1", n)
+	}
+}
+
+// TestAsyncDirectRetryReplays ensures a direct invocation retried by Lambda (an Event invoke keeps its request id) replays the first outcome instead of sending again, while a new invocation (a new request id) sends.
+func TestAsyncDirectRetryReplays(t *testing.T) {
+	h := newHarness(t, setup{Store: true})
+	body := []byte(storeRequest(fixture.User, "kim@example.com", nil))
+	ctx := func(id string) context.Context {
+		c, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		t.Cleanup(cancel)
+		return lambdacontext.NewContext(c, &lambdacontext.LambdaContext{AwsRequestID: id})
+	}
+	for i, id := range []string{"async-1", "async-1", "async-2"} {
+		if _, err := h.app.Handler.Invoke(ctx(id), body); err != nil {
+			t.Fatalf("invoke %d (%s): %v", i, id, err)
+		}
+	}
+	if n := h.srv.Stats().Messages; n != 2 {
+		t.Fatalf("%d messages delivered, want 2 (the retry of async-1 replays)", n)
 	}
 }

@@ -3,6 +3,8 @@ package lambdahandler
 import (
 	"context"
 
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
 	"github.com/gmailsend/gmailsend/internal/sender"
 )
 
@@ -16,6 +18,14 @@ func originOf(ctx context.Context, src source, itemID string) sender.Origin {
 	switch src {
 	case sourceSQS, sourceSNS, sourceEventBridge:
 		o.DefaultKey = itemID
+	case sourceDirect:
+		// An asynchronous (Event) invoke that fails is retried by Lambda
+		// with the same request id, so that id keys it: a retry after
+		// delivery_unknown replays instead of sending again. A synchronous
+		// invoke's id is new every time, so nothing else is affected.
+		if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
+			o.DefaultKey = lc.AwsRequestID
+		}
 	}
 	if a, ok := ctx.Value(apiOriginKey{}).(apiOrigin); ok {
 		o.Caller, o.API = a.caller, true
