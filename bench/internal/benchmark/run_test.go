@@ -17,7 +17,10 @@ func TestHarnessShort(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err == nil {
 		contenders = append(contenders, Smtplib)
 	}
-	cfg := Config{RTT: 10 * time.Millisecond, ColdRuns: 1, Warm: 6, Batches: 1, Contenders: contenders,
+	// 21 warm sends: the per-message figure subtracts the cold run's count,
+	// so one round trip of difference between the two runs moves it by
+	// 1/20, not 1/5.
+	cfg := Config{RTT: 10 * time.Millisecond, ColdRuns: 1, Warm: 21, Batches: 1, Contenders: contenders,
 		ModuleRoot: fixture.ModuleRoot(t), WorkDir: t.TempDir()}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -30,21 +33,22 @@ func TestHarnessShort(t *testing.T) {
 	}
 	warm, _ := rep.find(Warm, Gmailsend)
 	batch, _ := rep.find(Batch, Gmailsend)
-	if warm.Messages != 6 || warm.Conns != 1 || batch.Messages != 10 || batch.Conns != 1 || warm.PeakRSSKiB == 0 || warm.CPU == 0 {
+	if warm.Messages != 21 || warm.Conns != 1 || batch.Messages != 10 || batch.Conns != 1 || warm.PeakRSSKiB == 0 || warm.CPU == 0 {
 		t.Fatalf("warm %+v batch %+v", warm, batch)
 	}
 	// After the first (cold) send, a warm send reuses the session: one round
 	// trip with CHUNKING (BDAT in one flight), two with DATA. The server's
-	// count can only come out higher on a loaded machine (a flight still
-	// being written when its first reply is delivered), so this checks the
-	// order and the bounds loosely; internal/smtp checks the exact counts.
+	// count can differ by a round trip between runs on a loaded machine (a
+	// flight still being written when its first reply is delivered, in the
+	// cold run or the warm one), so this checks the order and loose bounds;
+	// internal/smtp checks the exact counts.
 	perWarm := map[string]float64{}
 	for _, contender := range []string{Gmailsend, GmailsendData} {
 		cold, _ := rep.find(Cold, contender)
 		warm, _ := rep.find(Warm, contender)
 		perWarm[contender] = float64(warm.RoundTrips-cold.RoundTrips) / float64(warm.Messages-1)
 	}
-	if perWarm[Gmailsend] >= perWarm[GmailsendData] || perWarm[GmailsendData] < 2 || perWarm[Gmailsend] > 1.5 {
+	if perWarm[Gmailsend] >= perWarm[GmailsendData] || perWarm[GmailsendData] < 1.75 || perWarm[Gmailsend] > 1.4 {
 		t.Errorf("round trips per warm message: %.1f with CHUNKING, %.1f with DATA; want about 1 and 2", perWarm[Gmailsend], perWarm[GmailsendData])
 	}
 	var md, svg bytes.Buffer
