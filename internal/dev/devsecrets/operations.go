@@ -84,21 +84,14 @@ func (s *Server) putSecretValue(w http.ResponseWriter, body []byte) {
 		SecretID     string `json:"SecretId"`
 		SecretString string `json:"SecretString"`
 	}
-	if err := json.Unmarshal(body, &in); err != nil || in.SecretID == "" {
-		writeError(w, 400, "InvalidParameterException", "SecretId is required")
-		return
+	if err := json.Unmarshal(body, &in); err != nil {
+		in.SecretID = ""
 	}
-	if f, failing := s.failure(in.SecretID); failing {
-		writeError(w, f.Status, f.Type, "injected failure")
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sec := s.lookup(in.SecretID)
+	sec := s.existing(w, in.SecretID)
 	if sec == nil {
-		writeError(w, 400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
 		return
 	}
+	defer s.mu.Unlock()
 	s.writeValue(sec, in.SecretString)
 	writeJSON(w, map[string]any{"ARN": sec.ARN, "Name": sec.Name, "VersionId": sec.VersionID, "VersionStages": []string{"AWSCURRENT"}})
 }
@@ -107,21 +100,14 @@ func (s *Server) describeSecret(w http.ResponseWriter, body []byte) {
 	var in struct {
 		SecretID string `json:"SecretId"`
 	}
-	if err := json.Unmarshal(body, &in); err != nil || in.SecretID == "" {
-		writeError(w, 400, "InvalidParameterException", "SecretId is required")
-		return
+	if err := json.Unmarshal(body, &in); err != nil {
+		in.SecretID = ""
 	}
-	if f, failing := s.failure(in.SecretID); failing {
-		writeError(w, f.Status, f.Type, "injected failure")
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	sec := s.lookup(in.SecretID)
+	sec := s.existing(w, in.SecretID)
 	if sec == nil {
-		writeError(w, 400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
 		return
 	}
+	defer s.mu.Unlock()
 	tags := []tag{}
 	for k, v := range sec.Tags {
 		tags = append(tags, tag{k, v})
@@ -138,4 +124,25 @@ func (s *Server) describeSecret(w http.ResponseWriter, body []byte) {
 		out["KmsKeyId"] = sec.KMSKeyID
 	}
 	writeJSON(w, out)
+}
+
+// existing answers an operation's refusals about its SecretId (missing, an
+// injected failure, no such secret) and otherwise returns the secret with
+// mu held: the caller unlocks.
+func (s *Server) existing(w http.ResponseWriter, id string) *Secret {
+	if id == "" {
+		writeError(w, 400, "InvalidParameterException", "SecretId is required")
+		return nil
+	}
+	if f, failing := s.failure(id); failing {
+		writeError(w, f.Status, f.Type, "injected failure")
+		return nil
+	}
+	s.mu.Lock()
+	sec := s.lookup(id)
+	if sec == nil {
+		s.mu.Unlock()
+		writeError(w, 400, "ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
+	}
+	return sec
 }
