@@ -14,7 +14,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/internal/dev/devstack"
 	"github.com/gmailsend/gmailsend/internal/dev/runtimeapi"
 )
@@ -38,12 +37,7 @@ type QueuedReport struct {
 // queue and scheduler, each behind a proxy that delays every request by
 // the simulated round trip, as the SMTP server delays every reply.
 func RunQueued(ctx context.Context, cfg Config) (*QueuedReport, error) {
-	bootstrap, err := devstack.BuildBootstrap(cfg.ModuleRoot, cfg.WorkDir)
-	if err != nil {
-		return nil, err
-	}
-	st, err := devstack.Start(devstack.Options{Dir: cfg.WorkDir, RTT: cfg.RTT,
-		Mail: func(o *devsmtp.Options) { o.Dir, o.DiscardData = "", true }})
+	bootstrap, st, err := startMeasured(cfg)
 	if err != nil {
 		return nil, err
 	}

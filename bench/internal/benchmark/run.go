@@ -68,13 +68,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	r := &runner{cfg: cfg}
 	var err error
-	if r.bootstrap, err = devstack.BuildBootstrap(cfg.ModuleRoot, cfg.WorkDir); err != nil {
-		return nil, err
-	}
-	r.stack, err = devstack.Start(devstack.Options{Dir: cfg.WorkDir, RTT: cfg.RTT,
-		// No .eml files and no message bodies kept: the harness stays small.
-		Mail: func(o *devsmtp.Options) { o.Dir, o.DiscardData = "", true }})
-	if err != nil {
+	if r.bootstrap, r.stack, err = startMeasured(cfg); err != nil {
 		return nil, err
 	}
 	defer r.stack.Close()
@@ -283,4 +277,16 @@ func (r *runner) peer(ctx context.Context, contender, workload string) (Result, 
 		}
 	}
 	return res, nil
+}
+
+// startMeasured builds the bootstrap under test and starts the local stack
+// every workload measures against, with the simulated round trip.
+func startMeasured(cfg Config) (bootstrap string, st *devstack.Stack, err error) {
+	if bootstrap, err = devstack.BuildBootstrap(cfg.ModuleRoot, cfg.WorkDir); err != nil {
+		return "", nil, err
+	}
+	st, err = devstack.Start(devstack.Options{Dir: cfg.WorkDir, RTT: cfg.RTT,
+		// No .eml files and no message bodies kept: the harness stays small.
+		Mail: func(o *devsmtp.Options) { o.Dir, o.DiscardData = "", true }})
+	return bootstrap, st, err
 }

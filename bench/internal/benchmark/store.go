@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/internal/dev/devstack"
 	"github.com/gmailsend/gmailsend/internal/dev/runtimeapi"
 )
@@ -35,12 +34,7 @@ type StoreReport struct {
 // request by the simulated round trip (as the SMTP server delays every
 // reply) and counts them.
 func RunStore(ctx context.Context, cfg Config) (*StoreReport, error) {
-	bootstrap, err := devstack.BuildBootstrap(cfg.ModuleRoot, cfg.WorkDir)
-	if err != nil {
-		return nil, err
-	}
-	st, err := devstack.Start(devstack.Options{Dir: cfg.WorkDir, RTT: cfg.RTT,
-		Mail: func(o *devsmtp.Options) { o.Dir, o.DiscardData = "", true }})
+	bootstrap, st, err := startMeasured(cfg)
 	if err != nil {
 		return nil, err
 	}
