@@ -27,11 +27,13 @@ func main() {
 	withStore := flag.Bool("store", true, "also measure the warm path with the message table (needs node for dynalite)")
 	before := flag.String("before", "", "also run the bootstrap built from this git revision (git archive), for before/after figures in one run")
 	queued := flag.Bool("queued", true, "also measure queued sends: POST /messages latency and a 100-message batch end to end (needs node for dynalite)")
+	bootstrapEnv := flag.String("bootstrap-env", "", "space-separated VAR=value added to gmailsend's environment, its stderr shown (e.g. GODEBUG=gctrace=1)")
 	flag.Parse()
 
 	root, _ := os.Getwd()
 	cfg := benchmark.Config{RTT: *rtt, ColdRuns: *cold, Warm: *warm, Batches: *batches,
-		Contenders: strings.FieldsFunc(*only, func(r rune) bool { return r == ',' }), ModuleRoot: root, WorkDir: filepath.Join(root, "bench", "out"), Before: *before}
+		Contenders: strings.FieldsFunc(*only, func(r rune) bool { return r == ',' }), ModuleRoot: root, WorkDir: filepath.Join(root, "bench", "out"), Before: *before,
+		BootstrapEnv: strings.Fields(*bootstrapEnv)}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	rep, err := benchmark.Run(ctx, cfg)

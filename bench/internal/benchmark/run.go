@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,6 +40,9 @@ type Config struct {
 	// Before, when set, is a git revision whose bootstrap runs too, as
 	// BeforeName(Before): before and after in the same run (variants.go).
 	Before string
+	// BootstrapEnv is added to every gmailsend bootstrap's environment,
+	// whose standard error is then shown (profiling: GODEBUG=gctrace=1).
+	BootstrapEnv []string
 }
 
 // Report is a whole run.
@@ -134,7 +138,12 @@ func (r *runner) gmailsend(ctx context.Context, workload string, v variant) (Res
 	var res Result
 	var inits []time.Duration
 	start := func() (*runtimeapi.Function, error) {
-		return runtimeapi.StartFunction(ctx, v.bootstrap, append(r.stack.Env(), v.env...), nil, nil)
+		env := append(append(r.stack.Env(), v.env...), r.cfg.BootstrapEnv...)
+		var stderr io.Writer
+		if len(r.cfg.BootstrapEnv) > 0 {
+			stderr = os.Stderr
+		}
+		return runtimeapi.StartFunction(ctx, v.bootstrap, env, nil, stderr)
 	}
 	invoke := func(fn *runtimeapi.Function, payload []byte) error {
 		out, err := fn.Invoke(ctx, payload, 30*time.Second)
