@@ -50,7 +50,7 @@ fuzz: ## run each fuzz target for FUZZTIME
 	$(GO) test ./internal/email -run '^$$' -fuzz '^FuzzDecodeValidate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 	$(GO) test ./internal/email -run '^$$' -fuzz '^FuzzParseAddressList$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 	$(GO) test ./internal/message -run '^$$' -fuzz '^FuzzBuild$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
-	$(GO) test ./internal/bounce -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
+	$(GO) test ./internal/enmimedsn -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 
 bench: ## side-by-side benchmark against nodemailer and smtplib (writes bench/results.md and .svg)
 	cd bench && npm ci --no-audit --no-fund

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/gmailsend/gmailsend/internal/app"
+	"github.com/gmailsend/gmailsend/internal/bounceapp"
 )
 
 func main() {
@@ -18,7 +19,7 @@ func main() {
 		slog.Error("invalid configuration", "error", err.Error())
 		os.Exit(1)
 	}
-	b, err := app.BuildBounces(cfg, app.Parts{Log: os.Stdout})
+	b, err := bounceapp.Build(cfg, app.Parts{Log: os.Stdout})
 	if err != nil {
 		slog.Error("startup failed", "error", err.Error())
 		os.Exit(1)

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/gmailsend/gmailsend/internal/bounce"
-	"github.com/gmailsend/gmailsend/internal/imapmail"
 )
 
 // BounceConfig is the bounce reader's part of the configuration (both
@@ -29,7 +28,10 @@ type BounceConfig struct {
 	CheckSuppressions bool
 }
 
+// bounceDefaults are imapmail.DefaultConfig's server (spelled out here, a
+// test in bounceapp keeps them equal, so the send function does not link
+// go-imap) and bounce.DefaultOptions' limits.
 func bounceDefaults() BounceConfig {
-	d, o := imapmail.DefaultConfig(), bounce.DefaultOptions()
-	return BounceConfig{IMAPHost: d.Host, IMAPPort: d.Port, MaxMessages: o.MaxMessages, RescanWindow: o.RescanWindow, CheckSuppressions: true}
+	o := bounce.DefaultOptions()
+	return BounceConfig{IMAPHost: "imap.gmail.com", IMAPPort: 993, MaxMessages: o.MaxMessages, RescanWindow: o.RescanWindow, CheckSuppressions: true}
 }

@@ -37,25 +37,3 @@ func TestBounceConfig(t *testing.T) {
 		t.Errorf("bad value: %v", err)
 	}
 }
-
-// TestBuildBouncesRefusesIncompleteConfiguration ensures the reader does
-// not start without a table, without credentials, or with a bad name.
-func TestBuildBouncesRefusesIncompleteConfiguration(t *testing.T) {
-	for name, change := range map[string]func(*app.Config){
-		"no table":       func(c *app.Config) { c.MessagesTable = "" },
-		"no credentials": func(c *app.Config) { c.Bounces.Credentials = nil },
-		"bad name":       func(c *app.Config) { c.Bounces.Credentials = []string{"../other"} },
-	} {
-		cfg := app.Defaults()
-		cfg.MessagesTable, cfg.Bounces.Credentials = "messages", []string{"desk"}
-		change(&cfg)
-		if _, err := app.BuildBounces(cfg, app.Parts{}); err == nil {
-			t.Errorf("%s: built", name)
-		}
-	}
-	cfg := app.Defaults()
-	cfg.MessagesTable, cfg.Bounces.Credentials = "messages", []string{"desk"}
-	if _, err := app.BuildBounces(cfg, app.Parts{}); err != nil {
-		t.Errorf("complete configuration: %v", err)
-	}
-}

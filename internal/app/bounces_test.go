@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gmailsend/gmailsend/internal/app"
+	"github.com/gmailsend/gmailsend/internal/bounceapp"
 	"github.com/gmailsend/gmailsend/internal/dev/devimap"
 	"github.com/gmailsend/gmailsend/internal/dev/devoauth"
 	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
@@ -45,7 +46,7 @@ func TestBounceReaderRefusesPlaintextIMAP(t *testing.T) {
 	cfg.Bounces.IMAPHost, cfg.Bounces.IMAPPort = "127.0.0.1", plain.Port
 	cfg.Bounces.Credentials = []string{"desk", "missing"}
 	log := &fixture.SyncBuffer{}
-	b, err := app.BuildBounces(cfg, app.Parts{DynamoDB: client, Log: log,
+	b, err := bounceapp.Build(cfg, app.Parts{DynamoDB: client, Log: log,
 		Secrets: secretMap{"gmailsend/desk": `{"user":"` + fixture.User + `","password":"` + fixture.Password + `"}`}})
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +93,7 @@ func TestBounceReaderOAuthRefresh(t *testing.T) {
 	cfg := app.Defaults()
 	cfg.MessagesTable, cfg.SMTPCAFile = "messages", caFile
 	cfg.Bounces.IMAPHost, cfg.Bounces.IMAPPort, cfg.Bounces.Credentials = "127.0.0.1", imap.Port, []string{"oauth-desk"}
-	b, err := app.BuildBounces(cfg, app.Parts{DynamoDB: client, Secrets: secretMap{"gmailsend/oauth-desk": `{"user":"` + user +
+	b, err := bounceapp.Build(cfg, app.Parts{DynamoDB: client, Secrets: secretMap{"gmailsend/oauth-desk": `{"user":"` + user +
 		`","oauth":{"clientId":"cid","clientSecret":"csecret","refreshToken":"1//reader","tokenEndpoint":"` + oauth.URL + `"}}`}})
 	if err != nil {
 		t.Fatal(err)

@@ -30,16 +30,16 @@ type Parts struct {
 	Secrets credential.SecretFetcher
 	Tokens  credential.TokenSource
 	Log     io.Writer
-	// DynamoDB reaches the message table (MESSAGES_TABLE); nil uses the
-	// SDK's default configuration. Unused without the table.
+	// DynamoDB reaches the message table (MESSAGES_TABLE); nil configures the
+	// SDK from the environment (awsenv). Unused without the table.
 	DynamoDB dynamostore.API
 	// SQS and Scheduler reach the send queue and EventBridge Scheduler
-	// (queued and scheduled sends); nil uses the SDK's default
-	// configuration.
+	// (queued and scheduled sends); nil configures the SDK
+	// from the environment (awsenv).
 	SQS       sqsqueue.BatchAPI
 	Scheduler awsscheduler.API
 	// SQSVisibility postpones queue records the quota guard refused; nil
-	// uses the SDK's default configuration. Unused without the table.
+	// configures the SDK from the environment (awsenv). Unused without the table.
 	SQSVisibility sqsqueue.VisibilityAPI
 }
 
@@ -61,7 +61,7 @@ func Build(cfg Config, parts Parts) (*App, error) {
 	sc.LazyRootCAs = roots
 	client := smtp.New(sc)
 
-	secrets, tokens := credentialAdapters(cfg, parts)
+	secrets, tokens := CredentialAdapters(cfg, parts)
 	resolver := credential.NewResolver(credential.Policy{
 		Prefix: cfg.CredentialPrefix, Default: cfg.DefaultCredential,
 		AllowInline: cfg.AllowInlinePassword, TTL: cfg.CredentialCacheTTL,
@@ -100,10 +100,10 @@ func Build(cfg Config, parts Parts) (*App, error) {
 // Close releases kept SMTP sessions (on SIGTERM).
 func (a *App) Close() { a.SMTP.Close() }
 
-// credentialAdapters are the secret store and token source both functions
+// CredentialAdapters are the secret store and token source both functions
 // use: parts' when set (tests, local runs), else Secrets Manager and
 // Google's token endpoint.
-func credentialAdapters(cfg Config, parts Parts) (credential.SecretFetcher, credential.TokenSource) {
+func CredentialAdapters(cfg Config, parts Parts) (credential.SecretFetcher, credential.TokenSource) {
 	secrets := parts.Secrets
 	if secrets == nil {
 		secrets = awssecrets.New()

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gmailsend/gmailsend/internal/app"
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
+	"github.com/gmailsend/gmailsend/internal/bounceapp"
 	"github.com/gmailsend/gmailsend/internal/dev/devimap"
 	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
@@ -54,7 +55,7 @@ func TestMetricsOfTheBounceReader(t *testing.T) {
 	cfg.MessagesTable, cfg.SMTPCAFile = "messages", caFile
 	cfg.Bounces.IMAPHost, cfg.Bounces.IMAPPort, cfg.Bounces.Credentials = inbox.Host, inbox.Port, []string{"bounce-desk"}
 	var log strings.Builder
-	b, err := app.BuildBounces(cfg, app.Parts{Secrets: awssecrets.NewWithAPI(h.secrets.Client()), DynamoDB: h.dynamo,
+	b, err := bounceapp.Build(cfg, app.Parts{Secrets: awssecrets.NewWithAPI(h.secrets.Client()), DynamoDB: h.dynamo,
 		Log: io.MultiWriter(&log, fixture.LogSink())})
 	if err != nil {
 		t.Fatal(err)

@@ -1,8 +1,8 @@
 // Package awsscheduler creates and deletes the one-time EventBridge
 // Scheduler schedules of scheduled sends with the AWS SDK for Go v2. A
 // schedule puts the queued request on the send queue at its time; the
-// queue's consumer sends it. The SDK is configured by its standard chain
-// (AWS_ENDPOINT_URL_SCHEDULER points it elsewhere), loaded on first use.
+// queue's consumer sends it. The SDK is configured from the environment
+// (package awsenv; AWS_ENDPOINT_URL_SCHEDULER points it elsewhere), on first use.
 //
 // It keeps nothing: the message record (internal/store) says whether a
 // schedule exists.
@@ -16,10 +16,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 
+	"github.com/gmailsend/gmailsend/internal/awsenv"
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/store"
 )
@@ -48,11 +48,12 @@ type Schedules struct {
 	newAPI func(ctx context.Context) (API, error)
 }
 
-// New returns schedules reached through the SDK's default configuration.
+// New returns schedules reached through the environment's configuration
+// (awsenv), loaded on first use.
 func New(group, queueARN, roleARN string) *Schedules {
 	return &Schedules{Group: group, QueueARN: queueARN, RoleARN: roleARN,
 		newAPI: func(ctx context.Context) (API, error) {
-			cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryMaxAttempts(2))
+			cfg, err := awsenv.Load(awsenv.Scheduler, 2)
 			if err != nil {
 				return nil, err
 			}

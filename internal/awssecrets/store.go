@@ -1,8 +1,8 @@
 // Package awssecrets reads stored credentials from AWS Secrets Manager with
 // the AWS SDK for Go v2 (GetSecretValue, AWSCURRENT). The SDK is configured
-// by its standard chain, so AWS_REGION, credentials and
-// AWS_ENDPOINT_URL_SECRETS_MANAGER (a local endpoint) work with no code
-// change. The configuration is loaded lazily, on the first stored-credential
+// from the function's environment (package awsenv), so AWS_REGION, the
+// execution role's credentials and AWS_ENDPOINT_URL_SECRETS_MANAGER (a
+// local endpoint) work with no code change. The configuration is loaded lazily, on the first stored-credential
 // send, so a function that only sees inline passwords never pays for it.
 // Writer (writer.go) creates and updates secrets for the gmailsend command;
 // the function only reads.
@@ -17,12 +17,12 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/gmailsend/gmailsend/internal/awsenv"
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/email"
 )
@@ -41,11 +41,11 @@ type Store struct {
 
 var _ credential.SecretFetcher = (*Store)(nil)
 
-// New returns a Store that loads the SDK's default configuration on first
-// use. optFns adjust the client (tests set BaseEndpoint).
+// New returns a Store that configures the SDK from the environment
+// (awsenv) on first use. optFns adjust the client (tests set BaseEndpoint).
 func New(optFns ...func(*secretsmanager.Options)) *Store {
 	return &Store{newAPI: func(ctx context.Context) (API, error) {
-		cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryMaxAttempts(3))
+		cfg, err := awsenv.Load(awsenv.SecretsManager, 3)
 		if err != nil {
 			return nil, err
 		}

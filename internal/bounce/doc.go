@@ -5,13 +5,14 @@
 // function sent: bounced, delayed, and whether the address itself is dead
 // and should be suppressed.
 //
-// A notification is untrusted mail. Parsing is bounded in size, never
-// panics on malformed input (a fuzz target keeps it so), and keeps only
-// codes, ids, the recipient and a cleaned diagnostic with addresses
-// removed: nothing of the explanation text or the returned message's body
-// leaves this package.
+// A notification is untrusted mail. Parsing (package enmimedsn, given to
+// Reader as Parse) is bounded in size (MaxBytes), never panics on
+// malformed input (a fuzz target keeps it so), and keeps only codes, ids,
+// the recipient and a cleaned diagnostic with addresses removed: nothing
+// of the explanation text or the returned message's body is kept.
 //
-// The package knows nothing of IMAP or of where records live: the reading
-// run (Reader) talks to a mailbox and a record store through small
-// interfaces that adapters implement.
+// The package knows nothing of IMAP, MIME or of where records live: the
+// reading run (Reader) talks to a mailbox, a parser and a record store
+// through small interfaces that adapters implement. So the send function,
+// which uses only the suppression list, links none of them.
 package bounce

@@ -73,6 +73,13 @@ func (r Recipient) Permanent() bool {
 	return ok && class == 5
 }
 
+// ValidStatus reports whether s is an RFC 3463 status code
+// ("class.subject.detail"), the only form a Recipient keeps.
+func ValidStatus(s string) bool {
+	_, _, _, ok := splitStatus(s)
+	return ok
+}
+
 // splitStatus parses "class.subject.detail" (RFC 3463): class 2, 4 or 5,
 // subject and detail 1–3 digits.
 func splitStatus(s string) (class, subject, detail int, ok bool) {

@@ -96,6 +96,10 @@ func DefaultOptions() Options {
 type Reader struct {
 	Store Store
 	Open  func(ctx context.Context, a Account) (Mailbox, error)
+	// Parse reads one notification (enmimedsn.Parse): given by the
+	// wiring, so this package does not link a MIME parser into the send
+	// function, which uses only the suppression list.
+	Parse func(raw []byte) (Notification, error)
 	Opts  Options
 	Log   *slog.Logger
 	Now   func() time.Time

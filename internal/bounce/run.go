@@ -105,7 +105,7 @@ func (r *Reader) Run(ctx context.Context, a Account) (Report, error) {
 // apply handles one fetched message. Only a table failure is returned.
 func (r *Reader) apply(ctx context.Context, uid uint32, raw []byte, owners []string, key string, rep *Report) error {
 	rep.Read++
-	n, err := Parse(raw)
+	n, err := r.Parse(raw)
 	log := r.logger().With("uid", uid)
 	switch {
 	case errors.Is(err, ErrNoMessageID):

@@ -14,6 +14,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/dev/dynalite"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
+	"github.com/gmailsend/gmailsend/internal/enmimedsn"
 	"github.com/gmailsend/gmailsend/internal/imapmail"
 	"github.com/gmailsend/gmailsend/internal/store"
 )
@@ -50,7 +51,7 @@ func newRig(t testing.TB, o bounce.Options) *rig {
 	t.Cleanup(func() { srv.Close() })
 	cfg := imapmail.Config{Host: "127.0.0.1", Port: srv.Port, RootCAs: ca.Pool()}
 	r := &rig{imap: srv, table: dynamostore.NewWithAPI("messages", client), acct: bounce.Account{Credential: "desk", Mailbox: fixture.User}}
-	r.reader = &bounce.Reader{Store: r.table, Opts: o, Open: func(ctx context.Context, a bounce.Account) (bounce.Mailbox, error) {
+	r.reader = &bounce.Reader{Store: r.table, Opts: o, Parse: enmimedsn.Parse, Open: func(ctx context.Context, a bounce.Account) (bounce.Mailbox, error) {
 		return imapmail.Open(ctx, cfg, imapmail.Credentials{User: a.Mailbox, Password: fixture.Password})
 	}}
 	return r
@@ -101,7 +102,7 @@ func (r *rig) status(t *testing.T, id string) store.Status {
 
 func sample(t testing.TB, name string) []byte {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", name))
+	raw, err := os.ReadFile(filepath.Join("..", "enmimedsn", "testdata", name)) // the parser's samples
 	if err != nil {
 		t.Fatal(err)
 	}

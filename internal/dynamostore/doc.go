@@ -1,6 +1,6 @@
 // Package dynamostore keeps message records, idempotency claims and quota
 // buckets in one DynamoDB table (MESSAGES_TABLE) with the AWS SDK for Go
-// v2. The SDK is configured by its standard chain, so
+// v2. The SDK is configured from the environment (package awsenv), so
 // AWS_ENDPOINT_URL_DYNAMODB points it at a local endpoint (dynalite) with
 // no code change; the configuration is loaded on first use.
 //

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/gmailsend/gmailsend/internal/awsenv"
 	"github.com/gmailsend/gmailsend/internal/email"
 )
 
@@ -36,11 +36,11 @@ type Table struct {
 	newAPI func(ctx context.Context) (API, error)
 }
 
-// New returns the table name reached through the SDK's default
+// New returns the table name reached through the environment's (awsenv)
 // configuration, loaded on first use.
 func New(name string) *Table {
 	return &Table{Name: name, newAPI: func(ctx context.Context) (API, error) {
-		cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryMaxAttempts(3))
+		cfg, err := awsenv.Load(awsenv.DynamoDB, 3)
 		if err != nil {
 			return nil, err
 		}

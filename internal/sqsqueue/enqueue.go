@@ -8,10 +8,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/gmailsend/gmailsend/internal/awsenv"
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/store"
 )
@@ -48,11 +48,11 @@ type Queue struct {
 	newAPI func(ctx context.Context) (BatchAPI, error)
 }
 
-// New returns the queue at url reached through the SDK's default
+// New returns the queue at url reached through the environment's (awsenv)
 // configuration, loaded on first use.
 func New(url string) *Queue {
 	return &Queue{URL: url, newAPI: func(ctx context.Context) (BatchAPI, error) {
-		cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryMaxAttempts(2))
+		cfg, err := awsenv.Load(awsenv.SQS, 2)
 		if err != nil {
 			return nil, err
 		}

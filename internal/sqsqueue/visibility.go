@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/gmailsend/gmailsend/internal/awsenv"
 	"github.com/gmailsend/gmailsend/internal/email"
 )
 
@@ -34,11 +34,11 @@ type Visibility struct {
 	newAPI func(ctx context.Context) (VisibilityAPI, error)
 }
 
-// NewVisibility reaches SQS through the SDK's default configuration
+// NewVisibility reaches SQS through the environment's configuration (awsenv)
 // (AWS_ENDPOINT_URL_SQS works), loaded on first use.
 func NewVisibility() *Visibility {
 	return &Visibility{newAPI: func(ctx context.Context) (VisibilityAPI, error) {
-		cfg, err := config.LoadDefaultConfig(ctx, config.WithRetryMaxAttempts(2))
+		cfg, err := awsenv.Load(awsenv.SQS, 2)
 		if err != nil {
 			return nil, err
 		}

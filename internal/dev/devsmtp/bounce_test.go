@@ -11,6 +11,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/dev/devimap"
 	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/internal/enmimedsn"
 	"github.com/gmailsend/gmailsend/internal/smtp"
 )
 
@@ -59,7 +60,7 @@ func TestBounceDomain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := bounce.Parse(dsn)
+	n, err := enmimedsn.Parse(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func TestBounceDomain(t *testing.T) {
 	}
 	for local, want := range map[string]bounce.Outcome{"delay-x": bounce.Delayed, "full": bounce.Bounced, "disabled": bounce.Bounced} {
 		dsn, _ := devsmtp.GmailDSN(fixture.User, local+"@"+devsmtp.BounceDomain, srv.Messages()[0].Data, time.Now())
-		n, err := bounce.Parse(dsn)
+		n, err := enmimedsn.Parse(dsn)
 		if err != nil || n.Recipients[0].Outcome() != want || n.Recipients[0].Suppress() != (local == "disabled") {
 			t.Errorf("%s: %+v %v", local, n, err)
 		}

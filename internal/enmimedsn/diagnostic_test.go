@@ -1,8 +1,10 @@
-package bounce
+package enmimedsn
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/gmailsend/gmailsend/internal/bounce"
 )
 
 // TestCleanDiagnostic ensures diagnostics are one printable line with every
@@ -20,7 +22,7 @@ func TestCleanDiagnostic(t *testing.T) {
 			t.Errorf("cleanDiagnostic(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if got := cleanDiagnostic(strings.Repeat("x@y ", 1000)); strings.Contains(got, "@") || len(got) > MaxDiagnostic {
+	if got := cleanDiagnostic(strings.Repeat("x@y ", 1000)); strings.Contains(got, "@") || len(got) > bounce.MaxDiagnostic {
 		t.Errorf("long input: %d bytes, %q…", len(got), got[:40])
 	}
 }

@@ -1,9 +1,11 @@
-package bounce
+package enmimedsn
 
 import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/gmailsend/gmailsend/internal/bounce"
 )
 
 // redacted replaces every address in a diagnostic: a remote server's reply
@@ -13,11 +15,11 @@ import (
 const redacted = "<address>"
 
 // cleanDiagnostic makes a Diagnostic-Code safe to keep: one line of
-// printable text, addresses replaced, at most MaxDiagnostic bytes. The
+// printable text, addresses replaced, at most bounce.MaxDiagnostic bytes. The
 // remote server wrote it, so it is treated as hostile text.
 func cleanDiagnostic(v string) string {
-	if len(v) > 4*MaxDiagnostic {
-		v = v[:4*MaxDiagnostic] // the rest would be cut anyway
+	if len(v) > 4*bounce.MaxDiagnostic {
+		v = v[:4*bounce.MaxDiagnostic] // the rest would be cut anyway
 	}
 	v = strings.ToValidUTF8(v, "")
 	fields := strings.FieldsFunc(v, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsPrint(r) })
@@ -27,8 +29,8 @@ func cleanDiagnostic(v string) string {
 		}
 	}
 	out := strings.Join(fields, " ")
-	if len(out) > MaxDiagnostic {
-		cut := MaxDiagnostic
+	if len(out) > bounce.MaxDiagnostic {
+		cut := bounce.MaxDiagnostic
 		for cut > 0 && !utf8.RuneStart(out[cut]) {
 			cut--
 		}

@@ -1,4 +1,4 @@
-package bounce
+package enmimedsn
 
 import (
 	"testing"

@@ -1,4 +1,4 @@
-package bounce
+package enmimedsn
 
 import (
 	"errors"
@@ -7,10 +7,12 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/gmailsend/gmailsend/internal/bounce"
 )
 
 // FuzzParse ensures no input makes Parse panic, and that whatever it
-// returns keeps its bounds: a usable Message-ID, at most MaxRecipients,
+// returns keeps its bounds: a usable Message-ID, at most bounce.MaxRecipients,
 // diagnostics short, printable and free of addresses.
 func FuzzParse(f *testing.F) {
 	samples, _ := filepath.Glob(filepath.Join("testdata", "*.eml"))
@@ -23,7 +25,7 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		n, err := Parse(raw)
-		if err != nil && !errors.Is(err, ErrNoMessageID) {
+		if err != nil && !errors.Is(err, bounce.ErrNoMessageID) {
 			if n.MessageID != "" || len(n.Recipients) != 0 {
 				t.Fatalf("error %v with a result", err)
 			}
@@ -32,18 +34,18 @@ func FuzzParse(f *testing.F) {
 		if err == nil && usableMessageID(n.MessageID) != n.MessageID {
 			t.Fatalf("unusable Message-ID %q accepted", n.MessageID)
 		}
-		if len(n.Recipients) == 0 || len(n.Recipients) > MaxRecipients {
+		if len(n.Recipients) == 0 || len(n.Recipients) > bounce.MaxRecipients {
 			t.Fatalf("%d recipients", len(n.Recipients))
 		}
 		for _, r := range n.Recipients {
 			if !strings.Contains(r.Address, "@") || r.Address != strings.ToLower(r.Address) {
 				t.Fatalf("address %q", r.Address)
 			}
-			if len(r.Diagnostic) > MaxDiagnostic || strings.Contains(r.Diagnostic, "@") || !utf8.ValidString(r.Diagnostic) ||
+			if len(r.Diagnostic) > bounce.MaxDiagnostic || strings.Contains(r.Diagnostic, "@") || !utf8.ValidString(r.Diagnostic) ||
 				strings.ContainsAny(r.Diagnostic, "\r\n\t\x00") {
 				t.Fatalf("diagnostic %q", r.Diagnostic)
 			}
-			if r.Status != "" && !statusValid(r.Status) {
+			if r.Status != "" && !bounce.ValidStatus(r.Status) {
 				t.Fatalf("status %q", r.Status)
 			}
 		}

@@ -1,4 +1,4 @@
-package bounce
+package enmimedsn
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gmailsend/gmailsend/internal/bounce"
 )
 
 func readSample(tb testing.TB, name string) []byte {
@@ -26,36 +28,36 @@ func TestParseSamples(t *testing.T) {
 	tests := []struct {
 		file      string
 		messageID string
-		want      []Recipient
-		outcomes  []Outcome
+		want      []bounce.Recipient
+		outcomes  []bounce.Outcome
 		suppress  []bool
 	}{
 		{
 			file:      "gmail-failure.eml",
 			messageID: "<mwshigyo.b9e81e03169fd21d7a5c4335749f9a3d@gmail.com>",
-			want: []Recipient{{Address: "nobody@example.com", Action: "failed", Status: "5.1.1",
+			want: []bounce.Recipient{{Address: "nobody@example.com", Action: "failed", Status: "5.1.1",
 				Diagnostic: "smtp; 550-5.1.1 The email account that you tried to reach does not exist. Please try 550-5.1.1 double-checking the recipient's email address for typos or 550-5.1.1 unnecessary spaces. For more information, go to 550 5.1.1 https://support.google.com/mail/?p=NoSuchUser a640c23a62f3a-a9a0f2b1e7dsi1234567.4 - gsmtp"}},
-			outcomes: []Outcome{Bounced},
+			outcomes: []bounce.Outcome{bounce.Bounced},
 			suppress: []bool{true},
 		},
 		{
 			file:      "postfix-failed.eml",
 			messageID: "<mwsk2b1q.0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f@gmail.com>",
-			want: []Recipient{{Address: "gone@example.net", Action: "failed", Status: "5.2.1",
+			want: []bounce.Recipient{{Address: "gone@example.net", Action: "failed", Status: "5.2.1",
 				Diagnostic: "smtp; 550 5.2.1 <address>: Recipient address rejected: Mailbox disabled"}},
-			outcomes: []Outcome{Bounced},
+			outcomes: []bounce.Outcome{bounce.Bounced},
 			suppress: []bool{true},
 		},
 		{
 			file:      "postfix-multi-recipient.eml",
 			messageID: "<mwsl9x0p.77aa88bb99cc00dd11ee22ff33aa44bb@gmail.com>",
-			want: []Recipient{
+			want: []bounce.Recipient{
 				{Address: "nouser@example.org", Action: "failed", Status: "5.1.1",
 					Diagnostic: "smtp; 550 5.1.1 <address>: Recipient address rejected: User unknown in virtual mailbox table"},
 				{Address: "slow@example.com", Action: "delayed", Status: "4.4.1",
 					Diagnostic: "X-Postfix; connect to mail.example.com[192.0.2.33]:25: Connection timed out"},
 			},
-			outcomes: []Outcome{Bounced, Delayed},
+			outcomes: []bounce.Outcome{bounce.Bounced, bounce.Delayed},
 			suppress: []bool{true, false},
 		},
 	}
@@ -84,11 +86,11 @@ func TestParseSamples(t *testing.T) {
 }
 
 // TestParseNoMessageID ensures a report whose original has no Message-ID
-// is reported as ErrNoMessageID (counted and skipped, not a failure).
+// is reported as bounce.ErrNoMessageID (counted and skipped, not a failure).
 func TestParseNoMessageID(t *testing.T) {
 	n, err := Parse(readSample(t, "no-message-id.eml"))
-	if !errors.Is(err, ErrNoMessageID) {
-		t.Fatalf("err = %v, want ErrNoMessageID", err)
+	if !errors.Is(err, bounce.ErrNoMessageID) {
+		t.Fatalf("err = %v, want bounce.ErrNoMessageID", err)
 	}
 	if n.MessageID != "" {
 		t.Errorf("MessageID = %q", n.MessageID)
@@ -114,24 +116,24 @@ func TestParseGmailFallsBackToOriginalMessageIDField(t *testing.T) {
 }
 
 // TestParseRejectsNonReports ensures ordinary mail and reports with no
-// usable recipient are ErrNotReport.
+// usable recipient are bounce.ErrNotReport.
 func TestParseRejectsNonReports(t *testing.T) {
 	for name, raw := range map[string]string{
 		"plain":        "From: mailer-daemon@example.com\r\nSubject: hi\r\n\r\nhello\r\n",
 		"empty":        "",
 		"no recipient": "Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; x\r\n\r\nAction: failed\r\nStatus: 5.1.1\r\n--b--\r\n",
 	} {
-		if _, err := Parse([]byte(raw)); !errors.Is(err, ErrNotReport) {
-			t.Errorf("%s: err = %v, want ErrNotReport", name, err)
+		if _, err := Parse([]byte(raw)); !errors.Is(err, bounce.ErrNotReport) {
+			t.Errorf("%s: err = %v, want bounce.ErrNotReport", name, err)
 		}
 	}
 }
 
-// TestParseTruncated ensures a notification cut at MaxBytes (the original's
+// TestParseTruncated ensures a notification cut at bounce.MaxBytes (the original's
 // body lost) still yields its report and Message-ID.
 func TestParseTruncated(t *testing.T) {
 	raw := readSample(t, "postfix-failed.eml")
-	big := bytes.Replace(raw, []byte("주문이 발송되었습니다."), bytes.Repeat([]byte("x"), 2*MaxBytes), 1)
+	big := bytes.Replace(raw, []byte("주문이 발송되었습니다."), bytes.Repeat([]byte("x"), 2*bounce.MaxBytes), 1)
 	n, err := Parse(big)
 	if err != nil {
 		t.Fatal(err)
@@ -146,19 +148,19 @@ func TestParseTruncated(t *testing.T) {
 func TestParseBounds(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; x\r\nX-Original-Message-ID: <no spaces allowed@x>\r\n\r\n")
-	for i := 0; i < MaxRecipients+50; i++ {
+	for i := 0; i < bounce.MaxRecipients+50; i++ {
 		b.WriteString("Final-Recipient: rfc822; a@example.com\r\nAction: failed\r\nStatus: 5.1.+1\r\nDiagnostic-Code: smtp; " + strings.Repeat("가", 400) + "\r\n\r\n")
 	}
 	b.WriteString("--b--\r\n")
 	n, err := Parse([]byte(b.String()))
-	if !errors.Is(err, ErrNoMessageID) {
+	if !errors.Is(err, bounce.ErrNoMessageID) {
 		t.Fatalf("err = %v", err)
 	}
-	if len(n.Recipients) != MaxRecipients {
+	if len(n.Recipients) != bounce.MaxRecipients {
 		t.Errorf("%d recipients kept", len(n.Recipients))
 	}
 	r := n.Recipients[0]
-	if r.Status != "" || len(r.Diagnostic) > MaxDiagnostic || !strings.HasSuffix(r.Diagnostic, "가") {
+	if r.Status != "" || len(r.Diagnostic) > bounce.MaxDiagnostic || !strings.HasSuffix(r.Diagnostic, "가") {
 		t.Errorf("status %q, diagnostic %d bytes ending %q", r.Status, len(r.Diagnostic), r.Diagnostic[len(r.Diagnostic)-3:])
 	}
 }

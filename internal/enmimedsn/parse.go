@@ -1,4 +1,4 @@
-package bounce
+package enmimedsn
 
 import (
 	"bufio"
@@ -14,34 +14,13 @@ import (
 
 	"github.com/jhillyerd/enmime"
 	"github.com/jhillyerd/enmime/dsn"
+
+	"github.com/gmailsend/gmailsend/internal/bounce"
 )
 
-// Limits that keep one hostile notification from costing more than a
-// normal one.
-const (
-	// MaxBytes is the most of a notification Parse reads. The parts it
-	// needs (the report and the original's headers) come first; a longer
-	// notification is cut here, which loses only the original's body.
-	MaxBytes = 256 << 10
-	// MaxRecipients is the most per-recipient blocks kept from one report.
-	MaxRecipients = 100
-	// MaxDiagnostic is the longest diagnostic kept, in bytes.
-	MaxDiagnostic = 500
-	// maxMessageID is the longest Message-ID accepted (RFC 5322 lines are
-	// at most 998 characters; real ones are under 100).
-	maxMessageID = 250
-)
-
-// Why a notification is skipped. Both are counted by the caller, never
-// fatal to a run.
-var (
-	// ErrNotReport: no message/delivery-status part with a recipient
-	// (an auto-reply, a spam message from a "mailer-daemon" look-alike).
-	ErrNotReport = errors.New("bounce: not a delivery status notification")
-	// ErrNoMessageID: a report, but the returned original carries no
-	// usable Message-ID, so no record can be found for it.
-	ErrNoMessageID = errors.New("bounce: the notification names no usable Message-ID")
-)
+// maxMessageID is the longest Message-ID accepted (RFC 5322 lines are at
+// most 998 characters; real ones are under 100).
+const maxMessageID = 250
 
 // parser reads MIME leniently (a notification with a broken part still
 // yields the parts that are intact) and leaves content raw: enmime would
@@ -51,28 +30,28 @@ var (
 var parser = enmime.NewParser(enmime.SkipMalformedParts(true), enmime.MaxStoredPartErrors(10),
 	enmime.DisableTextConversion(true), enmime.RawContent(true))
 
-// Parse reads one notification. It reads at most MaxBytes of raw; the
-// returned error is ErrNotReport, ErrNoMessageID or a wrapped parse error,
+// Parse reads one notification. It reads at most bounce.MaxBytes of raw; the
+// returned error is bounce.ErrNotReport, bounce.ErrNoMessageID or a wrapped parse error,
 // and never includes content of the notification.
-func Parse(raw []byte) (Notification, error) {
-	if len(raw) > MaxBytes {
-		raw = raw[:MaxBytes]
+func Parse(raw []byte) (bounce.Notification, error) {
+	if len(raw) > bounce.MaxBytes {
+		raw = raw[:bounce.MaxBytes]
 	}
 	env, err := parser.ReadEnvelope(bytes.NewReader(raw))
 	if err != nil {
-		return Notification{}, fmt.Errorf("bounce: reading the notification's MIME structure: %w", errors.Unwrap(err))
+		return bounce.Notification{}, fmt.Errorf("bounce: reading the notification's MIME structure: %w", errors.Unwrap(err))
 	}
 	status, original := findParts(env.Root)
 	if status == nil {
-		return Notification{}, ErrNotReport
+		return bounce.Notification{}, bounce.ErrNotReport
 	}
 	blocks, err := deliveryStatus(status, original)
 	if err != nil {
-		return Notification{}, err
+		return bounce.Notification{}, err
 	}
-	var n Notification
+	var n bounce.Notification
 	for _, h := range blocks.RecipientDSNs {
-		if len(n.Recipients) == MaxRecipients {
+		if len(n.Recipients) == bounce.MaxRecipients {
 			break
 		}
 		if r, ok := recipient(h.Get); ok {
@@ -80,11 +59,11 @@ func Parse(raw []byte) (Notification, error) {
 		}
 	}
 	if len(n.Recipients) == 0 {
-		return Notification{}, ErrNotReport
+		return bounce.Notification{}, bounce.ErrNotReport
 	}
 	n.MessageID = originalMessageID(original, blocks)
 	if n.MessageID == "" {
-		return n, ErrNoMessageID
+		return n, bounce.ErrNoMessageID
 	}
 	return n, nil
 }
@@ -132,20 +111,20 @@ func deliveryStatus(status, original *enmime.Part) (dsn.DeliveryStatus, error) {
 }
 
 // recipient reads one per-recipient block; get is its header lookup.
-func recipient(get func(string) string) (Recipient, bool) {
+func recipient(get func(string) string) (bounce.Recipient, bool) {
 	addr := recipientAddress(get("Final-Recipient"))
 	if addr == "" {
 		addr = recipientAddress(get("Original-Recipient"))
 	}
 	if addr == "" {
-		return Recipient{}, false
+		return bounce.Recipient{}, false
 	}
-	r := Recipient{
+	r := bounce.Recipient{
 		Address:    addr,
 		Action:     strings.ToLower(firstWord(get("Action"))),
 		Diagnostic: cleanDiagnostic(get("Diagnostic-Code")),
 	}
-	if s := firstWord(get("Status")); statusValid(s) {
+	if s := firstWord(get("Status")); bounce.ValidStatus(s) {
 		r.Status = s
 	}
 	return r, true
@@ -172,11 +151,6 @@ func recipientAddress(field string) string {
 		return ""
 	}
 	return strings.ToLower(a.Address)
-}
-
-func statusValid(s string) bool {
-	_, _, _, ok := splitStatus(s)
-	return ok
 }
 
 func firstWord(s string) string {
@@ -250,7 +224,7 @@ func transferDecoded(p *enmime.Part) []byte {
 	default:
 		return p.Content
 	}
-	out, err := io.ReadAll(io.LimitReader(r, MaxBytes))
+	out, err := io.ReadAll(io.LimitReader(r, bounce.MaxBytes))
 	if err != nil && len(out) == 0 {
 		return p.Content
 	}

@@ -1,4 +1,12 @@
-package app
+// Package bounceapp assembles the bounce reader function
+// (functions/bounces): IMAP (imapmail), the notification parser
+// (enmimedsn) and the message table, with the configuration and
+// credential adapters the send function uses (package app).
+//
+// It is apart from package app so that the send function links neither
+// go-imap nor enmime: package initialisation is most of a Go function's
+// cold start, and those are code a send never runs.
+package bounceapp
 
 import (
 	"context"
@@ -8,10 +16,12 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/gmailsend/gmailsend/internal/app"
 	"github.com/gmailsend/gmailsend/internal/bounce"
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
 	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/enmimedsn"
 	"github.com/gmailsend/gmailsend/internal/imapmail"
 	"github.com/gmailsend/gmailsend/internal/metrics"
 	"github.com/gmailsend/gmailsend/internal/smtp"
@@ -29,31 +39,31 @@ type Bounces struct {
 	metrics     *metrics.Writer
 }
 
-// BounceSummary is the invocation's result: one report per account.
-type BounceSummary struct {
-	Accounts []BounceAccountResult `json:"accounts"`
+// Summary is the invocation's result: one report per account.
+type Summary struct {
+	Accounts []AccountResult `json:"accounts"`
 }
 
-// BounceAccountResult is one account's run; Error is a code, never text
+// AccountResult is one account's run; Error is a code, never text
 // from the mailbox.
-type BounceAccountResult struct {
+type AccountResult struct {
 	bounce.Report
 	Error string `json:"error,omitempty"`
 }
 
-// BuildBounces assembles the bounce reader. It needs the message table
+// Build assembles the bounce reader. It needs the message table
 // and at least one credential; nothing touches the network here.
-func BuildBounces(cfg Config, parts Parts) (*Bounces, error) {
+func Build(cfg app.Config, parts app.Parts) (*Bounces, error) {
 	bc := cfg.Bounces
 	if cfg.MessagesTable == "" {
-		return nil, errors.New("app: the bounce reader needs MESSAGES_TABLE")
+		return nil, errors.New("bounceapp: the bounce reader needs MESSAGES_TABLE")
 	}
 	if len(bc.Credentials) == 0 {
-		return nil, errors.New("app: BOUNCE_CREDENTIALS names no stored credential")
+		return nil, errors.New("bounceapp: BOUNCE_CREDENTIALS names no stored credential")
 	}
 	for _, name := range bc.Credentials {
 		if err := credential.CheckName(name); err != nil {
-			return nil, fmt.Errorf("app: BOUNCE_CREDENTIALS: %q is not a valid credential name", name)
+			return nil, fmt.Errorf("bounceapp: BOUNCE_CREDENTIALS: %q is not a valid credential name", name)
 		}
 	}
 	imapCfg := imapmail.Config{Host: bc.IMAPHost, Port: bc.IMAPPort}
@@ -64,7 +74,7 @@ func BuildBounces(cfg Config, parts Parts) (*Bounces, error) {
 		}
 		imapCfg.RootCAs = roots
 	}
-	secrets, tokens := credentialAdapters(cfg, parts)
+	secrets, tokens := app.CredentialAdapters(cfg, parts)
 	resolver := credential.NewResolver(credential.Policy{Prefix: cfg.CredentialPrefix, TTL: cfg.CredentialCacheTTL}, secrets, tokens)
 	var table *dynamostore.Table
 	if parts.DynamoDB != nil {
@@ -83,7 +93,7 @@ func BuildBounces(cfg Config, parts Parts) (*Bounces, error) {
 		return nil, err
 	}
 	b := &Bounces{resolver: resolver, credentials: bc.Credentials, log: log, metrics: mw}
-	b.reader = &bounce.Reader{Store: table, Opts: opts, Log: log, Open: func(ctx context.Context, a bounce.Account) (bounce.Mailbox, error) {
+	b.reader = &bounce.Reader{Store: table, Opts: opts, Log: log, Parse: enmimedsn.Parse, Open: func(ctx context.Context, a bounce.Account) (bounce.Mailbox, error) {
 		return b.open(ctx, imapCfg, a)
 	}}
 	return b, nil
@@ -116,11 +126,11 @@ func (b *Bounces) open(ctx context.Context, cfg imapmail.Config, a bounce.Accoun
 // Invoke runs every account once, one after another, and answers the
 // summary. It fails (so the invocation counts as an error and alarms)
 // when any account failed; the others still ran.
-func (b *Bounces) Invoke(ctx context.Context, _ json.RawMessage) (BounceSummary, error) {
-	var sum BounceSummary
+func (b *Bounces) Invoke(ctx context.Context, _ json.RawMessage) (Summary, error) {
+	var sum Summary
 	var failed []string
 	for _, name := range b.credentials {
-		res := BounceAccountResult{Report: bounce.Report{Account: name}}
+		res := AccountResult{Report: bounce.Report{Account: name}}
 		login, err := b.resolver.Resolve(ctx, &email.Request{Credential: name})
 		if err == nil {
 			res.Report, err = b.reader.Run(ctx, bounce.Account{Credential: name, Mailbox: login.User})
