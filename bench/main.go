@@ -19,7 +19,7 @@ import (
 
 func main() {
 	rtt := flag.Duration("rtt", 10*time.Millisecond, "simulated round-trip time added to every SMTP reply")
-	cold := flag.Int("cold", 5, "cold runs (fresh process each)")
+	cold := flag.Int("cold", 15, "cold runs (fresh process each; the init figure is their median)")
 	warm := flag.Int("warm", 100, "warm sequential invocations")
 	batches := flag.Int("batches", 10, "SQS batches of 10 records")
 	only := flag.String("contenders", strings.Join(benchmark.AllContenders, ","), "comma-separated contenders")
