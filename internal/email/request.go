@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
 	"strings"
 	"unicode/utf8"
 )
@@ -82,30 +80,6 @@ func (l *AddressList) UnmarshalJSON(b []byte) error {
 	return errors.New("must be an address or an array of addresses")
 }
 
-// fieldKind is the JSON shape a field accepts.
-type fieldKind int
-
-const (
-	kindString      fieldKind = iota // a string or null
-	kindAddresses                    // a string, an array of strings, or null
-	kindAttachments                  // an array of attachment objects, or null
-)
-
-// requestFields are the only keys a request object may have.
-var requestFields = map[string]fieldKind{
-	"user": kindString, "password": kindString, "fromUsername": kindString,
-	"toEmail": kindAddresses, "subject": kindString, "message": kindString,
-	"cc": kindAddresses, "bcc": kindAddresses, "replyTo": kindAddresses,
-	"text": kindString, "attachments": kindAttachments,
-	"credential": kindString, "accessToken": kindString,
-	"idempotencyKey": kindString,
-	"scheduledAt":    kindString,
-}
-
-var attachmentFields = map[string]fieldKind{
-	"filename": kindString, "contentType": kindString, "content": kindString,
-}
-
 // DecodeRequest parses a request body strictly: valid UTF-8, one JSON object,
 // no unknown, misspelt or duplicate keys (encoding/json would silently take
 // "User" for "user" or the last of two "subject" keys), and each field of the
@@ -117,7 +91,7 @@ func DecodeRequest(body []byte) (*Request, error) {
 	if !utf8.Valid(body) {
 		return nil, Invalid("", "request body is not valid UTF-8")
 	}
-	if err := checkShape(body); err != nil {
+	if err := checkShape(body); err != nil { // shape.go
 		return nil, err
 	}
 	var r Request
@@ -127,165 +101,6 @@ func DecodeRequest(body []byte) (*Request, error) {
 		return nil, Invalid("", "request body does not match the documented shape: %s", cleanJSONMessage(err))
 	}
 	return &r, nil
-}
-
-// checkShape walks the JSON tokens once to enforce what encoding/json cannot
-// say with the field's name: exact keys, no duplicates, the type of each
-// field, and a single value.
-func checkShape(body []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := expectObject(dec, ""); err != nil {
-		if errors.Is(err, errNotObject) {
-			return Invalid("", "request body must be a JSON object")
-		}
-		return err
-	}
-	if err := walkObject(dec, "", requestFields); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return Invalid("", "request body holds more than one JSON value")
-	}
-	return nil
-}
-
-var errNotObject = errors.New("not an object")
-
-func expectObject(dec *json.Decoder, field string) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return syntaxError(field, err)
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return errNotObject
-	}
-	return nil
-}
-
-func walkObject(dec *json.Decoder, path string, known map[string]fieldKind) error {
-	seen := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return syntaxError(path, err)
-		}
-		key, _ := tok.(string)
-		field := joinPath(path, key)
-		kind, ok := known[key]
-		if !ok {
-			return Invalid(field, "unknown field %q%s", key, suggestion(key, known))
-		}
-		if seen[key] {
-			return Invalid(field, "field %q appears more than once", key)
-		}
-		seen[key] = true
-		if err := walkField(dec, field, kind); err != nil {
-			return err
-		}
-	}
-	if _, err := dec.Token(); err != nil { // the closing brace
-		return syntaxError(path, err)
-	}
-	return nil
-}
-
-func walkField(dec *json.Decoder, field string, kind fieldKind) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return syntaxError(field, err)
-	}
-	if tok == nil {
-		return nil // null: the field is absent
-	}
-	switch kind {
-	case kindString:
-		if _, ok := tok.(string); !ok {
-			return Invalid(field, "must be a string, not %s", describeToken(tok))
-		}
-	case kindAddresses:
-		if _, ok := tok.(string); ok {
-			return nil
-		}
-		if tok != json.Delim('[') {
-			return Invalid(field, "must be an address or an array of addresses, not %s", describeToken(tok))
-		}
-		for i := 0; dec.More(); i++ {
-			item, err := dec.Token()
-			if err != nil {
-				return syntaxError(field, err)
-			}
-			if _, ok := item.(string); !ok {
-				return Invalid(fmt.Sprintf("%s[%d]", field, i), "must be an address string, not %s", describeToken(item))
-			}
-		}
-		if _, err := dec.Token(); err != nil {
-			return syntaxError(field, err)
-		}
-	case kindAttachments:
-		if tok != json.Delim('[') {
-			return Invalid(field, "must be an array of attachment objects, not %s", describeToken(tok))
-		}
-		for i := 0; dec.More(); i++ {
-			item := fmt.Sprintf("%s[%d]", field, i)
-			if err := expectObject(dec, item); err != nil {
-				if errors.Is(err, errNotObject) {
-					return Invalid(item, "must be an attachment object {filename, contentType, content}")
-				}
-				return err
-			}
-			if err := walkObject(dec, item, attachmentFields); err != nil {
-				return err
-			}
-		}
-		if _, err := dec.Token(); err != nil {
-			return syntaxError(field, err)
-		}
-	}
-	return nil
-}
-
-func describeToken(tok json.Token) string {
-	switch t := tok.(type) {
-	case json.Delim:
-		if t == '{' {
-			return "an object"
-		}
-		return "an array"
-	case bool:
-		return "a boolean"
-	case json.Number:
-		return "a number"
-	case string:
-		return "a string"
-	case nil:
-		return "null"
-	}
-	return "another type"
-}
-
-func syntaxError(field string, err error) error {
-	return Invalid(field, "request body is not valid JSON: %s", cleanJSONMessage(err))
-}
-
-func joinPath(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
-}
-
-// suggestion points at the intended field for near misses like "toEmails" or
-// "User".
-func suggestion(key string, known map[string]fieldKind) string {
-	lk := strings.ToLower(key)
-	for k := range known {
-		lkk := strings.ToLower(k)
-		if lk == lkk || lk == lkk+"s" || lk+"s" == lkk {
-			return fmt.Sprintf("; did you mean %q?", k)
-		}
-	}
-	return ""
 }
 
 func cleanJSONMessage(err error) string {

@@ -47,7 +47,7 @@ func startIMAP(tb testing.TB, o devimap.Options) (*devimap.Server, imapmail.Conf
 
 func sample(tb testing.TB, name string) []byte {
 	tb.Helper()
-	raw, err := os.ReadFile(filepath.Join("..", "bounce", "testdata", name))
+	raw, err := os.ReadFile(filepath.Join("..", "enmimedsn", "testdata", name))
 	if err != nil {
 		tb.Fatal(err)
 	}

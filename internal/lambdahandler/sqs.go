@@ -2,7 +2,6 @@ package lambdahandler
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -21,14 +20,14 @@ import (
 // nothing is lost; the log line says whether a retry can help. A batch
 // running out of time stops starting sends and reports the rest.
 func (h *Handler) handleSQS(ctx context.Context, payload []byte) (any, error) {
-	var ev events.SQSEvent
-	if err := json.Unmarshal(payload, &ev); err != nil {
+	batch, err := decodeSQSBatch(payload)
+	if err != nil {
 		return nil, functionError(email.Invalid("", "malformed SQS event"))
 	}
 	var resp events.SQSEventResponse
-	for i, r := range ev.Records {
+	for i, r := range batch.records {
 		if tooLate(ctx, h.opts.BatchReserve) {
-			for _, rest := range ev.Records[i:] {
+			for _, rest := range batch.records[i:] {
 				h.logSend(ctx, sourceSQS, rest.MessageId, sender.Outcome{},
 					email.Errorf(email.CodeTimeout, "", "not attempted: too little time left in this invocation"), time.Now())
 				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rest.MessageId})
@@ -38,13 +37,10 @@ func (h *Handler) handleSQS(ctx context.Context, payload []byte) (any, error) {
 		// delivery_unknown is not reported: the message may have been
 		// delivered, and a redelivery would only replay the same answer
 		// (at most once; README "Message records").
-		if err := h.sendRecord(ctx, r); err != nil && email.CodeOf(err) != email.CodeDeliveryUnknown {
+		if err := h.sendRecord(ctx, r, batch.body(i)); err != nil && email.CodeOf(err) != email.CodeDeliveryUnknown {
 			h.postpone(ctx, r, err) // sqs_postpone.go
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageId})
 		}
-		// A sent record's body (up to 1 MiB) is garbage from here on, not
-		// something the rest of the batch keeps alive.
-		ev.Records[i].Body = ""
 	}
 	if resp.BatchItemFailures == nil {
 		resp.BatchItemFailures = []events.SQSBatchItemFailure{}
@@ -52,11 +48,11 @@ func (h *Handler) handleSQS(ctx context.Context, payload []byte) (any, error) {
 	return resp, nil
 }
 
-// sendRecord sends one record's body; a body that is a Lambda destination
-// record (a failed EventBridge or SNS event redriven from the dead-letter
-// queue) resends the original event instead.
-func (h *Handler) sendRecord(ctx context.Context, r events.SQSMessage) error {
-	body := []byte(r.Body) // one copy for every reader below
+// sendRecord sends one record's body (r.Body is empty: the body comes
+// alone, see sqsBatch); a body that is a Lambda destination record (a
+// failed EventBridge or SNS event redriven from the dead-letter queue)
+// resends the original event instead.
+func (h *Handler) sendRecord(ctx context.Context, r events.SQSMessage, body []byte) error {
 	if isDestinationRecord(body) {
 		_, err := h.redrive(ctx, body)
 		return err
