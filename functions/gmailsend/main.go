@@ -23,6 +23,7 @@ func main() {
 		slog.Error("startup failed", "error", err.Error())
 		os.Exit(1)
 	}
+	a.OneProcAfterStart() // README "Performance"
 	// On SIGTERM (the execution environment shutting down) say QUIT to
 	// the kept SMTP sessions rather than leaving them to time out, then
 	// exit: nothing else will run, and Lambda would SIGKILL us anyway.

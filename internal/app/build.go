@@ -3,6 +3,7 @@ package app
 import (
 	"io"
 	"log/slog"
+	"sync"
 
 	"github.com/gmailsend/gmailsend/internal/awsscheduler"
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
@@ -21,6 +22,8 @@ import (
 type App struct {
 	Handler *lambdahandler.Handler
 	SMTP    *smtp.Client
+	started <-chan struct{} // the start's background work is done
+	oneProc *sync.Once      // set by OneProcAfterStart (procs.go)
 }
 
 // Parts lets a caller replace the adapters that reach outside the process
@@ -58,7 +61,7 @@ func Build(cfg Config, parts Parts) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc.LazyRootCAs = roots
+	sc.LazyRootCAs = roots.Pool
 	client := smtp.New(sc)
 
 	secrets, tokens := CredentialAdapters(cfg, parts)
@@ -94,7 +97,7 @@ func Build(cfg Config, parts Parts) (*App, error) {
 	opts.Metrics = mw
 	observeQuota(s, mw) // metrics.go
 	log := slog.New(slog.NewJSONHandler(logOut, nil))
-	return &App{Handler: lambdahandler.New(s, opts, log), SMTP: client}, nil
+	return &App{Handler: lambdahandler.New(s, opts, log), SMTP: client, started: roots.Done()}, nil
 }
 
 // Close releases kept SMTP sessions (on SIGTERM).

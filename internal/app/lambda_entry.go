@@ -27,6 +27,7 @@ type rawEntry struct{ a *App }
 // (a Message-ID's angle brackets stay as they are) and without the
 // encoder's trailing newline.
 func (e rawEntry) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	e.a.settleProcs() // procs.go
 	out, err := e.a.Handler.Invoke(ctx, payload)
 	if err != nil {
 		return nil, err

@@ -4,7 +4,6 @@ import (
 	"crypto/x509"
 	"fmt"
 	"os"
-	"sync"
 )
 
 // RootsInBackground prepares the certificate roots off the start-up path.
@@ -15,14 +14,18 @@ import (
 //
 // With file set, its PEM certificates are read and checked at once (a
 // broken SMTP_CA_FILE still stops the start with a clear error) and added
-// to the system roots in the background; set the result as
-// Config.LazyRootCAs. With no file, the system roots crypto/x509 loads on
-// first use are loaded now in the background, and nil is returned: TLS
-// then uses them as usual.
-func RootsInBackground(file string) (func() *x509.CertPool, error) {
+// to the system roots in the background. With no file, the system roots
+// crypto/x509 loads on first use are loaded now, in the background, and
+// Pool answers nil: TLS then uses them as usual. Set Pool as
+// Config.LazyRootCAs either way.
+func RootsInBackground(file string) (*BackgroundRoots, error) {
+	r := &BackgroundRoots{done: make(chan struct{})}
 	if file == "" {
-		go func() { _, _ = x509.SystemCertPool() }() // fills crypto/x509's own cache
-		return nil, nil
+		go func() {
+			defer close(r.done)
+			_, _ = x509.SystemCertPool() // fills crypto/x509's own cache
+		}()
+		return r, nil
 	}
 	pem, err := os.ReadFile(file)
 	if err != nil {
@@ -31,16 +34,30 @@ func RootsInBackground(file string) (func() *x509.CertPool, error) {
 	if !x509.NewCertPool().AppendCertsFromPEM(pem) {
 		return nil, fmt.Errorf("smtp: CA file %s holds no PEM certificate", file)
 	}
-	var pool *x509.CertPool
-	done := make(chan struct{})
 	go func() {
-		defer close(done)
+		defer close(r.done)
 		p, err := x509.SystemCertPool()
 		if err != nil || p == nil {
 			p = x509.NewCertPool()
 		}
 		p.AppendCertsFromPEM(pem)
-		pool = p
+		r.pool = p
 	}()
-	return sync.OnceValue(func() *x509.CertPool { <-done; return pool }), nil
+	return r, nil
+}
+
+// BackgroundRoots are certificate roots being parsed in the background.
+type BackgroundRoots struct {
+	done chan struct{}
+	pool *x509.CertPool
+}
+
+// Done is closed when the roots are ready.
+func (r *BackgroundRoots) Done() <-chan struct{} { return r.done }
+
+// Pool waits for the roots: the system's with the CA file's added, or nil
+// (the system's, as TLS loads them itself) without a file.
+func (r *BackgroundRoots) Pool() *x509.CertPool {
+	<-r.done
+	return r.pool
 }

@@ -22,7 +22,7 @@ func TestRootsInBackgroundTrustTheCAFile(t *testing.T) {
 		t.Fatalf("roots %v, err %v", roots != nil, err)
 	}
 	cfg := DefaultConfig()
-	cfg.Host, cfg.Port, cfg.LazyRootCAs = "127.0.0.1", srv.Port, roots
+	cfg.Host, cfg.Port, cfg.LazyRootCAs = "127.0.0.1", srv.Port, roots.Pool
 	c := New(cfg)
 	defer c.Close()
 	if err := c.Send(ctxTimeout(t, 5*time.Second), goodCreds, testMessage("a@example.com")); err != nil {
@@ -30,6 +30,28 @@ func TestRootsInBackgroundTrustTheCAFile(t *testing.T) {
 	}
 	if len(srv.Messages()) != 1 {
 		t.Fatal("not delivered")
+	}
+	select {
+	case <-roots.Done():
+	default:
+		t.Error("Done still open after the roots were used")
+	}
+}
+
+// TestRootsInBackgroundWithoutAFile ensures the system roots are loaded in
+// the background and Done closes, with Pool nil (TLS's own system roots).
+func TestRootsInBackgroundWithoutAFile(t *testing.T) {
+	roots, err := RootsInBackground("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-roots.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the system roots were not loaded")
+	}
+	if roots.Pool() != nil {
+		t.Error("Pool should be nil without a CA file")
 	}
 }
 
