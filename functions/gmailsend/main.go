@@ -24,11 +24,6 @@ func main() {
 		os.Exit(1)
 	}
 	a.OneProcAfterStart() // README "Performance"
-	// On SIGTERM (the execution environment shutting down) say QUIT to
-	// the kept SMTP sessions rather than leaving them to time out, then
-	// exit: nothing else will run, and Lambda would SIGKILL us anyway.
-	lambda.StartWithOptions(a.LambdaHandler(), lambda.WithEnableSIGTERM(func() {
-		a.Close()
-		os.Exit(0)
-	}))
+	// SIGTERM says QUIT to the kept SMTP sessions and exits (app/shutdown.go).
+	lambda.StartWithOptions(a.LambdaHandler(), a.ShutdownOptions()...)
 }

@@ -24,6 +24,8 @@ type App struct {
 	SMTP    *smtp.Client
 	started <-chan struct{} // the start's background work is done
 	oneProc *sync.Once      // set by OneProcAfterStart (procs.go)
+	// quitOnShutdown registers for SIGTERM with Lambda (shutdown.go).
+	quitOnShutdown bool
 }
 
 // Parts lets a caller replace the adapters that reach outside the process
@@ -97,10 +99,10 @@ func Build(cfg Config, parts Parts) (*App, error) {
 	opts.Metrics = mw
 	observeQuota(s, mw) // metrics.go
 	log := slog.New(slog.NewJSONHandler(logOut, nil))
-	return &App{Handler: lambdahandler.New(s, opts, log), SMTP: client, started: roots.Done()}, nil
+	return &App{Handler: lambdahandler.New(s, opts, log), SMTP: client, started: roots.Done(), quitOnShutdown: cfg.SMTPQuitOnShutdown}, nil
 }
 
-// Close releases kept SMTP sessions (on SIGTERM).
+// Close releases kept SMTP sessions (on SIGTERM: shutdown.go).
 func (a *App) Close() { a.SMTP.Close() }
 
 // CredentialAdapters are the secret store and token source both functions

@@ -29,6 +29,10 @@ type Config struct {
 	// SMTPIdleTimeout (SMTP_IDLE_TIMEOUT) keeps an authenticated session
 	// for reuse by later sends; 0 turns reuse off.
 	SMTPIdleTimeout time.Duration
+	// SMTPQuitOnShutdown (SMTP_QUIT_ON_SHUTDOWN) registers with Lambda's
+	// Extensions API at start so that Lambda sends SIGTERM before it shuts
+	// the environment down, and the kept sessions get a QUIT (shutdown.go).
+	SMTPQuitOnShutdown bool
 	// SMTPPipelining (SMTP_PIPELINING) uses RFC 2920 when offered.
 	SMTPPipelining bool
 	// SMTPChunking (SMTP_CHUNKING) sends with RFC 3030 BDAT when the
@@ -136,6 +140,7 @@ var envVars = []envVar{
 	{"SMTP_PIPELINING", boolean(func(c *Config) *bool { return &c.SMTPPipelining })},
 	{"SMTP_CHUNKING", boolean(func(c *Config) *bool { return &c.SMTPChunking })},
 	{"SMTP_REUSE_CHECK_TIMEOUT", duration(func(c *Config) *time.Duration { return &c.SMTPReuseCheckTimeout })},
+	{"SMTP_QUIT_ON_SHUTDOWN", boolean(func(c *Config) *bool { return &c.SMTPQuitOnShutdown })},
 	{"SMTP_SAFETY_MARGIN", duration(func(c *Config) *time.Duration { return &c.SafetyMargin })},
 	{"MAX_RECIPIENTS", integer(func(c *Config) *int { return &c.MaxRecipients })},
 	{"MAX_MESSAGE_BYTES", integer64(func(c *Config) *int64 { return &c.MaxMessageBytes })},

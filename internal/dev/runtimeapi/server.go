@@ -64,6 +64,15 @@ type Server struct {
 	nextOnce    sync.Once
 	initErr     chan *FunctionError
 	FunctionARN string
+	extensions  []string // names registered, in order
+}
+
+// Extensions are the names of the extensions registered so far (Lambda
+// takes registrations only during init, before the runtime's first /next).
+func (s *Server) Extensions() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.extensions...)
 }
 
 // Start listens on 127.0.0.1 and serves until Close.
@@ -128,6 +137,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	// which is what makes Lambda send SIGTERM; accept it as Lambda does and
 	// hold its /next open until shutdown.
 	case r.Method == http.MethodPost && r.URL.Path == "/2020-01-01/extension/register":
+		s.mu.Lock()
+		s.extensions = append(s.extensions, r.Header.Get("Lambda-Extension-Name"))
+		s.mu.Unlock()
 		w.Header().Set("Lambda-Extension-Identifier", "local-extension")
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"functionName":"gmailsend-local","functionVersion":"$LATEST","handler":"bootstrap"}`)
