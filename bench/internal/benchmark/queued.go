@@ -160,5 +160,5 @@ func (r *QueuedReport) WriteMarkdown(w io.Writer) {
 	fmt.Fprintf(w, "| `POST /messages` latency p99 | %s ms |\n", ms(r.Accept.Percentile(99)))
 	fmt.Fprintf(w, "| `POST /messages/batch` of %d: accepted in | %s ms |\n", r.Batch, ms(r.Accepts))
 	fmt.Fprintf(w, "| the batch: accepted to last delivery | %s ms (%.1f msgs/s) |\n", ms(r.EndToEnd), float64(r.Batch)/r.EndToEnd.Seconds())
-	fmt.Fprintf(w, "| the batch: consumer invocations, SMTP connections | %d, %d |\n", r.Invocations, r.Conns)
+	fmt.Fprintf(w, "| the batch: consumer invocations, new SMTP connections (the kept session carries on) | %d, %d |\n", r.Invocations, r.Conns)
 }
