@@ -71,20 +71,7 @@ var expectations = map[string]expectation{
 
 // TestBootstrapRunsEverySampleEvent runs the real bootstrap under the local Runtime API for every file in events/ and checks what was delivered.
 func TestBootstrapRunsEverySampleEvent(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the bootstrap binary")
-	}
-	root := fixture.ModuleRoot(t)
-	dir := t.TempDir()
-	bootstrap, err := devstack.BuildBootstrap(root, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := devstack.Start(devstack.Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	bootstrap, st := buildAndStart(t, devstack.Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	logs := new(fixture.SyncBuffer)
@@ -94,7 +81,7 @@ func TestBootstrapRunsEverySampleEvent(t *testing.T) {
 	}
 	defer fn.Stop()
 
-	files, _ := filepath.Glob(filepath.Join(root, "events", "*.json"))
+	files, _ := filepath.Glob(filepath.Join(fixture.ModuleRoot(t), "events", "*.json"))
 	sort.Strings(files)
 	// The bounce reader's scheduled event is not this function's:
 	// functions/bounces/loop_test.go runs it, and make run shows it.

@@ -17,19 +17,7 @@ import (
 // requires; without it nothing is registered, and SIGTERM still ends the
 // process cleanly either way.
 func TestShutdownRegistration(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the bootstrap binary")
-	}
-	dir := t.TempDir()
-	bootstrap, err := devstack.BuildBootstrap(fixture.ModuleRoot(t), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := devstack.Start(devstack.Options{Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	bootstrap, st := buildAndStart(t, devstack.Options{})
 	for _, tc := range []struct {
 		env  []string
 		want []string
