@@ -25,5 +25,5 @@ func main() {
 	}
 	a.OneProcAfterStart() // README "Performance"
 	// SIGTERM says QUIT to the kept SMTP sessions and exits (app/shutdown.go).
-	lambda.StartWithOptions(a.LambdaHandler(), a.ShutdownOptions()...)
+	lambda.StartWithOptions(a.LambdaHandler(), a.HandleShutdown()...)
 }

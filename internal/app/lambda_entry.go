@@ -17,7 +17,9 @@ import (
 //
 // The payload is the runtime client's pooled buffer, reused for the next
 // invocation, so the handler must not keep it past its return; nothing in
-// it does (every event is decoded into values of its own).
+// it does. Event detection and an SQS batch read spans of it in place
+// during the invocation; whatever outlives a record (its body, ids) is
+// decoded into values of its own.
 func (a *App) LambdaHandler() lambda.Handler { return rawEntry{a} }
 
 type rawEntry struct{ a *App }

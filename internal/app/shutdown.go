@@ -8,8 +8,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 )
 
-// ShutdownOptions makes SIGTERM say QUIT to the kept SMTP sessions and
-// exit, and returns the runtime loop's options.
+// HandleShutdown makes SIGTERM say QUIT to the kept SMTP sessions and
+// exit, and returns the runtime loop's options. Call it once: each call
+// installs a handler.
 //
 // Lambda sends SIGTERM before shutting an environment down only to a
 // function with a registered extension. With SMTP_QUIT_ON_SHUTDOWN,
@@ -21,7 +22,7 @@ import (
 // registering, and still runs when something else sends SIGTERM: another
 // extension's registration (Lambda then signals the runtime too), `make
 // run`, or a test.
-func (a *App) ShutdownOptions() []lambda.Option {
+func (a *App) HandleShutdown() []lambda.Option {
 	quit := func() {
 		a.Close()
 		os.Exit(0)

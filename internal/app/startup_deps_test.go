@@ -42,6 +42,7 @@ func TestColdStartLinksNoDeadWeight(t *testing.T) {
 		"github.com/emersion/go-imap",
 		"github.com/jhillyerd/enmime",
 		"github.com/gogs/chardet",
+		"github.com/jaytaylor/html2text",
 		"golang.org/x/text/encoding",
 		"github.com/gmailsend/gmailsend/internal/imapmail",
 		"github.com/gmailsend/gmailsend/internal/enmimedsn",

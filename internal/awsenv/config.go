@@ -51,7 +51,11 @@ func FromEnv(env Lookup, svc Service, maxAttempts int) (aws.Config, error) {
 		return aws.Config{}, err
 	}
 	cfg.Credentials = creds
-	if !strings.EqualFold(get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true") {
+	ignore, err := boolean(get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"))
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("awsenv: AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: %w", err)
+	}
+	if !ignore {
 		ep := get("AWS_ENDPOINT_URL_" + string(svc))
 		if ep == "" {
 			ep = get("AWS_ENDPOINT_URL")
@@ -64,23 +68,22 @@ func FromEnv(env Lookup, svc Service, maxAttempts int) (aws.Config, error) {
 }
 
 // credentialsFrom follows the SDK's order for the sources a function can
-// have: static keys first, then the container endpoint.
+// have: static keys first (each from its name or the SDK's older one; half
+// a pair is no pair, as in the SDK), then the container endpoint.
 func credentialsFrom(get func(string) string) (aws.CredentialsProvider, error) {
-	id, secret := get("AWS_ACCESS_KEY_ID"), get("AWS_SECRET_ACCESS_KEY")
-	if id == "" && secret == "" { // the SDK's older names
-		id, secret = get("AWS_ACCESS_KEY"), get("AWS_SECRET_KEY")
-	}
-	switch {
-	case id != "" && secret != "":
+	id := firstSet(get("AWS_ACCESS_KEY_ID"), get("AWS_ACCESS_KEY"))
+	secret := firstSet(get("AWS_SECRET_ACCESS_KEY"), get("AWS_SECRET_KEY"))
+	if id != "" && secret != "" {
 		return credentials.NewStaticCredentialsProvider(id, secret, get("AWS_SESSION_TOKEN")), nil
-	case id != "" || secret != "":
-		return nil, errors.New("awsenv: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together")
 	}
 	endpoint := get("AWS_CONTAINER_CREDENTIALS_FULL_URI")
 	if rel := get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"); rel != "" {
 		endpoint = "http://169.254.170.2" + rel // the relative URI wins, as in the SDK
 	}
-	if endpoint == "" {
+	switch {
+	case endpoint == "" && (id != "" || secret != ""):
+		return nil, errors.New("awsenv: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together")
+	case endpoint == "":
 		return nil, errors.New("awsenv: no AWS credentials in the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_CONTAINER_CREDENTIALS_FULL_URI)")
 	}
 	if err := checkContainerEndpoint(endpoint); err != nil {
@@ -105,7 +108,7 @@ func credentialsFrom(get func(string) string) (aws.CredentialsProvider, error) {
 
 // checkContainerEndpoint refuses to send the authorization token in clear
 // text anywhere but a loopback or the ECS/EKS link-local agents, as the
-// SDK does.
+// SDK does; stricter, it resolves no host name but "localhost".
 func checkContainerEndpoint(endpoint string) error {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Hostname() == "" {
@@ -126,4 +129,26 @@ func checkContainerEndpoint(endpoint string) error {
 		return nil
 	}
 	return fmt.Errorf("awsenv: container credentials URI %q: plain http is allowed only to a loopback or the ECS/EKS agent address", endpoint)
+}
+
+func firstSet(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// boolean reads true or false in any case, as the SDK does; empty is false.
+func boolean(v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "":
+		return false, nil
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	return false, fmt.Errorf("%q is neither true nor false", v)
 }

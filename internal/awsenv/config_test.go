@@ -121,9 +121,11 @@ func TestContainerCredentials(t *testing.T) {
 	if got := ep.last(t).Get("X-Amz-Security-Token"); got != "container-session" {
 		t.Errorf("X-Amz-Security-Token = %q", got)
 	}
+	mu.Lock()
 	if calls != 1 {
 		t.Errorf("credential endpoint called %d times for two requests, want 1 (cached)", calls)
 	}
+	mu.Unlock()
 
 	// EKS Pod Identity style: the token comes from a file, read when the
 	// credentials are fetched.
@@ -139,6 +141,8 @@ func TestContainerCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	getSecret(t, cfg)
+	mu.Lock()
+	defer mu.Unlock()
 	if calls != 2 {
 		t.Errorf("credential endpoint called %d times, want 2", calls)
 	}
@@ -170,9 +174,11 @@ func TestRefusals(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		"no region":          {map[string]string{"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"}, "AWS_REGION"},
-		"no credentials":     {map[string]string{"AWS_REGION": "us-east-1"}, "AWS_ACCESS_KEY_ID"},
-		"half a key pair":    {map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "a"}, "together"},
+		"no region":       {map[string]string{"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b"}, "AWS_REGION"},
+		"no credentials":  {map[string]string{"AWS_REGION": "us-east-1"}, "AWS_ACCESS_KEY_ID"},
+		"half a key pair": {map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "a"}, "together"},
+		"ignore flag not a boolean": {map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b",
+			"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "yes"}, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"},
 		"plain http outside": {map[string]string{"AWS_REGION": "us-east-1", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://203.0.113.9/creds"}, "loopback"},
 		"not a URL":          {map[string]string{"AWS_REGION": "us-east-1", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "::"}, "not a URL"},
 	} {
@@ -190,5 +196,30 @@ func TestRefusals(t *testing.T) {
 	}
 	if _, err := awsenv.FromEnv(envOf(map[string]string{"AWS_REGION": "us-east-1", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/credentials/x"}), awsenv.SQS, 2); err != nil {
 		t.Errorf("the ECS relative URI was refused: %v", err)
+	}
+}
+
+// TestKeySources ensures the key pair is read per variable from its name or
+// the SDK's older one, half a pair gives way to a container endpoint, and
+// the relative container URI wins over the full one, as in the SDK.
+func TestKeySources(t *testing.T) {
+	ep := newSecretsEndpoint(t)
+	cfg, err := awsenv.FromEnv(envOf(map[string]string{"AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": ep.URL,
+		"AWS_ACCESS_KEY_ID": "AKIDMIXED", "AWS_SECRET_KEY": "old-name-secret"}), awsenv.SecretsManager, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	getSecret(t, cfg)
+	if auth := ep.last(t).Get("Authorization"); !strings.Contains(auth, "Credential=AKIDMIXED/") {
+		t.Errorf("Authorization = %q, want the key from AWS_ACCESS_KEY_ID with AWS_SECRET_KEY", auth)
+	}
+	if _, err := awsenv.FromEnv(envOf(map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "a",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://127.0.0.1:1/c"}), awsenv.SQS, 2); err != nil {
+		t.Errorf("half a pair beside a container endpoint: %v, want the endpoint used", err)
+	}
+	// The relative URI wins: a full URI the check would refuse is not even looked at.
+	if _, err := awsenv.FromEnv(envOf(map[string]string{"AWS_REGION": "us-east-1", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "/v2/c",
+		"AWS_CONTAINER_CREDENTIALS_FULL_URI": "http://203.0.113.9/c"}), awsenv.SQS, 2); err != nil {
+		t.Errorf("the relative URI should win over the full one: %v", err)
 	}
 }

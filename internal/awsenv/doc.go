@@ -9,7 +9,8 @@
 // execution role's credentials over as environment variables (or, where a
 // container credential endpoint is used, as its URI), and AWS_REGION.
 //
-// What it reads, in the SDK's own precedence:
+// What it reads, in the SDK's own precedence (where it differs, it is
+// stricter and says so):
 //   - region: AWS_REGION, else AWS_DEFAULT_REGION;
 //   - credentials: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
 //     AWS_SESSION_TOKEN; else the container credential endpoint

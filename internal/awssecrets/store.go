@@ -2,8 +2,9 @@
 // the AWS SDK for Go v2 (GetSecretValue, AWSCURRENT). The SDK is configured
 // from the function's environment (package awsenv), so AWS_REGION, the
 // execution role's credentials and AWS_ENDPOINT_URL_SECRETS_MANAGER (a
-// local endpoint) work with no code change. The configuration is loaded lazily, on the first stored-credential
-// send, so a function that only sees inline passwords never pays for it.
+// local endpoint) work with no code change. The configuration is loaded
+// lazily, on the first stored-credential send, so a function that only
+// sees inline passwords never pays for it.
 // Writer (writer.go) creates and updates secrets for the gmailsend command;
 // the function only reads.
 //

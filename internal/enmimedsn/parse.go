@@ -39,7 +39,7 @@ func Parse(raw []byte) (bounce.Notification, error) {
 	}
 	env, err := parser.ReadEnvelope(bytes.NewReader(raw))
 	if err != nil {
-		return bounce.Notification{}, fmt.Errorf("bounce: reading the notification's MIME structure: %w", errors.Unwrap(err))
+		return bounce.Notification{}, fmt.Errorf("enmimedsn: reading the notification's MIME structure: %w", errors.Unwrap(err))
 	}
 	status, original := findParts(env.Root)
 	if status == nil {
@@ -105,7 +105,7 @@ func deliveryStatus(status, original *enmime.Part) (dsn.DeliveryStatus, error) {
 	report.FirstChild.NextSibling = &enmime.Part{ContentType: "message/delivery-status", Content: transferDecoded(status), Parent: report}
 	r, err := dsn.ParseReport(report)
 	if err != nil {
-		return dsn.DeliveryStatus{}, fmt.Errorf("bounce: reading the delivery-status fields: %w", errors.Unwrap(err))
+		return dsn.DeliveryStatus{}, fmt.Errorf("enmimedsn: reading the delivery-status fields: %w", errors.Unwrap(err))
 	}
 	return r.DeliveryStatus, nil
 }

@@ -8,8 +8,9 @@
 // of base64: the request's shape check (package email) and an SQS batch's
 // records (package lambdahandler) only need to know where values are.
 //
-// Because the input is valid, a Scanner checks nothing and cannot fail;
-// given anything else its answers mean nothing.
+// Because the input is valid, a Scanner checks nothing. Given input
+// json.Valid refuses, its answers mean nothing and Str may panic; Skip
+// still stops at the end of the input rather than loop.
 package jsonscan
 
 import (
@@ -76,6 +77,8 @@ func (s *Scanner) Skip() {
 	depth := 0
 	for {
 		switch s.Peek() {
+		case 0: // the end of the input: only invalid JSON gets here
+			return
 		case '"':
 			s.Str()
 		case '{', '[':

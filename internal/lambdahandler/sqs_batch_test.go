@@ -237,3 +237,13 @@ func liveWhileFirstSent(decode func([]byte) func(int) []byte, payload []byte) ui
 	}
 	return after.HeapAlloc - before.HeapAlloc
 }
+
+// TestSQSMessageDecodesByFields guards sqsRecordHead: its Body field hides
+// the embedded events.SQSMessage's only while encoding/json decodes field by
+// field; if SQSMessage ever decoded itself (json.Unmarshaler), the head
+// would keep every body again.
+func TestSQSMessageDecodesByFields(t *testing.T) {
+	if _, ok := any(&events.SQSMessage{}).(json.Unmarshaler); ok {
+		t.Fatal("events.SQSMessage implements json.Unmarshaler: sqsRecordHead no longer skips bodies")
+	}
+}

@@ -43,7 +43,7 @@ func TestCheckFailsASessionTheServerClosed(t *testing.T) {
 	srv, s := keptSession(t, devsmtp.Options{DropAfter: 1})
 	waitClosed(t, srv)
 	// The server has closed its end; the FIN and close_notify still have
-	// to reach this end (under load that takes a moment), and then every
+	// to reach this end (under load that takes a moment), after which the
 	// check must fail.
 	err := s.check()
 	for deadline := time.Now().Add(2 * time.Second); err == nil && time.Now().Before(deadline); err = s.check() {
