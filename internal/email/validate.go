@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Limits bound what one request may ask for.
@@ -57,13 +58,16 @@ func (m *Mail) Recipients() []string {
 	return out
 }
 
-// appPassword matches a Google app password as Google displays it.
-var appPassword = regexp.MustCompile(`^[a-zA-Z]{4} [a-zA-Z]{4} [a-zA-Z]{4} [a-zA-Z]{4}$`)
+// appPassword matches a Google app password as Google displays it;
+// compiled on first use, not at every cold start.
+var appPassword = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-zA-Z]{4} [a-zA-Z]{4} [a-zA-Z]{4} [a-zA-Z]{4}$`)
+})
 
 // NormalizePassword removes the spaces Google shows inside an app password
 // ("abcd efgh ijkl mnop"); other passwords are left exactly as given.
 func NormalizePassword(p string) string {
-	if appPassword.MatchString(p) {
+	if appPassword().MatchString(p) {
 		return strings.ReplaceAll(p, " ", "")
 	}
 	return p

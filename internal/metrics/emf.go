@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"regexp"
+	"strings"
 	"sync"
 	"time"
 )
@@ -44,14 +44,27 @@ const (
 	maxDimensionValue      = 1024
 )
 
-var namespacePattern = regexp.MustCompile(`^[a-zA-Z0-9._#:/-]+$`)
+// namespaceChar is [a-zA-Z0-9._#:/-], the characters CloudWatch allows in
+// a namespace (a loop, not a regexp compiled at every cold start).
+func namespaceChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("._#:/-", c) >= 0
+}
+
+func validNamespaceChars(ns string) bool {
+	for i := 0; i < len(ns); i++ {
+		if !namespaceChar(ns[i]) {
+			return false
+		}
+	}
+	return true
+}
 
 // CheckNamespace refuses a namespace CloudWatch would not accept: empty,
 // longer than 255, characters outside [a-zA-Z0-9._#:/-], or AWS's own
 // "AWS/" prefix.
 func CheckNamespace(ns string) error {
 	switch {
-	case ns == "" || len(ns) > maxNamespaceLength || !namespacePattern.MatchString(ns):
+	case ns == "" || len(ns) > maxNamespaceLength || !validNamespaceChars(ns):
 		return fmt.Errorf("metrics: namespace %q must be 1–255 characters of letters, digits and ._#:/-", ns)
 	case len(ns) >= 4 && ns[:4] == "AWS/":
 		return fmt.Errorf("metrics: namespace %q must not start with AWS/ (reserved for AWS services)", ns)

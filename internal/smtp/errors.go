@@ -9,6 +9,7 @@ import (
 	"net/textproto"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gmailsend/gmailsend/internal/email"
@@ -37,13 +38,17 @@ const authHelp = "Gmail did not accept the credentials. Google requires 2-Step V
 	"and a 16-character app password (https://myaccount.google.com/apppasswords), or OAuth 2.0; " +
 	"the normal account password does not work"
 
-var enhancedCode = regexp.MustCompile(`^([245])\.(\d{1,3})\.(\d{1,3})\b`)
+// enhancedCode is RFC 3463's status at the start of a reply; compiled on
+// the first error reply, not at every cold start.
+var enhancedCode = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([245])\.(\d{1,3})\.(\d{1,3})\b`)
+})
 
 // reply turns a textproto error into the server's reply, unaltered.
 func reply(te *textproto.Error) *email.SMTPReply {
 	msg := strings.ReplaceAll(te.Msg, "\n", " ")
 	r := &email.SMTPReply{Code: te.Code, Message: msg}
-	if m := enhancedCode.FindString(msg); m != "" {
+	if m := enhancedCode().FindString(msg); m != "" {
 		r.EnhancedCode = m
 		r.Message = strings.TrimSpace(strings.TrimPrefix(msg, m))
 	}
