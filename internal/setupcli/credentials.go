@@ -34,11 +34,7 @@ func (c *command) credentialsPut(ctx context.Context, args []string) error {
 	fs := newFlagSet("credentials put", c.env.Stderr, &g)
 	fs.StringVar(&user, "user", "", "the Gmail or Workspace address the app password belongs to (required)")
 	store.register(fs)
-	positional, err := parseInterleaved(fs, args)
-	if err != nil {
-		return err
-	}
-	name, err := oneName(positional)
+	name, err := parseName(fs, args)
 	if err != nil {
 		return err
 	}
@@ -78,11 +74,7 @@ func (c *command) credentialsPut(ctx context.Context, args []string) error {
 func (c *command) credentialsVerify(ctx context.Context, args []string) error {
 	var g Globals
 	fs := newFlagSet("credentials verify", c.env.Stderr, &g)
-	positional, err := parseInterleaved(fs, args)
-	if err != nil {
-		return err
-	}
-	name, err := oneName(positional)
+	name, err := parseName(fs, args)
 	if err != nil {
 		return err
 	}

@@ -81,8 +81,13 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// oneName takes the single NAME argument of a credentials subcommand.
-func oneName(positional []string) (string, error) {
+// parseName parses a credentials subcommand's flags, wherever they stand,
+// and returns its single NAME argument.
+func parseName(fs *flag.FlagSet, args []string) (string, error) {
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return "", err
+	}
 	if len(positional) != 1 {
 		return "", usagef("expected one credential NAME, got %d arguments", len(positional))
 	}

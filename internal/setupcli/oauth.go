@@ -37,11 +37,7 @@ func (c *command) oauthLogin(ctx context.Context, args []string) error {
 	fs.DurationVar(&wait, "wait", 5*time.Minute, "how long to wait for the browser")
 	fs.BoolVar(&noBrowser, "no-browser", false, "only print the URL; do not try to open a browser")
 	store.register(fs)
-	positional, err := parseInterleaved(fs, args)
-	if err != nil {
-		return err
-	}
-	name, err := oneName(positional)
+	name, err := parseName(fs, args)
 	if err != nil {
 		return err
 	}
