@@ -20,15 +20,7 @@ import (
 
 // TestMetricsOfTheBounceReader ensures a run of the real bounce reader over a mailbox holding the notification of a real bounced send publishes BouncesFound and NotificationsSkipped under the reading credential, in a valid metric line with no address.
 func TestMetricsOfTheBounceReader(t *testing.T) {
-	ca, err := devsmtp.NewCA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	inbox, err := devimap.StartLocal(devimap.Options{Users: map[string]string{fixture.User: fixture.Password}}, ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = inbox.Close() })
+	inbox, ca := devimap.StartTest(t, devimap.Options{Users: map[string]string{fixture.User: fixture.Password}})
 	h := newHarness(t, setup{Store: true, SMTP: devsmtp.Options{Bounces: inbox}})
 
 	// A real send to an address that bounces: the development server puts

@@ -10,7 +10,6 @@ import (
 
 	"github.com/gmailsend/gmailsend/internal/bounce"
 	"github.com/gmailsend/gmailsend/internal/dev/devimap"
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/internal/dev/dynalite"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
@@ -40,15 +39,7 @@ type rig struct {
 func newRig(t testing.TB, o bounce.Options) *rig {
 	t.Helper()
 	client, _ := dynalite.StartTable(t, "messages")
-	ca, err := devsmtp.NewCA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := devimap.StartLocal(devimap.Options{Users: map[string]string{fixture.User: fixture.Password}, Folders: []string{"Bounces"}}, ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv, ca := devimap.StartTest(t, devimap.Options{Users: map[string]string{fixture.User: fixture.Password}, Folders: []string{"Bounces"}})
 	cfg := imapmail.Config{Host: "127.0.0.1", Port: srv.Port, RootCAs: ca.Pool()}
 	r := &rig{imap: srv, table: dynamostore.NewWithAPI("messages", client), acct: bounce.Account{Credential: "desk", Mailbox: fixture.User}}
 	r.reader = &bounce.Reader{Store: r.table, Opts: o, Parse: enmimedsn.Parse, Open: func(ctx context.Context, a bounce.Account) (bounce.Mailbox, error) {

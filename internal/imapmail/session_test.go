@@ -23,10 +23,6 @@ const goodToken = "ya29.good-token"
 // archive folder, and returns it with a client configuration trusting it.
 func startIMAP(tb testing.TB, o devimap.Options) (*devimap.Server, imapmail.Config) {
 	tb.Helper()
-	ca, err := devsmtp.NewCA()
-	if err != nil {
-		tb.Fatal(err)
-	}
 	if o.Users == nil {
 		o.Users = map[string]string{fixture.User: fixture.Password, fixture.User2: fixture.Password2}
 	}
@@ -37,11 +33,7 @@ func startIMAP(tb testing.TB, o devimap.Options) (*devimap.Server, imapmail.Conf
 		}
 		return "401"
 	}
-	srv, err := devimap.StartLocal(o, ca)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { srv.Close() })
+	srv, ca := devimap.StartTest(tb, o)
 	return srv, imapmail.Config{Host: "127.0.0.1", Port: srv.Port, RootCAs: ca.Pool()}
 }
 

@@ -7,7 +7,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/smtp"
 )
+
+// loginTargets are the SMTP server and the Secrets Manager client of a
+// command that logs in and then stores. Both are settled first: a bad
+// --ca-file or a missing region must not cost a typed password or a
+// browser sign-in.
+func (c *command) loginTargets(ctx context.Context, g *Globals) (smtp.Config, *secretsmanager.Client, error) {
+	cfg, err := g.smtpConfig()
+	if err != nil {
+		return smtp.Config{}, nil, err
+	}
+	client, err := c.secretsClient(ctx, g)
+	if err != nil {
+		return smtp.Config{}, nil, err
+	}
+	return cfg, client, nil
+}
 
 // secretsClient is the Secrets Manager client of this run.
 func (c *command) secretsClient(ctx context.Context, g *Globals) (*secretsmanager.Client, error) {
@@ -17,8 +34,9 @@ func (c *command) secretsClient(ctx context.Context, g *Globals) (*secretsmanage
 	return loadSecretsClient(ctx, g)
 }
 
-// loadSecretsClient uses the AWS SDK's standard configuration chain, as
-// the function does, so the same environment variables and profiles work.
+// loadSecretsClient uses the AWS SDK's standard configuration chain
+// (profiles, SSO, the environment): this runs on a person's machine. The
+// function reads only its environment (package awsenv).
 func loadSecretsClient(ctx context.Context, g *Globals) (*secretsmanager.Client, error) {
 	var opts []func(*config.LoadOptions) error
 	if g.Region != "" {

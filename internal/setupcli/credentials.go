@@ -44,13 +44,7 @@ func (c *command) credentialsPut(ctx context.Context, args []string) error {
 	if _, err := email.ParseAddress("user", user); err != nil {
 		return usagef("--user: %s", email.AsError(err).Message)
 	}
-	cfg, err := g.smtpConfig()
-	if err != nil {
-		return err
-	}
-	// AWS configuration first: a missing region must not cost the user a
-	// typed password and a login.
-	client, err := c.secretsClient(ctx, &g)
+	cfg, client, err := c.loginTargets(ctx, &g)
 	if err != nil {
 		return err
 	}
@@ -78,11 +72,7 @@ func (c *command) credentialsVerify(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := g.smtpConfig()
-	if err != nil {
-		return err
-	}
-	client, err := c.secretsClient(ctx, &g)
+	cfg, client, err := c.loginTargets(ctx, &g)
 	if err != nil {
 		return err
 	}

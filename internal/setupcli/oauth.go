@@ -57,11 +57,7 @@ func (c *command) oauthLogin(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := g.smtpConfig()
-	if err != nil {
-		return err
-	}
-	client, err := c.secretsClient(ctx, &g)
+	cfg, client, err := c.loginTargets(ctx, &g)
 	if err != nil {
 		return err
 	}

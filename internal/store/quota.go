@@ -84,14 +84,9 @@ func (g *Guard) now() time.Time {
 // refuses with quota_exceeded (retryAfterSeconds: when enough has left the
 // window) or, while Gmail's own block lasts, rate_limited.
 func (g *Guard) Reserve(ctx context.Context, account string, limits Limits, recipients int) error {
-	now := g.now()
-	hour := now.Unix() / 3600
-	past, err := g.pastFor(ctx, account, hour)
+	now, hour, past, err := g.unblockedPast(ctx, account)
 	if err != nil {
 		return err
-	}
-	if past.blocked.After(now) {
-		return blocked(past.blocked, now)
 	}
 	max := Usage{unbounded, unbounded}
 	if limits.Messages > 0 {
@@ -114,6 +109,19 @@ func (g *Guard) Reserve(ctx context.Context, account string, limits Limits, reci
 		return exceeded(past, cur, add, limits, now)
 	}
 	return err
+}
+
+// unblockedPast reads the window's past hours for account as of now (and
+// the current hour): rate_limited while Gmail's block lasts, which both
+// Reserve and Check answer before counting anything.
+func (g *Guard) unblockedPast(ctx context.Context, account string) (now time.Time, hour int64, past pastHours, err error) {
+	now = g.now()
+	hour = now.Unix() / 3600
+	past, err = g.pastFor(ctx, account, hour)
+	if err == nil && past.blocked.After(now) {
+		err = blocked(past.blocked, now)
+	}
+	return now, hour, past, err
 }
 
 // Release gives back a reservation whose send never reached the server.

@@ -9,14 +9,9 @@ import "context"
 // the account cannot send today are refused at once rather than waiting
 // in the queue; messages already queued count only once sent.
 func (g *Guard) Check(ctx context.Context, account string, limits Limits, add Usage) error {
-	now := g.now()
-	hour := now.Unix() / 3600
-	past, err := g.pastFor(ctx, account, hour)
+	now, hour, past, err := g.unblockedPast(ctx, account)
 	if err != nil {
 		return err
-	}
-	if past.blocked.After(now) {
-		return blocked(past.blocked, now)
 	}
 	cur := HourUsage{Hour: hour}
 	buckets, err := g.Buckets.PastHours(ctx, account, hour, hour)

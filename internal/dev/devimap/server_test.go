@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gmailsend/gmailsend/internal/dev/devimap"
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/imapmail"
 )
@@ -16,15 +15,7 @@ const dsn = "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\r\nSub
 // TestChangeUIDValidity ensures renumbering keeps the messages but gives
 // the INBOX a new UIDVALIDITY, as a client sees it over TLS after LOGIN.
 func TestChangeUIDValidity(t *testing.T) {
-	ca, err := devsmtp.NewCA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := devimap.StartLocal(devimap.Options{Users: map[string]string{fixture.User: fixture.Password}}, ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv, ca := devimap.StartTest(t, devimap.Options{Users: map[string]string{fixture.User: fixture.Password}})
 	for i := 0; i < 3; i++ {
 		if uid, err := srv.Append(fixture.User, []byte(dsn), time.Time{}); err != nil || uid != uint32(i+1) {
 			t.Fatalf("append %d: uid %d, %v", i, uid, err)

@@ -20,15 +20,7 @@ import (
 // naming the original's Message-ID, with the outcome the local part
 // chooses, while the other recipient gets none.
 func TestBounceDomain(t *testing.T) {
-	ca, err := devsmtp.NewCA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	inbox, err := devimap.StartLocal(devimap.Options{Users: map[string]string{fixture.User: fixture.Password}}, ca)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inbox.Close()
+	inbox, ca := devimap.StartTest(t, devimap.Options{Users: map[string]string{fixture.User: fixture.Password}})
 	tlsCfg, err := ca.ServerTLS()
 	if err != nil {
 		t.Fatal(err)
