@@ -44,6 +44,7 @@ type recordItem struct {
 	LeaseUntil   int64  `dynamodbav:"leaseUntil,omitempty"`
 	Token        string `dynamodbav:"token,omitempty"`
 	Released     bool   `dynamodbav:"released,omitempty"`
+	ContentAt    int64  `dynamodbav:"contentAt,omitempty"`
 	// Bounces is written by the bounce reader (bounces.go).
 	Bounces map[string]bounceEntry `dynamodbav:"bounces,omitempty"`
 }
@@ -62,7 +63,7 @@ func toItem(r *store.Record) recordItem {
 		CreatedAt: ms(r.CreatedAt), UpdatedAt: ms(r.UpdatedAt), ErrorCode: string(r.ErrorCode),
 		ExpiresAt: r.ExpiresAt.Unix(), Keyed: r.Keyed, Fingerprint: r.Fingerprint,
 		KeyUntil: ms(r.KeyUntil), LeaseUntil: ms(r.LeaseUntil), Token: r.Token, Released: r.Released,
-		Bounces: toBounceEntries(r.Bounces),
+		ContentAt: ms(r.ContentAt), Bounces: toBounceEntries(r.Bounces),
 	}
 	if r.ScheduledAt != nil {
 		it.ScheduledAt = ms(*r.ScheduledAt)
@@ -80,7 +81,7 @@ func fromItem(it recordItem) *store.Record {
 		CreatedAt: fromMS(it.CreatedAt), UpdatedAt: fromMS(it.UpdatedAt), ErrorCode: email.Code(it.ErrorCode),
 		ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(), Keyed: it.Keyed, Fingerprint: it.Fingerprint,
 		KeyUntil: fromMS(it.KeyUntil), LeaseUntil: fromMS(it.LeaseUntil), Token: it.Token, Released: it.Released,
-		Bounces: fromBounceEntries(it.Bounces),
+		ContentAt: fromMS(it.ContentAt), Bounces: fromBounceEntries(it.Bounces),
 	}
 	if it.ScheduledAt != 0 {
 		at := fromMS(it.ScheduledAt)
@@ -93,7 +94,9 @@ func fromItem(it recordItem) *store.Record {
 }
 
 // Claim writes r when its id is free, released, or held by a claim whose
-// lease or key has run out: one conditional PutItem. A record still queued,
+// lease or key has run out: one conditional PutItem. A sending claim whose
+// holder marked that content may be at the server (contentAt) is never
+// taken over: the caller finds it and records the outcome unknown. A record still queued,
 // scheduled or sending keeps its id past its key's time: overwriting it
 // would drop the waiting message. When it is held, the holder is read
 // (consistently) and returned with store.ErrClaimTaken.
@@ -111,7 +114,7 @@ func (t *Table) Claim(ctx context.Context, r *store.Record) (*store.Record, erro
 		TableName: aws.String(t.Name),
 		Item:      item,
 		ConditionExpression: aws.String("attribute_not_exists(pk) OR released = :true" +
-			" OR (#s = :sending AND leaseUntil < :now)" +
+			" OR (#s = :sending AND leaseUntil < :now AND attribute_not_exists(contentAt))" +
 			" OR (keyUntil < :now AND NOT (#s IN (:sending, :queued, :scheduled)))"),
 		ExpressionAttributeNames: map[string]string{"#s": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
@@ -137,6 +140,34 @@ func (t *Table) Claim(ctx context.Context, r *store.Record) (*store.Record, erro
 		return nil, err
 	}
 	return holder, store.ErrClaimTaken
+}
+
+// Mark writes r.ContentAt with one conditional UpdateItem, only while
+// r.Token holds the claim: after it, a crash of this invocation is taken
+// for a send that may have reached the server.
+func (t *Table) Mark(ctx context.Context, r *store.Record) error {
+	api, err := t.client(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(t.Name),
+		Key:                      recordKey(r.ID),
+		UpdateExpression:         aws.String("SET contentAt = :at"),
+		ConditionExpression:      aws.String("#t = :token"),
+		ExpressionAttributeNames: map[string]string{"#t": "token"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":token": &types.AttributeValueMemberS{Value: r.Token},
+			":at":    &types.AttributeValueMemberN{Value: strconv.FormatInt(ms(r.ContentAt), 10)},
+		},
+	})
+	if conditionFailed(err) {
+		return store.ErrClaimLost
+	}
+	if err != nil {
+		return unavailable(fmt.Errorf("dynamostore: marking %s: %w", r.ID, err))
+	}
+	return nil
 }
 
 // Finish writes the outcome of r's claim with one conditional PutItem: only

@@ -57,18 +57,21 @@ func (t *Table) Move(ctx context.Context, r *store.Record, from ...store.Status)
 
 // Begin moves a queued or scheduled record to sending under token with one
 // conditional UpdateItem and returns it as it now is, so the queue's
-// consumer needs no read first. store.ErrStatusChanged when the record is
-// in any other status, or absent.
+// consumer needs no read first. It also takes over a sending claim whose
+// lease ran out before its holder marked content as sent (contentAt): that
+// invocation died with nothing of the message at the server.
+// store.ErrStatusChanged when the record is in any other status, or absent.
 func (t *Table) Begin(ctx context.Context, id, token string, leaseUntil, now time.Time) (*store.Record, error) {
 	api, err := t.client(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out, err := api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                aws.String(t.Name),
-		Key:                      recordKey(id),
-		UpdateExpression:         aws.String("SET #s = :sending, #t = :token, leaseUntil = :lease, updatedAt = :now"),
-		ConditionExpression:      aws.String("#s IN (:queued, :scheduled)"),
+		TableName:        aws.String(t.Name),
+		Key:              recordKey(id),
+		UpdateExpression: aws.String("SET #s = :sending, #t = :token, leaseUntil = :lease, updatedAt = :now"),
+		ConditionExpression: aws.String("#s IN (:queued, :scheduled)" +
+			" OR (#s = :sending AND leaseUntil < :now AND attribute_not_exists(contentAt))"),
 		ExpressionAttributeNames: map[string]string{"#s": "status", "#t": "token"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":sending":   &types.AttributeValueMemberS{Value: string(store.StatusSending)},

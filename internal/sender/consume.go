@@ -7,6 +7,7 @@ import (
 
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/smtp"
 	"github.com/gmailsend/gmailsend/internal/store"
 )
 
@@ -62,14 +63,19 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope) (*QueuedResult, 
 	)
 	if err == nil {
 		req.ScheduledAt, req.IdempotencyKey = "", ""
-		res, out, err = s.sendRequest(ctx, req, func(ctx context.Context, login credential.Login, mail *email.Mail) error {
+		var gate smtp.ContentGate
+		res, out, err = s.sendRequest(gatedContext(ctx, &gate), req, func(ctx context.Context, login credential.Login, mail *email.Mail) error {
 			rec.Account, rec.Recipients = store.AccountOf(login.Stored, login.User), len(mail.Recipients())
 			// Checked when accepted; checked again, as the credential's
 			// callers may have changed since.
 			if err := credential.CheckCaller(login, rec.Caller != "", rec.Caller); err != nil {
 				return err
 			}
-			return s.reserve(ctx, &q, login, rec.Recipients) // quota.go
+			if err := s.reserve(ctx, &q, login, rec.Recipients); err != nil { // quota.go
+				return err
+			}
+			gate = s.markAsync(ctx, rec) // mark.go
+			return nil
 		})
 	}
 	rec.MessageID = out.MessageID
@@ -110,17 +116,16 @@ func (s *Sender) notBegun(ctx context.Context, id string) (*QueuedResult, Outcom
 }
 
 // settledAlready reports whether rec needs no sending: cancelled, or with
-// an outcome (a repeated delivery). A record left sending by an
-// invocation that died after its lease is marked unknown: it may have
-// been delivered, and is never sent twice.
+// an outcome (a repeated delivery). A record left sending by an invocation
+// that died after marking its content as sent (and after its lease) is
+// settled unknown: it may have been delivered, and is never sent twice.
+// One that died before the mark is taken over by Begin, so it is retried.
 func (s *Sender) settledAlready(ctx context.Context, rec *store.Record) (*QueuedResult, bool) {
 	switch {
 	case rec.Status == store.StatusQueued || rec.Status == store.StatusScheduled:
 		return nil, false
-	case rec.Status == store.StatusSending && rec.LeaseUntil.Before(s.now()):
-		stale := *rec
-		stale.Status, stale.ErrorCode, stale.UpdatedAt = store.StatusUnknown, email.CodeDeliveryUnknown, s.now()
-		if err := s.Queueing.Moves.Move(ctx, &stale, store.StatusSending); err == nil {
+	case rec.Stale(s.now()) && rec.MayHaveSent():
+		if _, err := s.settleStale(ctx, rec); err == nil {
 			return &QueuedResult{Dropped: true, Status: store.StatusUnknown}, true
 		}
 		return nil, false

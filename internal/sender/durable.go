@@ -121,7 +121,8 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 	// quota is counted) before it is known to be held.
 	claim := s.claimAsync(ctx, rec)
 	var q quotaTicket
-	res, out, err := s.sendRequest(ctx, req, func(ctx context.Context, login credential.Login, mail *email.Mail) error {
+	var gate smtp.ContentGate
+	res, out, err := s.sendRequest(gatedContext(ctx, &gate), req, func(ctx context.Context, login credential.Login, mail *email.Mail) error {
 		rec.Account = store.AccountOf(login.Stored, login.User)
 		rec.Recipients = len(mail.Recipients())
 		if err := credential.CheckCaller(login, o.API, o.Caller); err != nil {
@@ -130,11 +131,15 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 		if c := claim(); c.err != nil {
 			return c.err
 		}
-		return s.reserve(ctx, &q, login, rec.Recipients) // quota.go
+		if err := s.reserve(ctx, &q, login, rec.Recipients); err != nil { // quota.go
+			return err
+		}
+		gate = s.markAsync(ctx, rec) // mark.go
+		return nil
 	})
 	if c := claim(); c.err != nil {
 		if errors.Is(c.err, store.ErrClaimTaken) && c.holder != nil {
-			return s.replay(req, rec, c.holder)
+			return s.replay(ctx, req, rec, c.holder)
 		}
 		return nil, Outcome{}, c.err
 	}
@@ -205,16 +210,31 @@ func settle(rec *store.Record, err error) error {
 	case errors.Is(err, smtp.ErrContentSent):
 		return err
 	}
-	rec.Released = true
+	rec.Released, rec.ContentAt = true, time.Time{}
 	return err
 }
 
 // replay answers a request whose key is held by holder.
-func (s *Sender) replay(req *email.Request, rec, holder *store.Record) (*Result, Outcome, error) {
+func (s *Sender) replay(ctx context.Context, req *email.Request, rec, holder *store.Record) (*Result, Outcome, error) {
 	out := Outcome{Recipients: holder.Recipients, MessageID: holder.MessageID, Replayed: true, RecordID: holder.ID}
 	if holder.Fingerprint != rec.Fingerprint {
 		return nil, out, email.Errorf(email.CodeIdempotencyConflict, "",
 			"this idempotency key was already used with a different request")
+	}
+	switch {
+	case holder.Stale(s.now()) && holder.MayHaveSent():
+		// Its invocation died after content may have reached the server:
+		// the outcome is unknown, and recorded so (at most once).
+		settled, err := s.settleStale(ctx, holder)
+		if err != nil {
+			if errors.Is(err, store.ErrClaimLost) {
+				e := email.Errorf(email.CodeIdempotencyInProgress, "", "a request with this idempotency key is being settled")
+				e.RetryAfter = time.Second
+				return nil, out, e
+			}
+			return nil, out, err
+		}
+		holder = settled
 	}
 	switch holder.Status {
 	case store.StatusSending:

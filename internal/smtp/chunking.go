@@ -48,6 +48,18 @@ func (s *session) sendOneFlight(from, rcpt string, msg io.WriterTo) (bool, error
 	}
 	fmt.Fprintf(w, "MAIL FROM:<%s>\r\n", from)
 	fmt.Fprintf(w, "RCPT TO:<%s>\r\n", rcpt)
+	if s.gate != nil {
+		// The envelope leaves now and the content only once the gate
+		// opens: the gate's wait (the durable send's mark) overlaps the
+		// envelope's way to the server instead of adding to it.
+		if err := w.Flush(); err != nil {
+			s.broken = true
+			return false, classify(stageMail, err)
+		}
+		if err := s.passGate(); err != nil {
+			return false, err
+		}
+	}
 	cw := &chunkWriter{w: w, buf: s.chunkBuf[:0]}
 	_, err := msg.WriteTo(cw)
 	if err == nil {
@@ -115,7 +127,18 @@ func (s *session) readOneFlightReplies(reset bool, rcpt string, chunks int) (con
 	var first *email.Error
 	resetFailed, refused, chunkRefused, verdictOK := false, false, false, false
 	for i, sp := range steps {
+		// A kept session's first reply is bounded by the reuse check
+		// (SMTP_REUSE_CHECK_TIMEOUT) even though the message is already
+		// written: a session a middlebox dropped without a word answers
+		// nothing, and the caller learns "delivery unknown" within that
+		// bound instead of at the invocation's deadline. A live server
+		// answers RSET at once, so a slow success is not cut short.
+		lift := func() {}
+		if i == 0 {
+			lift = s.boundFirstReply()
+		}
 		_, _, err := text.ReadResponse(sp.expect)
+		lift()
 		if err == nil {
 			verdictOK = i == len(steps)-1
 			continue

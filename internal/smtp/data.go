@@ -58,6 +58,9 @@ func (s *session) sendStepwise(from string, to []string, msg io.WriterTo) (bool,
 	if err != nil {
 		return false, classify(stageData, err)
 	}
+	if err := s.passGate(); err != nil {
+		return false, err
+	}
 	return s.transferData(msg)
 }
 
@@ -128,6 +131,9 @@ func (s *session) sendPipelined(from string, to []string, msg io.WriterTo) (bool
 	}
 	if dataErr != nil {
 		return false, classify(stageData, dataErr)
+	}
+	if err := s.passGate(); err != nil {
+		return false, err
 	}
 	return s.transferData(msg)
 }

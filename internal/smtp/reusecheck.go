@@ -23,9 +23,11 @@ func staleError(err error) *email.Error {
 
 // boundFirstReply limits the wait for the next reply of a kept session to
 // firstReplyLimit, never past the invocation's deadline, and returns the
-// function that lifts the limit again. Only a reply that comes before any
-// of the message was sent may be bounded this way: cutting a later wait
-// short would turn a slow success into an unknown outcome.
+// function that lifts the limit again. Only the first reply (RSET's) is
+// bounded: a live server answers it at once, while cutting a later wait
+// short (the verdict on the content) would turn a slow success into an
+// unknown outcome. When the message went in the same flight as RSET,
+// silence within the bound is that unknown outcome, said early.
 func (s *session) boundFirstReply() (lift func()) {
 	if !s.kept || s.firstReplyLimit <= 0 {
 		return func() {}

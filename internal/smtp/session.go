@@ -49,6 +49,8 @@ type session struct {
 	// chunkBuf is kept between sends so a batch does not allocate a
 	// message-sized buffer per record.
 	chunkBuf []byte
+	// gate is the bound invocation's ContentGate (gate.go), or nil.
+	gate ContentGate
 }
 
 // bind bounds every following step by ctx: its deadline less margin, and
@@ -59,6 +61,7 @@ func (s *session) bind(ctx context.Context, margin time.Duration) {
 		deadline = d.Add(-margin)
 	}
 	s.deadline = deadline
+	s.gate = contentGateOf(ctx)
 	_ = s.conn.SetDeadline(deadline)
 	countRoundTrips(s.conn, roundTripsOf(ctx))
 	s.cancelled = false
@@ -77,6 +80,7 @@ func (s *session) unbind() {
 		s.stopWatch = nil
 	}
 	countRoundTrips(s.conn, nil)
+	s.gate = nil
 	_ = s.conn.SetDeadline(time.Time{})
 }
 

@@ -20,9 +20,13 @@ var ErrClaimLost = errors.New("store: the claim was taken over")
 // conditional write or one read.
 type Records interface {
 	// Claim writes r unless its id is held: free, released, or with an
-	// expired lease or key is not held. When held it returns the record
+	// expired lease (and no content mark) or key is not held. When held it returns the record
 	// that holds it and ErrClaimTaken.
 	Claim(ctx context.Context, r *Record) (*Record, error)
+	// Mark writes r.ContentAt on the claim r.Token holds, before the
+	// first byte of content goes to the server (ErrClaimLost when the
+	// claim is no longer held).
+	Mark(ctx context.Context, r *Record) error
 	// Finish writes the outcome of the claim r.Token holds (ErrClaimLost
 	// when another invocation took it over).
 	Finish(ctx context.Context, r *Record) error

@@ -87,7 +87,23 @@ type Record struct {
 	// Released marks a claim given back (the send failed before any
 	// content reached the server): the key may be claimed again.
 	Released bool `json:"-"`
+	// ContentAt is when the claim's holder wrote that message content may
+	// be at the server (Records.Mark), just before its first byte went:
+	// a claim left with it is never taken over for sending again, as the
+	// crashed invocation may have delivered (at most once). Zero: nothing
+	// of the message can have reached the server.
+	ContentAt time.Time `json:"-"`
 }
+
+// Stale reports whether r is a sending claim whose holder can no longer
+// finish it (its lease ran out at now).
+func (r *Record) Stale(now time.Time) bool {
+	return r.Status == StatusSending && r.LeaseUntil.Before(now)
+}
+
+// MayHaveSent reports whether content of r's message may have reached the
+// server: a stale claim with this mark ends unknown, never sent again.
+func (r *Record) MayHaveSent() bool { return !r.ContentAt.IsZero() }
 
 // Final reports whether the record's outcome will not change through
 // sending (it may still change through bounces).

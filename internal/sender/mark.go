@@ -1,0 +1,69 @@
+package sender
+
+import (
+	"context"
+	"time"
+
+	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/smtp"
+	"github.com/gmailsend/gmailsend/internal/store"
+)
+
+// markAsync starts writing rec's "content may be at the server" mark
+// (store.Records.Mark) and returns the content gate that waits for it
+// (any number of times). It starts once the claim is held and the quota
+// reserved, so its round trip overlaps the SMTP dial, AUTH or envelope
+// instead of adding to them; the gate stops the content until the mark is
+// durable. After the mark, a crash of this invocation leaves a claim that
+// is settled unknown, never sent again; before it, the claim is taken over
+// once its lease ends and the message is sent.
+func (s *Sender) markAsync(ctx context.Context, rec *store.Record) smtp.ContentGate {
+	done := make(chan struct{})
+	var err error
+	marked := *rec
+	marked.ContentAt = s.now()
+	rec.ContentAt = marked.ContentAt
+	go func() {
+		defer close(done)
+		err = s.Records.Mark(ctx, &marked)
+	}()
+	return func() error {
+		<-done
+		if err != nil {
+			// Not marked (or unknown whether): nothing goes, and the
+			// claim is released by the outcome write like any failure
+			// before content.
+			rec.ContentAt = time.Time{}
+			if e := email.AsError(err); e.Code == email.CodeInternal {
+				return email.Errorf(email.CodeStoreUnavailable, "", "the message table could not record the send: %v", err)
+			}
+		}
+		return err
+	}
+}
+
+// gatedContext returns ctx with a content gate that passes through
+// *gate once it is set (by the beforeDelivery step), so delivery waits for
+// the mark that step started.
+func gatedContext(ctx context.Context, gate *smtp.ContentGate) context.Context {
+	return smtp.WithContentGate(ctx, func() error {
+		if *gate == nil {
+			return nil
+		}
+		return (*gate)()
+	})
+}
+
+// settleStale records a stale claim that may have sent (a crashed holder
+// marked content) as unknown, conditional on the holder's token, and
+// returns the record as written.
+func (s *Sender) settleStale(ctx context.Context, holder *store.Record) (*store.Record, error) {
+	stale := *holder
+	stale.Status, stale.ErrorCode, stale.UpdatedAt = store.StatusUnknown, email.CodeDeliveryUnknown, s.now()
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := s.Records.Finish(wctx, &stale); err != nil {
+		return nil, err
+	}
+	return &stale, nil
+}
