@@ -17,8 +17,8 @@ import (
 	"github.com/gmailsend/gmailsend/internal/dev/runtimeapi"
 )
 
-// TestBatchRedeliveredAfterCrashSendsEachOnce ensures an SQS batch redelivered after the real bootstrap was killed mid-batch sends only the records not yet sent (the sent ones answer success), and once the crashed claim's lease ends, the last one too: every record delivered exactly once.
-func TestBatchRedeliveredAfterCrashSendsEachOnce(t *testing.T) {
+// TestBatchRedeliveredAfterCrashSendsEachAtMostOnce ensures an SQS batch redelivered after the real bootstrap was killed mid-batch sends only the records not yet sent (the sent ones answer success); the record whose send was cut after its "content may be at the server" mark is, once the crashed claim's lease ends, settled unknown and never sent again (at most once), and the batch is not redelivered for it.
+func TestBatchRedeliveredAfterCrashSendsEachAtMostOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the bootstrap binary")
 	}
@@ -91,13 +91,19 @@ func TestBatchRedeliveredAfterCrashSendsEachOnce(t *testing.T) {
 		t.Fatalf("delivered %s", got)
 	}
 
-	// 3. After the crashed claim's lease: the stalled record is sent, once.
+	// 3. After the crashed claim's lease: the stalled record was marked
+	// (the mark overlaps the envelope, and the process died in MAIL), so
+	// whether its content reached the server is unknown to a new process:
+	// it is settled unknown, not sent, and not left for SQS to retry.
 	time.Sleep(time.Until(firstInvoke.Add(timeout + 6*time.Second)))
 	if got := failures(t, fn, ctx, batch, timeout); len(got) != 0 {
 		t.Fatalf("third delivery reported %v; logs:\n%s", got, logs)
 	}
-	if got := subjects(t, st.SMTP.Messages()); got != "record 0,record 1,record 2,record 3" {
-		t.Fatalf("delivered %s, want each record exactly once", got)
+	if got := subjects(t, st.SMTP.Messages()); got != "record 0,record 1,record 3" {
+		t.Fatalf("delivered %s, want each record at most once and the crashed one not again", got)
+	}
+	if got := dynalite.Statuses(t, client, "messages"); got["sent"] != 3 || got["unknown"] != 1 {
+		t.Fatalf("record statuses %v, want 3 sent and the crashed one unknown", got)
 	}
 	// What the real function wrote holds no password, subject, body or address.
 	if n := dynalite.CheckNoSecrets(t, client, "messages", []string{fixture.Password, "record ", "<p>", "kim@", "example.com"}); n < 4 {

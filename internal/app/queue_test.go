@@ -125,7 +125,7 @@ func TestBatchStrictAndPermissive(t *testing.T) {
 	}
 }
 
-// TestPartialEnqueueFailureLeavesNoOrphan ensures an entry SendMessageBatch keeps refusing is reported with queue_unavailable and its record marked failed, so no record is queued without a queue message.
+// TestPartialEnqueueFailureLeavesNoOrphan ensures an entry SendMessageBatch keeps refusing is reported with queue_unavailable and gets no record (records are written after queueing), so no record is queued without a queue message.
 func TestPartialEnqueueFailureLeavesNoOrphan(t *testing.T) {
 	h := newHarness(t, setup{Store: true, Queue: true})
 	h.storeDesk()
@@ -140,8 +140,11 @@ func TestPartialEnqueueFailureLeavesNoOrphan(t *testing.T) {
 	if resp.StatusCode != 202 || b.Accepted != 11 || b.Rejected != 1 || b.Messages[7].Error == nil || b.Messages[7].Error.Code != "queue_unavailable" {
 		t.Fatalf("→ %d %s", resp.StatusCode, resp.Body)
 	}
-	if st, _ := h.recordStatus(t, b.Messages[7].ID); st != "failed" {
-		t.Fatalf("unqueued record is %s, want failed", st)
+	if b.Messages[7].ID != "" {
+		t.Fatalf("the unqueued message names record %s; none was written", b.Messages[7].ID)
+	}
+	if n := countItems(t, h.dynamo); n != 11 {
+		t.Fatalf("%d items written, want a record for each of the 11 queued", n)
 	}
 	onQueue := map[string]bool{}
 	for _, m := range h.queue.sqs.Messages("send") {
@@ -152,6 +155,9 @@ func TestPartialEnqueueFailureLeavesNoOrphan(t *testing.T) {
 		onQueue[env.Queued.ID] = true
 	}
 	for _, m := range b.Messages {
+		if m.ID == "" {
+			continue
+		}
 		st, _ := h.recordStatus(t, m.ID)
 		if st == "queued" && !onQueue[m.ID] {
 			t.Fatalf("record %s is queued with no queue message", m.ID)
@@ -188,6 +194,47 @@ func TestScheduledSendDeliveredAfterItsTime(t *testing.T) {
 	waitFor(t, 2*time.Second, func() bool { st, _ := h.recordStatus(t, acc.ID); return st == "sent" })
 	if fired := h.queue.sched.Fired(); len(fired) != 1 || fired[0].Fired.Before(at) {
 		t.Fatalf("fired %+v", fired)
+	}
+}
+
+// TestStaleScheduleNeverFires ensures the lost answer of an applied CreateSchedule cannot make a corrected retry deliver the old content: the first POST /messages is 503 with no record, the retry under the same Idempotency-Key with other content and time is 202, and only the corrected message is delivered, at its time; the old schedule fires into a payload the consumer refuses (its fingerprint is not the record's), and nothing reaches the dead-letter queue.
+func TestStaleScheduleNeverFires(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true, Config: func(c *app.Config) { c.MinScheduleAhead = 500 * time.Millisecond }})
+	h.storeDesk()
+	h.consume(t)
+	key := map[string]any{"idempotencyKey": "price-update-7"}
+	oldAt := time.Now().Add(1500 * time.Millisecond)
+	old := queuedRequest("desk", "kim@example.com", "price 12,000 won", map[string]any{"scheduledAt": oldAt.Format(time.RFC3339Nano), "idempotencyKey": key["idempotencyKey"]})
+	h.queue.sched.LoseAnswers(func(string) bool { return true })
+	if resp := h.callAPI(t, "POST", "/messages", old); resp.StatusCode != 503 {
+		t.Fatalf("lost CreateSchedule answer → %d %s, want 503", resp.StatusCode, resp.Body)
+	}
+	h.queue.sched.LoseAnswers(nil)
+	if n := countItems(t, h.dynamo); n != 0 {
+		t.Fatalf("%d items after a failed accept, want none (records follow the schedule)", n)
+	}
+	newAt := time.Now().Add(3 * time.Second).Truncate(time.Millisecond)
+	corrected := queuedRequest("desk", "kim@example.com", "price 10,000 won", map[string]any{"scheduledAt": newAt.Format(time.RFC3339Nano), "idempotencyKey": key["idempotencyKey"]})
+	resp := h.callAPI(t, "POST", "/messages", corrected)
+	var acc acceptedBody
+	decodeJSON(t, resp.Body, &acc)
+	if resp.StatusCode != 202 || acc.Status != "scheduled" {
+		t.Fatalf("corrected retry → %d %s", resp.StatusCode, resp.Body)
+	}
+	for time.Now().Before(newAt) {
+		if h.srv.Stats().Messages != 0 {
+			t.Fatalf("delivered %v before the corrected time", subjects(h.srv))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	waitFor(t, 8*time.Second, func() bool { return len(h.queue.sched.Fired()) == 2 && h.srv.Stats().Messages >= 1 })
+	waitFor(t, 2*time.Second, func() bool { st, _ := h.recordStatus(t, acc.ID); return st == "sent" })
+	time.Sleep(500 * time.Millisecond) // a second delivery would have come by now
+	if got := subjects(h.srv); len(got) != 1 || got["price 10,000 won"] != 1 {
+		t.Fatalf("delivered %v, want only the corrected message", got)
+	}
+	if n := len(h.queue.sqs.Messages("dlq")) + len(h.queue.sqs.Messages("send")); n != 0 {
+		t.Fatalf("%d messages left on the queues, want the stale one dropped", n)
 	}
 }
 
@@ -299,7 +346,7 @@ func TestQueuedOversizeIs413(t *testing.T) {
 	}
 }
 
-// TestQueuedIdempotencyKey ensures the same POST /messages with the same Idempotency-Key is one record and one queue message, and a different request with that key is 409.
+// TestQueuedIdempotencyKey ensures the same POST /messages with the same Idempotency-Key is one record, and a different request with that key is 409. The retry queues again before it finds the record (queueing comes first, so a crash never leaves a record without a message); its message names the same record and request, so the consumer sends one of the two and drops the other.
 func TestQueuedIdempotencyKey(t *testing.T) {
 	h := newHarness(t, setup{Store: true, Queue: true})
 	h.storeDesk()
@@ -310,8 +357,19 @@ func TestQueuedIdempotencyKey(t *testing.T) {
 	if first.ID == "" || first.ID != second.ID {
 		t.Fatalf("ids %q %q", first.ID, second.ID)
 	}
-	if n := len(h.queue.sqs.Messages("send")); n != 1 {
-		t.Fatalf("%d queue messages", n)
+	if n := countItems(t, h.dynamo); n != 1 {
+		t.Fatalf("%d items written, want one record", n)
+	}
+	fingerprints := map[string]bool{}
+	for _, m := range h.queue.sqs.Messages("send") {
+		env, ok := sender.DecodeEnvelope([]byte(m.Body))
+		if !ok || env.Queued.ID != first.ID || env.Queued.Fingerprint == "" {
+			t.Fatalf("queue message %.80q does not name record %s and its request", m.Body, first.ID)
+		}
+		fingerprints[env.Queued.Fingerprint] = true
+	}
+	if len(fingerprints) != 1 {
+		t.Fatalf("queue messages carry %d fingerprints, want the one request's", len(fingerprints))
 	}
 	other := queuedRequest("desk", "lee@example.com", "once", map[string]any{"idempotencyKey": "order-1024"})
 	if resp := h.callAPI(t, "POST", "/messages", other); resp.StatusCode != 409 {

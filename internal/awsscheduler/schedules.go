@@ -10,6 +10,8 @@ package awsscheduler
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -29,6 +31,7 @@ import (
 type API interface {
 	CreateSchedule(ctx context.Context, in *scheduler.CreateScheduleInput, optFns ...func(*scheduler.Options)) (*scheduler.CreateScheduleOutput, error)
 	DeleteSchedule(ctx context.Context, in *scheduler.DeleteScheduleInput, optFns ...func(*scheduler.Options)) (*scheduler.DeleteScheduleOutput, error)
+	GetSchedule(ctx context.Context, in *scheduler.GetScheduleInput, optFns ...func(*scheduler.Options)) (*scheduler.GetScheduleOutput, error)
 }
 
 var _ API = (*scheduler.Client)(nil)
@@ -66,8 +69,15 @@ func NewWithAPI(group, queueARN, roleARN string, api API) *Schedules {
 	return &Schedules{Group: group, QueueARN: queueARN, RoleARN: roleARN, api: api}
 }
 
-// Name is the schedule name of a record: names allow [0-9a-zA-Z-_.]{1,64}.
-func Name(recordID string) string { return "msg-" + recordID }
+// Name is the schedule name of a record's request: names allow
+// [0-9a-zA-Z-_.]{1,64}. The fingerprint's part makes a corrected retry of
+// the same idempotency key (same record id, other content or time) a
+// different schedule: the one an earlier attempt left fires a payload the
+// consumer refuses (its fingerprint is not the record's).
+func Name(recordID, fingerprint string) string {
+	sum := sha256.Sum256([]byte(fingerprint))
+	return "msg-" + recordID + "-" + hex.EncodeToString(sum[:6])
+}
 
 // Expression is the at() expression for t: UTC, rounded up to the second,
 // so a schedule never fires before the time the caller asked for.
@@ -79,25 +89,29 @@ func Expression(t time.Time) string {
 	return "at(" + t.Format("2006-01-02T15:04:05") + ")"
 }
 
-// Create makes the one-time schedule of record id: at `at`, exactly (no
-// flexible window), deleting itself after it fires, putting input on the
-// send queue. Creating it again (a retried request) is not an error.
-func (s *Schedules) Create(ctx context.Context, id string, at time.Time, input string) error {
+// Create makes the one-time schedule of record id's request: at `at`,
+// exactly (no flexible window), deleting itself after it fires, putting
+// input on the send queue. Creating it again (a retried request whose
+// first answer was lost) is not an error when the schedule found has the
+// same time and input; read back to be sure, as a name is all a conflict
+// says.
+func (s *Schedules) Create(ctx context.Context, id, fingerprint string, at time.Time, input string) error {
 	api, err := s.client(ctx)
 	if err != nil {
 		return unavailable("loading the AWS configuration", err)
 	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
+	name := Name(id, fingerprint)
 	_, err = api.CreateSchedule(ctx, &scheduler.CreateScheduleInput{
-		Name:                       aws.String(Name(id)),
+		Name:                       aws.String(name),
 		GroupName:                  aws.String(s.Group),
 		ScheduleExpression:         aws.String(Expression(at)),
 		ScheduleExpressionTimezone: aws.String("UTC"),
 		FlexibleTimeWindow:         &types.FlexibleTimeWindow{Mode: types.FlexibleTimeWindowModeOff},
 		ActionAfterCompletion:      types.ActionAfterCompletionDelete,
-		// The token makes a retried call with the same id one schedule.
-		ClientToken: aws.String(id),
+		// The token makes a retried call of the same request one schedule.
+		ClientToken: aws.String(name),
 		Target: &types.Target{
 			Arn:         aws.String(s.QueueARN),
 			RoleArn:     aws.String(s.RoleARN),
@@ -107,7 +121,7 @@ func (s *Schedules) Create(ctx context.Context, id string, at time.Time, input s
 	})
 	var conflict *types.ConflictException
 	if errors.As(err, &conflict) {
-		return nil
+		return s.same(ctx, api, name, at, input)
 	}
 	if err != nil {
 		return unavailable("CreateSchedule", err)
@@ -115,16 +129,30 @@ func (s *Schedules) Create(ctx context.Context, id string, at time.Time, input s
 	return nil
 }
 
+// same checks that the existing schedule name fires input at `at`.
+func (s *Schedules) same(ctx context.Context, api API, name string, at time.Time, input string) error {
+	got, err := api.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String(name), GroupName: aws.String(s.Group)})
+	if err != nil {
+		return unavailable("GetSchedule after a conflict", err)
+	}
+	if aws.ToString(got.ScheduleExpression) == Expression(at) && got.Target != nil && aws.ToString(got.Target.Input) == input {
+		return nil
+	}
+	return &email.Error{Code: email.CodeIdempotencyConflict,
+		Message: "a schedule for this idempotency key already exists with another time or content; send the corrected request with a new key",
+		Err:     fmt.Errorf("awsscheduler: schedule %s exists with other content", name)}
+}
+
 // Delete removes the schedule of record id; store.ErrNoSchedule when it does
 // not exist (it fired already, or was never made).
-func (s *Schedules) Delete(ctx context.Context, id string) error {
+func (s *Schedules) Delete(ctx context.Context, id, fingerprint string) error {
 	api, err := s.client(ctx)
 	if err != nil {
 		return unavailable("loading the AWS configuration", err)
 	}
 	ctx, cancel := s.bound(ctx)
 	defer cancel()
-	_, err = api.DeleteSchedule(ctx, &scheduler.DeleteScheduleInput{Name: aws.String(Name(id)), GroupName: aws.String(s.Group)})
+	_, err = api.DeleteSchedule(ctx, &scheduler.DeleteScheduleInput{Name: aws.String(Name(id, fingerprint)), GroupName: aws.String(s.Group)})
 	var missing *types.ResourceNotFoundException
 	if errors.As(err, &missing) {
 		return store.ErrNoSchedule

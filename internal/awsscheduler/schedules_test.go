@@ -50,18 +50,21 @@ func TestExpressionRoundsUpInUTC(t *testing.T) {
 func TestCreateFiresOntoTheQueue(t *testing.T) {
 	sch, q, s := setup(t)
 	at := time.Now().Add(1200 * time.Millisecond)
-	if err := s.Create(ctxT(t), "abc", at, `{"id":"abc"}`); err != nil {
+	if err := s.Create(ctxT(t), "abc", "fp1", at, `{"id":"abc"}`); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Create(ctxT(t), "abc", at, `{"id":"abc"}`); err != nil {
+	if err := s.Create(ctxT(t), "abc", "fp1", at, `{"id":"abc"}`); err != nil {
 		t.Fatalf("repeated create: %v", err)
+	}
+	if n := sch.Calls("GetSchedule"); n != 1 {
+		t.Fatalf("%d GetSchedule calls, want the conflict read back once", n)
 	}
 	all := sch.Schedules()
 	if len(all) != 1 {
 		t.Fatalf("%d schedules", len(all))
 	}
 	got := all[0]
-	if got.Name != "msg-abc" || got.Group != "gmailsend" || got.FlexibleWindowMode != "OFF" ||
+	if got.Name != Name("abc", "fp1") || got.Group != "gmailsend" || got.FlexibleWindowMode != "OFF" ||
 		got.ActionAfterCompletion != "DELETE" || got.TargetARN != devsqs.QueueARN("send") || got.RoleARN != role || got.Timezone != "UTC" {
 		t.Fatalf("schedule %+v", got)
 	}
@@ -79,16 +82,19 @@ func TestCreateFiresOntoTheQueue(t *testing.T) {
 // ErrNoSchedule for one that is gone.
 func TestDelete(t *testing.T) {
 	sch, _, s := setup(t)
-	if err := s.Create(ctxT(t), "x1", time.Now().Add(time.Hour), "{}"); err != nil {
+	if err := s.Create(ctxT(t), "x1", "fp", time.Now().Add(time.Hour), "{}"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Delete(ctxT(t), "x1"); err != nil {
+	if err := s.Delete(ctxT(t), "x1", "other"); !errors.Is(err, store.ErrNoSchedule) {
+		t.Fatalf("delete of another request's schedule: %v", err)
+	}
+	if err := s.Delete(ctxT(t), "x1", "fp"); err != nil {
 		t.Fatal(err)
 	}
 	if len(sch.Schedules()) != 0 {
 		t.Fatal("schedule still there")
 	}
-	if err := s.Delete(ctxT(t), "x1"); !errors.Is(err, store.ErrNoSchedule) {
+	if err := s.Delete(ctxT(t), "x1", "fp"); !errors.Is(err, store.ErrNoSchedule) {
 		t.Fatalf("second delete: %v", err)
 	}
 }
@@ -98,8 +104,37 @@ func TestUnreachable(t *testing.T) {
 	sch, _, s := setup(t)
 	sch.Close()
 	s.CallTimeout = time.Second
-	err := s.Create(ctxT(t), "y", time.Now().Add(time.Hour), "{}")
+	err := s.Create(ctxT(t), "y", "fp", time.Now().Add(time.Hour), "{}")
 	if email.CodeOf(err) != email.CodeQueueUnavailable {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// A schedule name is a record's request: another fingerprint (a corrected
+// retry under the same idempotency key) is another schedule, and a name
+// that exists with another time or input (what a conflict alone cannot
+// tell) is idempotency_conflict, never taken for this request's.
+func TestCreateConflictIsReadBack(t *testing.T) {
+	sch, _, s := setup(t)
+	at := time.Now().Add(time.Hour)
+	if Name("r1", "old") == Name("r1", "new") || len(Name("01JBCDEFGHJKMNPQRSTVWXYZ01", "x")) > 64 {
+		t.Fatalf("names %s %s", Name("r1", "old"), Name("01JBCDEFGHJKMNPQRSTVWXYZ01", "x"))
+	}
+	if err := s.Create(ctxT(t), "r1", "old", at, `{"v":1}`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Create(ctxT(t), "r1", "new", at.Add(time.Hour), `{"v":2}`); err != nil {
+		t.Fatalf("corrected request: %v", err)
+	}
+	if n := len(sch.Schedules()); n != 2 {
+		t.Fatalf("%d schedules, want the old and the corrected one apart", n)
+	}
+	err := s.Create(ctxT(t), "r1", "old", at.Add(time.Minute), `{"v":1}`)
+	if email.CodeOf(err) != email.CodeIdempotencyConflict {
+		t.Fatalf("same name, other time: %v", err)
+	}
+	err = s.Create(ctxT(t), "r1", "old", at, `{"v":3}`)
+	if email.CodeOf(err) != email.CodeIdempotencyConflict {
+		t.Fatalf("same name, other input: %v", err)
 	}
 }

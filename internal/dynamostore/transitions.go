@@ -59,29 +59,40 @@ func (t *Table) Move(ctx context.Context, r *store.Record, from ...store.Status)
 // conditional UpdateItem and returns it as it now is, so the queue's
 // consumer needs no read first. It also takes over a sending claim whose
 // lease ran out before its holder marked content as sent (contentAt): that
-// invocation died with nothing of the message at the server.
-// store.ErrStatusChanged when the record is in any other status, or absent.
-func (t *Table) Begin(ctx context.Context, id, token string, leaseUntil, now time.Time) (*store.Record, error) {
+// invocation died with nothing of the message at the server. With a
+// fingerprint, only a record of that request moves.
+// store.ErrStatusChanged when the record is in any other status, holds
+// another request, or is absent.
+func (t *Table) Begin(ctx context.Context, id, fingerprint, token string, leaseUntil, now time.Time) (*store.Record, error) {
 	api, err := t.client(ctx)
 	if err != nil {
 		return nil, err
 	}
+	cond := "(#s IN (:queued, :scheduled)" +
+		" OR (#s = :sending AND leaseUntil < :now AND attribute_not_exists(contentAt)))"
+	values := map[string]types.AttributeValue{
+		":sending":   &types.AttributeValueMemberS{Value: string(store.StatusSending)},
+		":queued":    &types.AttributeValueMemberS{Value: string(store.StatusQueued)},
+		":scheduled": &types.AttributeValueMemberS{Value: string(store.StatusScheduled)},
+		":token":     &types.AttributeValueMemberS{Value: token},
+		":lease":     &types.AttributeValueMemberN{Value: strconv.FormatInt(ms(leaseUntil), 10)},
+		":now":       &types.AttributeValueMemberN{Value: strconv.FormatInt(ms(now), 10)},
+	}
+	if fingerprint != "" {
+		// A payload that is not the record's request (a schedule or
+		// queue message left by an attempt the caller then corrected)
+		// never moves it.
+		cond += " AND fingerprint = :fp"
+		values[":fp"] = &types.AttributeValueMemberS{Value: fingerprint}
+	}
 	out, err := api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:        aws.String(t.Name),
-		Key:              recordKey(id),
-		UpdateExpression: aws.String("SET #s = :sending, #t = :token, leaseUntil = :lease, updatedAt = :now"),
-		ConditionExpression: aws.String("#s IN (:queued, :scheduled)" +
-			" OR (#s = :sending AND leaseUntil < :now AND attribute_not_exists(contentAt))"),
-		ExpressionAttributeNames: map[string]string{"#s": "status", "#t": "token"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":sending":   &types.AttributeValueMemberS{Value: string(store.StatusSending)},
-			":queued":    &types.AttributeValueMemberS{Value: string(store.StatusQueued)},
-			":scheduled": &types.AttributeValueMemberS{Value: string(store.StatusScheduled)},
-			":token":     &types.AttributeValueMemberS{Value: token},
-			":lease":     &types.AttributeValueMemberN{Value: strconv.FormatInt(ms(leaseUntil), 10)},
-			":now":       &types.AttributeValueMemberN{Value: strconv.FormatInt(ms(now), 10)},
-		},
-		ReturnValues: types.ReturnValueAllNew,
+		TableName:                 aws.String(t.Name),
+		Key:                       recordKey(id),
+		UpdateExpression:          aws.String("SET #s = :sending, #t = :token, leaseUntil = :lease, updatedAt = :now"),
+		ConditionExpression:       aws.String(cond),
+		ExpressionAttributeNames:  map[string]string{"#s": "status", "#t": "token"},
+		ExpressionAttributeValues: values,
+		ReturnValues:              types.ReturnValueAllNew,
 	})
 	if conditionFailed(err) {
 		return nil, store.ErrStatusChanged

@@ -79,22 +79,44 @@ func TestBeginOnlyFromQueuedOrScheduled(t *testing.T) {
 	if _, err := tbl.Claim(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
-	got, err := tbl.Begin(ctx, rec.ID, "tok-1", now.Add(time.Minute), now)
+	got, err := tbl.Begin(ctx, rec.ID, rec.Fingerprint, "tok-1", now.Add(time.Minute), now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Status != store.StatusSending || got.Token != "tok-1" || got.Caller != "key-1" || got.ScheduledAt == nil || !got.LeaseUntil.Equal(now.Add(time.Minute)) {
 		t.Fatalf("begun %+v", got)
 	}
-	if _, err := tbl.Begin(ctx, rec.ID, "tok-2", now.Add(time.Minute), now); !errors.Is(err, store.ErrStatusChanged) {
+	if _, err := tbl.Begin(ctx, rec.ID, "", "tok-2", now.Add(time.Minute), now); !errors.Is(err, store.ErrStatusChanged) {
 		t.Fatalf("second begin: %v", err)
 	}
-	if _, err := tbl.Begin(ctx, store.NewID(), "tok-3", now.Add(time.Minute), now); !errors.Is(err, store.ErrStatusChanged) {
+	if _, err := tbl.Begin(ctx, store.NewID(), "", "tok-3", now.Add(time.Minute), now); !errors.Is(err, store.ErrStatusChanged) {
 		t.Fatalf("absent record: %v", err)
 	}
 	// Finish with the token holds: the claim is Begin's.
 	got.Status = store.StatusSent
 	if err := tbl.Finish(ctx, got); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBeginRefusesAnotherRequest ensures a payload whose fingerprint is
+// not the record's (one an earlier attempt left, then corrected under the
+// same idempotency key) never moves the record to sending, while the
+// record's own payload does.
+func TestBeginRefusesAnotherRequest(t *testing.T) {
+	tbl := newTable(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	rec := scheduled(store.NewID(), now)
+	rec.Fingerprint = "new-request"
+	if _, err := tbl.Claim(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tbl.Begin(ctx, rec.ID, "old-request", "tok-1", now.Add(time.Minute), now); !errors.Is(err, store.ErrStatusChanged) {
+		t.Fatalf("begin with the old request's fingerprint: %v", err)
+	}
+	got, err := tbl.Begin(ctx, rec.ID, "new-request", "tok-2", now.Add(time.Minute), now)
+	if err != nil || got.Status != store.StatusSending || got.Token != "tok-2" {
+		t.Fatalf("begin with the record's own fingerprint: %+v %v", got, err)
 	}
 }

@@ -128,7 +128,7 @@ func (h *Handler) sendQueued(ctx context.Context, r events.SQSMessage, env *send
 	h.logSend(ctx, sourceSQS, r.MessageId, out, err, start)
 	if res != nil && res.Dropped {
 		h.log.LogAttrs(ctx, slog.LevelInfo, "dropped", slog.String("itemId", r.MessageId),
-			slog.String("id", env.Queued.ID), slog.String("status", string(res.Status)))
+			slog.String("id", env.Queued.ID), slog.String("status", string(res.Status)), slog.String("reason", string(res.Reason)))
 	}
 	if err != nil && (res == nil || res.Retry) {
 		return err

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/store"
@@ -136,16 +135,46 @@ type acceptOutcome struct {
 	err      error
 }
 
-// acceptAll records, then queues or schedules, every prepared request;
-// one whose record is written but that cannot be queued or scheduled is
-// marked failed (queue_unavailable), so no record stays queued without a
-// queue message.
+// acceptAll queues or schedules every prepared request, then writes its
+// record. In this order no crash or failure can leave a record that says
+// queued without a queue message or schedule: what it can leave is a
+// queue message or schedule without a record, which the consumer waits
+// for until the envelope's Until and then drops (consume.go), while the
+// caller, who had no 202, retries. A retry whose record an earlier attempt
+// did write (its answer lost) replays it; the extra queue message it
+// queued finds the record taken and is dropped, and one of a corrected
+// request (same key, other content) carries another fingerprint and is
+// refused.
 func (s *Sender) acceptAll(ctx context.Context, ps []*prepared, o Origin) []acceptOutcome {
 	out := make([]acceptOutcome, len(ps))
-	fresh := make([]bool, len(ps))
-	parallel(len(ps), func(i int) {
-		p := ps[i]
+	var msgs []store.QueueMessage
+	byID := map[string]int{}
+	var scheduled []int
+	for i, p := range ps {
 		p.rec.Source, p.rec.Caller = o.Source, o.Caller
+		if p.rec.ScheduledAt != nil {
+			scheduled = append(scheduled, i)
+			continue
+		}
+		msgs = append(msgs, store.QueueMessage{ID: p.rec.ID, Body: p.env})
+		byID[p.rec.ID] = i
+	}
+	if len(msgs) > 0 {
+		for _, f := range s.Queueing.Queue.Enqueue(ctx, msgs) {
+			out[byID[f.ID]].err = queueError(f.Err)
+		}
+	}
+	parallel(len(scheduled), func(j int) {
+		p := ps[scheduled[j]]
+		if err := s.Queueing.Schedules.Create(ctx, p.rec.ID, p.rec.Fingerprint, *p.rec.ScheduledAt, p.env); err != nil {
+			out[scheduled[j]].err = err
+		}
+	})
+	parallel(len(ps), func(i int) {
+		if out[i].err != nil {
+			return
+		}
+		p := ps[i]
 		holder, err := s.Records.Claim(ctx, p.rec)
 		switch {
 		case errors.Is(err, store.ErrClaimTaken) && holder != nil:
@@ -153,44 +182,18 @@ func (s *Sender) acceptAll(ctx context.Context, ps []*prepared, o Origin) []acce
 		case err != nil:
 			out[i].err = err
 		default:
-			fresh[i] = true
 			out[i].accepted = &Accepted{ID: p.rec.ID, Status: string(p.rec.Status), ScheduledAt: p.rec.ScheduledAt}
-		}
-	})
-
-	var msgs []store.QueueMessage
-	byID := map[string]int{}
-	var scheduled []int
-	for i, p := range ps {
-		switch {
-		case !fresh[i]:
-		case p.rec.ScheduledAt != nil:
-			scheduled = append(scheduled, i)
-		default:
-			msgs = append(msgs, store.QueueMessage{ID: p.rec.ID, Body: p.env})
-			byID[p.rec.ID] = i
-		}
-	}
-	if len(msgs) > 0 {
-		for _, f := range s.Queueing.Queue.Enqueue(ctx, msgs) {
-			i := byID[f.ID]
-			out[i] = acceptOutcome{accepted: failedAccepted(ps[i].rec), err: s.markUnqueued(ctx, ps[i].rec, f.Err)}
-		}
-	}
-	parallel(len(scheduled), func(j int) {
-		i := scheduled[j]
-		p := ps[i]
-		if err := s.Queueing.Schedules.Create(ctx, p.rec.ID, *p.rec.ScheduledAt, p.env); err != nil {
-			out[i] = acceptOutcome{accepted: failedAccepted(p.rec), err: s.markUnqueued(ctx, p.rec, email.AsError(err))}
 		}
 	})
 	return out
 }
 
-// failedAccepted names the record of a message that could not be queued,
-// so a batch's answer says which record is failed.
-func failedAccepted(rec *store.Record) *Accepted {
-	return &Accepted{ID: rec.ID, Status: string(store.StatusFailed)}
+// queueError is the error of a message the queue did not take.
+func queueError(e *email.Error) error {
+	if e == nil {
+		return email.Errorf(email.CodeQueueUnavailable, "", "the send queue did not take the message")
+	}
+	return e
 }
 
 // replayAccepted answers a request whose idempotency key is held.
@@ -199,27 +202,6 @@ func replayAccepted(rec, holder *store.Record) acceptOutcome {
 		return acceptOutcome{err: email.Errorf(email.CodeIdempotencyConflict, "", "this idempotency key was already used with a different request")}
 	}
 	return acceptOutcome{accepted: &Accepted{ID: holder.ID, Status: string(holder.Status), ScheduledAt: holder.ScheduledAt}}
-}
-
-// markUnqueued records that rec never reached the queue (or its schedule
-// was never made) and returns the error for the caller. The write is made
-// even if the caller's deadline has passed: a record left queued would
-// claim a send that will never happen.
-func (s *Sender) markUnqueued(ctx context.Context, rec *store.Record, cause *email.Error) error {
-	from := rec.Status
-	rec.Status, rec.ErrorCode, rec.UpdatedAt = store.StatusFailed, cause.Code, s.now()
-	// Nothing was sent, so an idempotency key is given back: a retry with
-	// it is queued instead of replaying this failure. A queue message that
-	// did arrive finds the record failed (or queued again by the retry)
-	// and only one of them can move it to sending.
-	rec.Released = true
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-	defer cancel()
-	if err := s.Queueing.Moves.Move(wctx, rec, from); err != nil {
-		return &email.Error{Code: cause.Code, Message: cause.Message + " (its record " + rec.ID + " could not be marked failed)",
-			Err: errors.Join(cause, err)}
-	}
-	return cause
 }
 
 // parallel runs f(0..n-1) with at most 16 at a time: a batch's records and

@@ -43,7 +43,7 @@ func (s *Sender) Cancel(ctx context.Context, id, caller string) (*store.Record, 
 	// Best effort: a schedule left behind fires into a dropped message.
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
 	defer cancel()
-	if err := s.Queueing.Schedules.Delete(dctx, id); err != nil && !errors.Is(err, store.ErrNoSchedule) {
+	if err := s.Queueing.Schedules.Delete(dctx, id, rec.Fingerprint); err != nil && !errors.Is(err, store.ErrNoSchedule) {
 		return &c, &CleanupError{Err: err}
 	}
 	return &c, nil

@@ -15,10 +15,12 @@ import (
 type QueuedResult struct {
 	*Result
 	// Dropped says the message was not sent because its record is
-	// cancelled or already has an outcome (a repeated delivery); Status
-	// is that record's status.
+	// cancelled or already has an outcome (a repeated delivery), holds
+	// another request, or was never written; Status is that record's
+	// status, Reason says which.
 	Dropped bool
 	Status  store.Status
+	Reason  DropReason
 	// Retry says the failure may pass: the record is queued again and the
 	// queue should deliver the message again.
 	Retry bool
@@ -44,10 +46,11 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope) (*QueuedResult, 
 	if dl, ok := ctx.Deadline(); ok {
 		lease = dl.Add(s.Durability.LeaseMargin)
 	}
-	rec, err := s.Queueing.Moves.Begin(ctx, env.Queued.ID, store.NewToken(), lease, now)
+	rec, err := s.begin(ctx, env.Queued, lease)
 	if errors.Is(err, store.ErrStatusChanged) {
-		// Not queued or scheduled: cancelled, done, being sent, or gone.
-		return s.notBegun(ctx, env.Queued.ID)
+		// Not queued or scheduled: cancelled, done, being sent, another
+		// request's, or not written (yet).
+		return s.notBegun(ctx, env.Queued)
 	}
 	if err != nil {
 		return nil, out, err
@@ -64,18 +67,17 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope) (*QueuedResult, 
 	if err == nil {
 		req.ScheduledAt, req.IdempotencyKey = "", ""
 		var gate smtp.ContentGate
-		res, out, err = s.sendRequest(gatedContext(ctx, &gate), req, func(ctx context.Context, login credential.Login, mail *email.Mail) error {
+		res, out, err = s.sendRequest(gatedContext(ctx, &gate), req, func(ctx context.Context, login credential.Login, mail *email.Mail) (func(), error) {
 			rec.Account, rec.Recipients = store.AccountOf(login.Stored, login.User), len(mail.Recipients())
 			// Checked when accepted; checked again, as the credential's
 			// callers may have changed since.
 			if err := credential.CheckCaller(login, rec.Caller != "", rec.Caller); err != nil {
-				return err
+				return nil, err
 			}
 			if err := s.reserve(ctx, &q, login, rec.Recipients); err != nil { // quota.go
-				return err
+				return nil, err
 			}
-			gate = s.markAsync(ctx, rec) // mark.go
-			return nil
+			return func() { gate = s.markAsync(ctx, rec) }, nil // mark.go
 		})
 	}
 	rec.MessageID = out.MessageID
@@ -98,21 +100,84 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope) (*QueuedResult, 
 	return &QueuedResult{Result: res, Status: rec.Status}, out, nil
 }
 
+// DropReason says why a queued message was dropped without sending.
+type DropReason string
+
+const (
+	// DropSettled: the record is cancelled or has an outcome already.
+	DropSettled DropReason = "settled"
+	// DropStale: the record holds another request (the payload of an
+	// attempt its caller corrected under the same idempotency key).
+	DropStale DropReason = "stale"
+	// DropOrphan: the record was never written (its accept failed or died
+	// after queueing, and its caller had no 202).
+	DropOrphan DropReason = "orphan"
+)
+
+// recordWait is how long the consumer waits in place for a record the
+// accept has not written yet: the queue can hand a message over before
+// the accept's write (made just after queueing) lands.
+const recordWait = 500 * time.Millisecond
+
+// begin moves ref's record to sending (store.Transitions.Begin), waiting
+// up to recordWait for a record not written yet.
+func (s *Sender) begin(ctx context.Context, ref QueuedRef, lease time.Time) (*store.Record, error) {
+	waitUntil := s.now().Add(recordWait)
+	for {
+		rec, err := s.Queueing.Moves.Begin(ctx, ref.ID, ref.Fingerprint, store.NewToken(), lease, s.now())
+		if !errors.Is(err, store.ErrStatusChanged) || ref.Until == 0 || s.now().After(waitUntil) {
+			return rec, err
+		}
+		if _, gerr := s.Records.Get(ctx, ref.ID); !errors.Is(gerr, store.ErrNotFound) {
+			return rec, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
 // notBegun answers for a record Begin could not move to sending: dropped
-// when cancelled or done, retried later while another invocation holds it.
-func (s *Sender) notBegun(ctx context.Context, id string) (*QueuedResult, Outcome, error) {
-	rec, err := s.Records.Get(ctx, id)
+// when cancelled or done, another request's, or never written; retried
+// later while another invocation holds it or while its accept may still
+// write it.
+func (s *Sender) notBegun(ctx context.Context, ref QueuedRef) (*QueuedResult, Outcome, error) {
+	rec, err := s.Records.Get(ctx, ref.ID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, Outcome{}, email.Errorf(email.CodeMessageNotFound, "", "the queued message's record %s does not exist", id)
+		return s.unrecorded(ref)
 	}
 	if err != nil {
 		return nil, Outcome{}, err
+	}
+	if ref.Fingerprint != "" && rec.Fingerprint != ref.Fingerprint {
+		return &QueuedResult{Dropped: true, Status: rec.Status, Reason: DropStale}, Outcome{}, nil
 	}
 	if res, done := s.settledAlready(ctx, rec); done {
 		return res, Outcome{}, nil
 	}
 	return &QueuedResult{Status: rec.Status, Retry: true}, Outcome{},
-		email.Errorf(email.CodeIdempotencyInProgress, "", "message %s is being sent by another invocation", id)
+		email.Errorf(email.CodeIdempotencyInProgress, "", "message %s is being sent by another invocation", ref.ID)
+}
+
+// unrecorded answers for a message whose record does not exist: before
+// its Until the accept may still write it, so the message waits (until
+// just after Until); after, it is an orphan. An envelope without Until
+// (queued before it had one) keeps the old rule: retried, then the
+// dead-letter queue.
+func (s *Sender) unrecorded(ref QueuedRef) (*QueuedResult, Outcome, error) {
+	now := s.now()
+	if ref.Until == 0 {
+		return nil, Outcome{}, email.Errorf(email.CodeMessageNotFound, "", "the queued message's record %s does not exist", ref.ID)
+	}
+	until := time.UnixMilli(ref.Until)
+	if now.After(until) {
+		return &QueuedResult{Dropped: true, Reason: DropOrphan}, Outcome{}, nil
+	}
+	e := email.Errorf(email.CodeIdempotencyInProgress, "", "message %s is not recorded yet; its accept may still write it", ref.ID)
+	e.RetryAfter = until.Sub(now).Truncate(time.Second) + time.Second
+	return &QueuedResult{Retry: true}, Outcome{}, e
 }
 
 // settledAlready reports whether rec needs no sending: cancelled, or with
@@ -126,11 +191,11 @@ func (s *Sender) settledAlready(ctx context.Context, rec *store.Record) (*Queued
 		return nil, false
 	case rec.Stale(s.now()) && rec.MayHaveSent():
 		if _, err := s.settleStale(ctx, rec); err == nil {
-			return &QueuedResult{Dropped: true, Status: store.StatusUnknown}, true
+			return &QueuedResult{Dropped: true, Status: store.StatusUnknown, Reason: DropSettled}, true
 		}
 		return nil, false
 	case rec.Status == store.StatusSending:
 		return nil, false
 	}
-	return &QueuedResult{Dropped: true, Status: rec.Status}, true
+	return &QueuedResult{Dropped: true, Status: rec.Status, Reason: DropSettled}, true
 }

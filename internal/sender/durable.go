@@ -80,8 +80,8 @@ func (s *Sender) SendFrom(ctx context.Context, body []byte, o Origin) (*Result, 
 			return nil, Outcome{}, email.Errorf(email.CodeStoreNotConfigured, field,
 				"idempotency keys need the message table; set MESSAGES_TABLE")
 		}
-		return s.sendRequest(ctx, req, func(ctx context.Context, login credential.Login, _ *email.Mail) error {
-			return credential.CheckCaller(login, o.API, o.Caller)
+		return s.sendRequest(ctx, req, func(ctx context.Context, login credential.Login, _ *email.Mail) (func(), error) {
+			return nil, credential.CheckCaller(login, o.API, o.Caller)
 		})
 	}
 	if key == "" {
@@ -116,28 +116,32 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 			rec.ExpiresAt = rec.KeyUntil
 		}
 	}
-	// The claim's round trip overlaps credential lookup, validation, the
-	// suppression check and building; nothing goes to the server (and no
-	// quota is counted) before it is known to be held.
+	// The claim's round trip overlaps credential lookup and validation;
+	// the quota's reservation is made beside it and the suppression check
+	// (one flight of DynamoDB requests), and given back when the claim is
+	// not held. Nothing goes to the server before the claim is known held.
 	claim := s.claimAsync(ctx, rec)
 	var q quotaTicket
 	var gate smtp.ContentGate
-	res, out, err := s.sendRequest(gatedContext(ctx, &gate), req, func(ctx context.Context, login credential.Login, mail *email.Mail) error {
+	res, out, err := s.sendRequest(gatedContext(ctx, &gate), req, func(ctx context.Context, login credential.Login, mail *email.Mail) (func(), error) {
 		rec.Account = store.AccountOf(login.Stored, login.User)
 		rec.Recipients = len(mail.Recipients())
 		if err := credential.CheckCaller(login, o.API, o.Caller); err != nil {
-			return err
+			return nil, err
 		}
-		if c := claim(); c.err != nil {
-			return c.err
+		reserved := make(chan error, 1)
+		go func() { reserved <- s.reserve(ctx, &q, login, rec.Recipients) }() // quota.go
+		c, rerr := claim(), <-reserved
+		if c.err != nil {
+			return nil, c.err
 		}
-		if err := s.reserve(ctx, &q, login, rec.Recipients); err != nil { // quota.go
-			return err
+		if rerr != nil {
+			return nil, rerr
 		}
-		gate = s.markAsync(ctx, rec) // mark.go
-		return nil
+		return func() { gate = s.markAsync(ctx, rec) }, nil // mark.go
 	})
 	if c := claim(); c.err != nil {
+		s.settleQuota(ctx, &q, &store.Record{Released: true}, nil) // the claim's holder sends, not this
 		if errors.Is(c.err, store.ErrClaimTaken) && c.holder != nil {
 			return s.replay(ctx, req, rec, c.holder)
 		}

@@ -46,6 +46,36 @@ type Envelope struct {
 // QueuedRef names the message record a queued request belongs to.
 type QueuedRef struct {
 	ID string `json:"id"`
+	// Fingerprint is the request's (store.Fingerprint): the consumer sends
+	// only for a record of this same request, so a payload that an
+	// earlier attempt left behind (the caller then corrected it under the
+	// same idempotency key) is refused, never sent as the new one.
+	Fingerprint string `json:"fingerprint,omitempty"`
+	// Until (Unix milliseconds) is when the record must exist: the accept
+	// queues first and writes the record after, within its invocation.
+	// A payload whose record is still absent after Until was left by an
+	// accept that failed or died between the two (its caller had no 202),
+	// and is dropped as an orphan.
+	Until int64 `json:"until,omitempty"`
+}
+
+// maxInvocation is the longest a Lambda invocation may run: an accept
+// still writing its record is past its deadline by then.
+const maxInvocation = 15 * time.Minute
+
+// recordDue is the envelope's Until. A scheduled send's depends only on
+// its time, so a retried request builds the same schedule payload (the
+// conflict's read-back compares it); its record is written long before
+// (scheduledAt is at least MinAhead away and an invocation at most
+// maxInvocation long). A queued send's is its accept's lease.
+func (s *Sender) recordDue(ctx context.Context, now time.Time, at *time.Time) time.Time {
+	if at != nil {
+		return at.Add(maxInvocation)
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		return dl.Add(s.Durability.LeaseMargin)
+	}
+	return now.Add(maxInvocation)
 }
 
 // envelopeMarker is the key only an envelope has at its top level (a send
@@ -144,7 +174,8 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 			rec.ExpiresAt = keep
 		}
 	}
-	env, err := json.Marshal(Envelope{Queued: QueuedRef{ID: rec.ID}, Request: json.RawMessage(bytes.TrimSpace(body))})
+	ref := QueuedRef{ID: rec.ID, Fingerprint: fingerprint, Until: s.recordDue(ctx, now, at).UnixMilli()}
+	env, err := json.Marshal(Envelope{Queued: ref, Request: json.RawMessage(bytes.TrimSpace(body))})
 	if err != nil {
 		return nil, err
 	}

@@ -14,8 +14,10 @@ import (
 // noSchedules is a Schedules that must not be called by these tests.
 type noSchedules struct{}
 
-func (noSchedules) Create(context.Context, string, time.Time, string) error { panic("not called") }
-func (noSchedules) Delete(context.Context, string) error                    { panic("not called") }
+func (noSchedules) Create(context.Context, string, string, time.Time, string) error {
+	panic("not called")
+}
+func (noSchedules) Delete(context.Context, string, string) error { panic("not called") }
 
 func queueingSender() *Sender {
 	q := DefaultQueueing()

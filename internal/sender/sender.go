@@ -102,10 +102,14 @@ func (s *Sender) SendRequest(ctx context.Context, req *email.Request) (*Result, 
 	return s.sendRequest(ctx, req, nil)
 }
 
-// beforeDelivery runs once the message is built and checked, just before
-// it goes to the server (durable.go uses it for the quota guard); an error
-// stops the send.
-type beforeDelivery func(ctx context.Context, login credential.Login, mail *email.Mail) error
+// beforeDelivery runs once the request is resolved and validated, beside
+// the suppression check and the building of the message (durable.go holds
+// its claim and reserves the quota there, so those round trips overlap the
+// suppression list's); an error stops the send, and is the one reported
+// when both fail (it may be the caller's refusal, which must not learn
+// about the list). The start it returns, when not nil, runs once every
+// check has passed, just before the message goes to the server.
+type beforeDelivery func(ctx context.Context, login credential.Login, mail *email.Mail) (start func(), err error)
 
 func (s *Sender) sendRequest(ctx context.Context, req *email.Request, before beforeDelivery) (*Result, Outcome, error) {
 	var out Outcome
@@ -122,22 +126,40 @@ func (s *Sender) sendRequest(ctx context.Context, req *email.Request, before bef
 	if err := s.Relay.Check(mail); err != nil {
 		return nil, out, err
 	}
-	if err := s.CheckSuppressed(ctx, login.User, mail); err != nil {
-		return nil, out, err
+	type beforeResult struct {
+		start func()
+		err   error
 	}
+	var pending chan beforeResult
+	if before != nil {
+		pending = make(chan beforeResult, 1)
+		go func() {
+			var r beforeResult
+			r.start, r.err = before(ctx, login, mail)
+			pending <- r
+		}()
+	}
+	err = s.CheckSuppressed(ctx, login.User, mail)
 	now := time.Now
 	if s.Now != nil {
 		now = s.Now
 	}
 	built := message.Build(mail, now())
 	out.MessageID = built.MessageID
-	if err := message.CheckSize(built, mail, s.Limits.MaxMessageBytes); err != nil {
-		return nil, out, err
+	if err == nil {
+		err = message.CheckSize(built, mail, s.Limits.MaxMessageBytes)
 	}
-	if before != nil {
-		if err := before(ctx, login, mail); err != nil {
-			return nil, out, err
+	if pending != nil {
+		r := <-pending
+		if r.err != nil {
+			return nil, out, r.err
 		}
+		if err == nil && r.start != nil {
+			r.start()
+		}
+	}
+	if err != nil {
+		return nil, out, err
 	}
 	trips := new(smtp.RoundTrips)
 	err = s.deliver(smtp.WithRoundTrips(ctx, trips), login, built.Message)

@@ -18,10 +18,11 @@ type Transitions interface {
 	// Move writes r (its new status included) only while the stored
 	// record's status is one of from; else ErrStatusChanged.
 	Move(ctx context.Context, r *Record, from ...Status) error
-	// Begin moves a queued or scheduled record to sending under token
-	// and returns it; ErrStatusChanged when it is in any other status or
-	// absent.
-	Begin(ctx context.Context, id, token string, leaseUntil, now time.Time) (*Record, error)
+	// Begin moves a queued or scheduled record whose fingerprint is
+	// fingerprint ("" matches any) to sending under token and returns it;
+	// ErrStatusChanged when it is in any other status, holds another
+	// request, or is absent.
+	Begin(ctx context.Context, id, fingerprint, token string, leaseUntil, now time.Time) (*Record, error)
 }
 
 // QueueMessage is one message for the send queue: ID is the record's id,
@@ -48,9 +49,15 @@ var ErrNoSchedule = errors.New("store: no such schedule")
 
 // Schedules makes the one-time schedules of scheduled sends
 // (internal/awsscheduler implements it with EventBridge Scheduler): at
-// the time, the schedule puts body on the send queue.
+// the time, the schedule puts body on the send queue. A schedule is named
+// by its record's id and the request's fingerprint, so a retry that
+// corrects the request (same idempotency key, other content) makes a new
+// schedule instead of finding the old one and taking it for its own.
 type Schedules interface {
-	Create(ctx context.Context, id string, at time.Time, body string) error
-	// Delete removes the schedule of id (ErrNoSchedule when it is gone).
-	Delete(ctx context.Context, id string) error
+	// Create makes the schedule, or finds it made already with the same
+	// time and body (a retried call); any other schedule of that name is
+	// an error.
+	Create(ctx context.Context, id, fingerprint string, at time.Time, body string) error
+	// Delete removes the schedule (ErrNoSchedule when it is gone).
+	Delete(ctx context.Context, id, fingerprint string) error
 }

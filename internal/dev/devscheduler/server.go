@@ -55,6 +55,18 @@ type Server struct {
 	schedules map[string]*Schedule // by group + "/" + name
 	fired     []Schedule
 	calls     map[string]int
+	// loseAnswer, when set and true for a schedule's name, makes a
+	// CreateSchedule that was applied answer 500 (LoseAnswers).
+	loseAnswer func(name string) bool
+}
+
+// LoseAnswers makes every CreateSchedule of a name lose(name) approves be
+// applied and then answered 500 InternalServerException, as a call whose
+// answer is lost on the way back looks to its client; nil stops it.
+func (s *Server) LoseAnswers(lose func(name string) bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.loseAnswer = lose
 }
 
 // Start serves on a loopback port until Close; fired schedules go to target.

@@ -117,6 +117,10 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, name string) {
 		sc.timer = time.NewTimer(0)
 		sc.timer.Stop()
 	}
+	if s.loseAnswer != nil && s.loseAnswer(name) {
+		writeError(w, http.StatusInternalServerError, "InternalServerException", "the answer was lost (devscheduler.LoseAnswers)")
+		return
+	}
 	writeJSON(w, map[string]string{"ScheduleArn": ScheduleARN(group, name)})
 }
 

@@ -82,3 +82,29 @@ func AttrText(v types.AttributeValue) string {
 	}
 	return fmt.Sprint(v)
 }
+
+// Statuses counts the items of table by their "status" attribute (items
+// without one are not counted), so a test can check what the real
+// function wrote.
+func Statuses(tb testing.TB, client *dynamodb.Client, table string) map[string]int {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	in := &dynamodb.ScanInput{TableName: aws.String(table)}
+	got := map[string]int{}
+	for {
+		out, err := client.Scan(ctx, in)
+		if err != nil {
+			tb.Fatalf("dynalite: scanning %s: %v", table, err)
+		}
+		for _, item := range out.Items {
+			if s := AttrText(item["status"]); s != "" {
+				got[s]++
+			}
+		}
+		if len(out.LastEvaluatedKey) == 0 {
+			return got
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}
