@@ -68,17 +68,23 @@ func TestSilentlyDroppedSessionRedials(t *testing.T) {
 	}
 }
 
-// TestSilentlyDroppedOneFlightIsUnknown ensures a session used moments ago that goes silent after taking the whole message in one flight is not redialled (the server may have it) but reported as delivery unknown at the invocation deadline.
+// TestSilentlyDroppedOneFlightIsUnknown ensures a session used moments ago that goes silent after taking the whole message in one flight is not redialled (the server may have it) but reported as delivery unknown within the reuse check's bound (ReuseCheckTimeout), not at the invocation's far deadline.
 func TestSilentlyDroppedOneFlightIsUnknown(t *testing.T) {
 	srv, proxy, cfg := behindBlackhole(t)
 	cfg.SafetyMargin = 200 * time.Millisecond
+	cfg.ReuseCheckTimeout = 300 * time.Millisecond
 	client := New(cfg)
 	defer client.Close()
 	if err := client.Send(ctxTimeout(t, 5*time.Second), goodCreds, testMessage("a@example.com")); err != nil {
 		t.Fatal(err)
 	}
 	proxy.SwallowOpen()
-	err := client.Send(ctxTimeout(t, 1500*time.Millisecond), goodCreds, testMessage("a@example.com"))
+	start := time.Now()
+	err := client.Send(ctxTimeout(t, 20*time.Second), goodCreds, testMessage("a@example.com"))
+	// A bound, not a speed goal: the deadline is 20 s away, the bound 0.3 s.
+	if took := time.Since(start); took > 10*time.Second {
+		t.Fatalf("answered after %v: waited for the invocation's deadline, not the reuse check's bound", took)
+	}
 	wantCode(t, err, email.CodeTimeout)
 	if !errors.Is(err, ErrDeliveryUnknown) {
 		t.Fatalf("%v: not marked delivery unknown", err)
