@@ -11,6 +11,9 @@ import (
 	"github.com/gmailsend/gmailsend/internal/imapmail"
 )
 
+// daemons are the senders of the Gmail and Postfix samples.
+var daemons = []string{"mailer-daemon@googlemail.com", "MAILER-DAEMON@mx.example.net"}
+
 // TestReadNotifications ensures the whole path against a real IMAP server:
 // TLS, LOGIN, SELECT, a search that finds only mailer-daemon mail after a
 // UID, bounded fetches, and MOVE to the archive folder.
@@ -34,11 +37,11 @@ func TestReadNotifications(t *testing.T) {
 	if validity == 0 || next != 4 {
 		t.Errorf("UIDVALIDITY %d UIDNEXT %d", validity, next)
 	}
-	uids, err := s.Search(ctx(t), 0, time.Time{})
+	uids, err := s.Search(ctx(t), 0, time.Time{}, daemons)
 	if err != nil || len(uids) != 2 || uids[0] != 1 || uids[1] != 3 {
 		t.Fatalf("search = %v, %v; want [1 3]", uids, err)
 	}
-	uids, err = s.Search(ctx(t), 1, time.Now().Add(-24*time.Hour))
+	uids, err = s.Search(ctx(t), 1, time.Now().Add(-24*time.Hour), daemons)
 	if err != nil || len(uids) != 1 || uids[0] != 3 {
 		t.Fatalf("search after 1 = %v, %v; want [3]", uids, err)
 	}
@@ -82,7 +85,7 @@ func TestSearchPastTheEnd(t *testing.T) {
 	if _, _, err := s.Select(ctx(t)); err != nil {
 		t.Fatal(err)
 	}
-	if uids, err := s.Search(ctx(t), 1, time.Time{}); err != nil || len(uids) != 0 {
+	if uids, err := s.Search(ctx(t), 1, time.Time{}, daemons); err != nil || len(uids) != 0 {
 		t.Errorf("search after the last UID = %v, %v", uids, err)
 	}
 }
