@@ -53,10 +53,10 @@ func TestForgedBounceChangesNothing(t *testing.T) {
 	out, code = invoke(t, st.bounces, scheduled)
 	var sum struct {
 		Accounts []struct {
-			Account                   string
+			Account                    string
 			Found, Bounced, Suppressed int
-			Skipped                   map[string]int
-			Error                     string
+			Skipped                    map[string]int
+			Error                      string
 		}
 	}
 	if code != "" || json.Unmarshal([]byte(out), &sum) != nil || len(sum.Accounts) != 2 {

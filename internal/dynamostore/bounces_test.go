@@ -54,7 +54,9 @@ func TestRecordBounce(t *testing.T) {
 		{"failure again", func(*bounce.Event) {}, bounce.Duplicate, store.StatusBounced},
 		{"late delay", func(e *bounce.Event) { e.Outcome = bounce.Delayed }, bounce.Duplicate, store.StatusBounced},
 		{"other recipient delayed", func(e *bounce.Event) { e.RecipientHash = bounce.AddressHash("b@example.com") }, bounce.Updated, store.StatusBounced},
-		{"not a recipient", func(e *bounce.Event) { e.RecipientHash, e.Outcome = bounce.AddressHash("ceo@example.org"), bounce.Bounced }, bounce.NotRecipient, store.StatusBounced},
+		{"not a recipient", func(e *bounce.Event) {
+			e.RecipientHash, e.Outcome = bounce.AddressHash("ceo@example.org"), bounce.Bounced
+		}, bounce.NotRecipient, store.StatusBounced},
 	}
 	for _, s := range steps {
 		s.change(&ev)
