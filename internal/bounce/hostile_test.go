@@ -116,7 +116,7 @@ func TestRunForgedNotificationChangesNothing(t *testing.T) {
 // 100 recipients with 500-byte diagnostics, all naming one message (sent
 // to 100 recipients), shaped as Gmail's — leaves that record small, the
 // reader running and its checkpoint past them, and a real 5.1.1 bounce of
-// another message arriving after them applied in the same run.
+// another message arriving after them applied.
 func TestRunFloodNeverWedges(t *testing.T) {
 	r := newRig(t, bounce.DefaultOptions())
 	const flooded = "<flooded.1@gmail.com>"
@@ -140,9 +140,21 @@ func TestRunFloodNeverWedges(t *testing.T) {
 	}
 	r.deliver(t, sample(t, "gmail-failure.eml"))
 
-	rep := r.run(t)
-	if rep.Read != 9 || rep.LastUID != 9 || rep.Bounced != 101 || rep.Suppressed != 1 || rep.Skipped[bounce.SkipNotRecipient] != 7 || rep.NotRecipients != 700 {
-		t.Fatalf("report %+v", rep)
+	// Runs until the checkpoint is past them all, each without an error
+	// and making progress: a slow machine may need more than one run for
+	// the 800 blocks, and a notification cut by a run's reserve is read
+	// again whole (what it had applied is then a duplicate).
+	bounced, suppressedN, strangers := 0, 0, 0
+	for last := uint32(0); last < 9; {
+		rep := r.run(t)
+		if rep.LastUID <= last {
+			t.Fatalf("a run made no progress: %+v", rep)
+		}
+		last = rep.LastUID
+		bounced, suppressedN, strangers = bounced+rep.Bounced, suppressedN+rep.Suppressed, strangers+rep.Skipped[bounce.SkipNotRecipient]
+	}
+	if bounced != 101 || suppressedN != 1 || strangers != 7 {
+		t.Fatalf("runs bounced %d, suppressed %d, skipped %d as not_recipient", bounced, suppressedN, strangers)
 	}
 	if r.status(t, victim) != store.StatusBounced || !suppressed(t, r, gmailTo) {
 		t.Error("the real bounce after the flood was not applied")

@@ -61,12 +61,12 @@ func (r *Reader) Run(ctx context.Context, a Account) (Report, error) {
 	var done []uint32
 	next := Checkpoint{UIDValidity: uidValidity}
 	fetchErr := mbox.Fetch(ctx, uids, MaxBytes, func(uid uint32, raw []byte) error {
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < r.Opts.Reserve {
+		if r.outOfTime(ctx) {
 			return errOutOfTime
 		}
 		if err := r.apply(ctx, uid, raw, owners, key, &rep); err != nil {
-			if ctx.Err() != nil {
-				return err // out of time: not the notification's fault
+			if errors.Is(err, errOutOfTime) || ctx.Err() != nil {
+				return err // not the notification's fault: read again next run
 			}
 			tries := 1
 			if cp.FailingUID == uid {
@@ -146,10 +146,16 @@ func (r *Reader) apply(ctx context.Context, uid uint32, raw []byte, owners []str
 	}
 	at := r.now()
 	changed, notFound, refused := false, false, false
+blocks:
 	for _, rc := range n.Recipients {
 		outcome := rc.Outcome()
 		if outcome == None {
 			continue
+		}
+		if r.outOfTime(ctx) {
+			// A report of many recipients can outlast the reserve: stop
+			// cleanly; what was applied is a Duplicate when read again.
+			return errOutOfTime
 		}
 		id, applied, err := r.Store.Record(ctx, Event{
 			Owners: owners, MessageID: n.MessageID, RecipientHash: AddressHash(rc.Address),
@@ -161,8 +167,9 @@ func (r *Reader) apply(ctx context.Context, uid uint32, raw []byte, owners []str
 		result := string(outcome)
 		switch applied {
 		case NotFound:
+			// Every block names the same message: none will find it.
 			notFound = true
-			continue
+			break blocks
 		case NotRecipient:
 			rep.NotRecipients++
 			refused = true
@@ -207,6 +214,13 @@ func (r *Reader) apply(ctx context.Context, uid uint32, raw []byte, owners []str
 		log.Info("bounce: notification read", "result", "no_outcome")
 	}
 	return nil
+}
+
+// outOfTime reports whether less than the reserve is left before the
+// deadline: nothing more is started, so the checkpoint is always written.
+func (r *Reader) outOfTime(ctx context.Context) bool {
+	dl, ok := ctx.Deadline()
+	return ok && time.Until(dl) < r.Opts.Reserve
 }
 
 func (r *Reader) logger() *slog.Logger {
