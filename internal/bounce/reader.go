@@ -143,15 +143,6 @@ type Report struct {
 	LastUID       uint32 `json:"lastUid"`
 }
 
-// SkippedTotal is the number of notifications passed over.
-func (r Report) SkippedTotal() int {
-	n := 0
-	for _, c := range r.Skipped {
-		n += c
-	}
-	return n
-}
-
 func (r *Report) skip(reason SkipReason) {
 	if r.Skipped == nil {
 		r.Skipped = map[SkipReason]int{}

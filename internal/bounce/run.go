@@ -123,7 +123,8 @@ func (r *Reader) Run(ctx context.Context, a Account) (Report, error) {
 	return rep, nil
 }
 
-// apply handles one fetched message. Only a table failure is returned.
+// apply handles one fetched message. Only a table failure, or
+// errOutOfTime between two recipients, is returned.
 func (r *Reader) apply(ctx context.Context, uid uint32, raw []byte, owners []string, key string, rep *Report) error {
 	rep.Read++
 	log := r.logger().With("uid", uid)
@@ -145,7 +146,7 @@ func (r *Reader) apply(ctx context.Context, uid uint32, raw []byte, owners []str
 		return skip(SkipUntrusted)
 	}
 	at := r.now()
-	changed, notFound, refused := false, false, false
+	matched, notFound, refused := false, false, false
 blocks:
 	for _, rc := range n.Recipients {
 		outcome := rc.Outcome()
@@ -185,7 +186,7 @@ blocks:
 				rep.Delayed++
 			}
 		}
-		changed = true
+		matched = true
 		suppressed := false
 		if rc.Suppress() {
 			added, err := r.Store.Suppress(ctx, Suppression{
@@ -203,7 +204,7 @@ blocks:
 		log.Info("bounce: notification applied", "result", result, "status", rc.Status, "record", id, "suppressed", suppressed)
 	}
 	switch {
-	case changed:
+	case matched:
 	case refused:
 		return skip(SkipNotRecipient)
 	case notFound:
