@@ -1,6 +1,8 @@
 package app
 
 import (
+	"net/mail"
+	"strings"
 	"time"
 
 	"github.com/gmailsend/gmailsend/internal/bounce"
@@ -23,6 +25,10 @@ type BounceConfig struct {
 	// RescanWindow (BOUNCE_RESCAN_WINDOW) is how far back a first run or
 	// a run after UIDVALIDITY changed looks.
 	RescanWindow time.Duration
+	// Senders (BOUNCE_SENDERS) are the From addresses a notification may
+	// come from, comma-separated: Gmail's daemon, plus a Workspace relay's
+	// or another MTA's where notifications come from there.
+	Senders []string
 	// CheckSuppressions (SUPPRESSION_CHECK) refuses sends to suppressed
 	// addresses when the message table is configured.
 	CheckSuppressions bool
@@ -33,5 +39,20 @@ type BounceConfig struct {
 // go-imap) and bounce.DefaultOptions' limits.
 func bounceDefaults() BounceConfig {
 	o := bounce.DefaultOptions()
-	return BounceConfig{IMAPHost: "imap.gmail.com", IMAPPort: 993, MaxMessages: o.MaxMessages, RescanWindow: o.RescanWindow, CheckSuppressions: true}
+	return BounceConfig{IMAPHost: "imap.gmail.com", IMAPPort: 993, MaxMessages: o.MaxMessages, RescanWindow: o.RescanWindow,
+		Senders: o.Senders, CheckSuppressions: true}
+}
+
+// check refuses a sender list that would admit nothing, or an entry that is
+// not a bare address (a display name, or several in one).
+func (b BounceConfig) check() []string {
+	if len(b.Senders) == 0 {
+		return []string{"BOUNCE_SENDERS names no address"}
+	}
+	for _, s := range b.Senders {
+		if a, err := mail.ParseAddress(s); err != nil || !strings.EqualFold(a.Address, s) {
+			return []string{"BOUNCE_SENDERS must be bare addresses like mailer-daemon@googlemail.com, comma-separated"}
+		}
+	}
+	return nil
 }

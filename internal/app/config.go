@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gmailsend/gmailsend/internal/bounce"
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/googleoauth"
@@ -172,6 +173,7 @@ var envVars = []envVar{
 	{"BOUNCE_ARCHIVE_FOLDER", text(func(c *Config) *string { return &c.Bounces.ArchiveFolder })},
 	{"BOUNCE_MAX_MESSAGES", integer(func(c *Config) *int { return &c.Bounces.MaxMessages })},
 	{"BOUNCE_RESCAN_WINDOW", longDuration(func(c *Config) *time.Duration { return &c.Bounces.RescanWindow })},
+	{"BOUNCE_SENDERS", list(func(c *Config) *[]string { return &c.Bounces.Senders })},
 	{"SUPPRESSION_CHECK", boolean(func(c *Config) *bool { return &c.Bounces.CheckSuppressions })},
 }
 
@@ -202,6 +204,12 @@ func ParseEnv(lookup func(string) (string, bool)) (Config, error) {
 	if c.SMTPPort <= 0 || c.SMTPPort > 65535 {
 		errs = append(errs, "SMTP_PORT must be a TCP port")
 	}
+	if c.MaxRecipients > bounce.MaxRecipientKeys {
+		// A record keeps a key per recipient, so bounces can be checked
+		// against them; more would not fit the record.
+		errs = append(errs, fmt.Sprintf("MAX_RECIPIENTS may be at most %d", bounce.MaxRecipientKeys))
+	}
+	errs = append(errs, c.Bounces.check()...)
 	if c.DefaultCredential != "" {
 		if err := credential.CheckName(c.DefaultCredential); err != nil {
 			errs = append(errs, "DEFAULT_CREDENTIAL is not a valid credential name")

@@ -18,7 +18,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
-// TestMetricsOfTheBounceReader ensures a run of the real bounce reader over a mailbox holding the notification of a real bounced send publishes BouncesFound and NotificationsSkipped under the reading credential, in a valid metric line with no address.
+// TestMetricsOfTheBounceReader ensures a run of the real bounce reader over a mailbox holding the notification of a real bounced send publishes BouncesFound and NotificationsSkipped under the reading credential and the skip's reason, in a valid metric line with no address.
 func TestMetricsOfTheBounceReader(t *testing.T) {
 	inbox, ca := devimap.StartTest(t, devimap.Options{Users: map[string]string{fixture.User: fixture.Password}})
 	h := newHarness(t, setup{Store: true, SMTP: devsmtp.Options{Bounces: inbox}})
@@ -63,6 +63,7 @@ func TestMetricsOfTheBounceReader(t *testing.T) {
 		"BouncesFound 1 Count {Account=bounce-desk}",
 		"NotificationsSkipped 1 Count (no dimension)",
 		"NotificationsSkipped 1 Count {Account=bounce-desk}",
+		"NotificationsSkipped 1 Count {Reason=not_report}",
 	} {
 		if !contains(series, want) {
 			t.Errorf("no %q in %q", want, series)

@@ -9,7 +9,11 @@
 // Reader as Parse) is bounded in size (MaxBytes), never panics on
 // malformed input (a fuzz target keeps it so), and keeps only codes, ids,
 // the recipient and a cleaned diagnostic with addresses removed: nothing
-// of the explanation text or the returned message's body is kept.
+// of the explanation text or the returned message's body is kept. Only a
+// notification from a configured daemon (Notification.Trusted) is
+// applied, and then only to the entries of the message's own recipients
+// (Event.Admit): anyone can forge the first, nobody can forge the second
+// for an address the message was not sent to.
 //
 // The package knows nothing of IMAP, MIME or of where records live: the
 // reading run (Reader) talks to a mailbox, a parser and a record store

@@ -11,6 +11,14 @@ type Notification struct {
 	// included: the key that ties the notification to a record.
 	MessageID  string
 	Recipients []Recipient
+	// From is the address of the notification's From field, lower-cased
+	// ("" when there is not exactly one address); the display name is
+	// never kept, as anyone can write "mailer-daemon" there.
+	From string
+	// ReturnPath is the first Return-Path field, as the receiving server
+	// wrote it from the envelope sender: "<>" for a notification ("" when
+	// there is none).
+	ReturnPath string
 }
 
 // Recipient is one per-recipient block of the report.

@@ -11,9 +11,10 @@ import (
 type Mailbox interface {
 	// Select opens INBOX and returns its UIDVALIDITY and UIDNEXT.
 	Select(ctx context.Context) (uidValidity, uidNext uint32, err error)
-	// Search returns, ascending, the UIDs of possible notifications above
-	// afterUID received since the date (zero: any).
-	Search(ctx context.Context, afterUID uint32, since time.Time) ([]uint32, error)
+	// Search returns, ascending, the UIDs of messages above afterUID
+	// received since the date (zero: any) whose From field names one of
+	// senders (the parser checks the address itself).
+	Search(ctx context.Context, afterUID uint32, since time.Time, senders []string) ([]uint32, error)
 	// Fetch reads at most maxBytes of each message; an error from each
 	// stops it.
 	Fetch(ctx context.Context, uids []uint32, maxBytes int64, each func(uid uint32, raw []byte) error) error
@@ -26,6 +27,11 @@ type Mailbox interface {
 type Checkpoint struct {
 	UIDValidity uint32
 	LastUID     uint32
+	// FailingUID is a notification the table refused to apply, Failures
+	// how many runs it was tried in (zero: none is failing). After
+	// MaxApplyAttempts it is passed over.
+	FailingUID uint32
+	Failures   int
 }
 
 // Applied is what recording an outcome did.
@@ -36,6 +42,9 @@ const (
 	Updated   Applied = iota // the record changed
 	Duplicate                // the same outcome was already recorded
 	NotFound                 // no record of this account has that Message-ID
+	// NotRecipient: the record exists, but the address was not one of
+	// its message's recipients (see Event.Admit); nothing changed.
+	NotRecipient
 )
 
 // Event is one recipient's outcome for a sent message.
@@ -85,11 +94,19 @@ type Options struct {
 	// Reserve is kept back from the deadline: no new notification is
 	// started with less left, so the checkpoint is always written.
 	Reserve time.Duration
+	// Senders are the From addresses notifications may come from (Gmail's
+	// daemon; Workspace relays and other MTAs add theirs). Mail from any
+	// other address is passed over (SkipUntrusted).
+	Senders []string
 }
 
-// DefaultOptions: 50 messages, 7 days, no archive, 2 s reserve.
+// DefaultSender is where Gmail's own notifications come from.
+const DefaultSender = "mailer-daemon@googlemail.com"
+
+// DefaultOptions: 50 messages, 7 days, no archive, 2 s reserve, Gmail's
+// daemon as the only sender.
 func DefaultOptions() Options {
-	return Options{MaxMessages: 50, RescanWindow: 7 * 24 * time.Hour, Reserve: 2 * time.Second}
+	return Options{MaxMessages: 50, RescanWindow: 7 * 24 * time.Hour, Reserve: 2 * time.Second, Senders: []string{DefaultSender}}
 }
 
 // Reader reads one account's notifications per Run.
@@ -107,19 +124,30 @@ type Reader struct {
 
 // Report counts what a run did; it is the run's log line.
 type Report struct {
-	Account     string `json:"account"`
-	Rescan      bool   `json:"rescan"`
-	Found       int    `json:"found"`
-	Read        int    `json:"read"`
-	NotReports  int    `json:"notReports"`
-	NoMessageID int    `json:"noMessageId"`
-	Unmatched   int    `json:"unmatched"`
-	Bounced     int    `json:"bounced"`
-	Delayed     int    `json:"delayed"`
-	Duplicates  int    `json:"duplicates"`
-	Suppressed  int    `json:"suppressed"`
-	Moved       int    `json:"moved"`
-	LastUID     uint32 `json:"lastUid"`
+	Account string `json:"account"`
+	Rescan  bool   `json:"rescan"`
+	Found   int    `json:"found"`
+	Read    int    `json:"read"`
+	// Skipped counts the notifications passed over without any change,
+	// by reason (the NotificationsSkipped metric).
+	Skipped map[SkipReason]int `json:"skipped,omitempty"`
+	// NotRecipients counts per-recipient blocks refused because the
+	// address was not a recipient of the message (in notifications that
+	// changed something too).
+	NotRecipients int    `json:"notRecipients,omitempty"`
+	Bounced       int    `json:"bounced"`
+	Delayed       int    `json:"delayed"`
+	Duplicates    int    `json:"duplicates"`
+	Suppressed    int    `json:"suppressed"`
+	Moved         int    `json:"moved"`
+	LastUID       uint32 `json:"lastUid"`
+}
+
+func (r *Report) skip(reason SkipReason) {
+	if r.Skipped == nil {
+		r.Skipped = map[SkipReason]int{}
+	}
+	r.Skipped[reason]++
 }
 
 var errOutOfTime = errors.New("bounce: out of time for this run")

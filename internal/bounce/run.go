@@ -11,9 +11,12 @@ import (
 // Run reads the account's new notifications once: checkpoint, SELECT,
 // SEARCH, one FETCH of at most MaxMessages, each parsed and applied, an
 // optional MOVE, and the checkpoint saved. A notification that cannot be
-// parsed or matched is counted and passed over; a table failure stops the
-// run before the checkpoint passes the message that hit it, so it is read
-// again next run (applying an outcome twice changes nothing).
+// parsed, is not trusted or changes nothing is counted and passed over. A
+// table failure stops the run before the checkpoint passes the message
+// that hit it, so it is read again next run (applying an outcome twice
+// changes nothing); the checkpoint counts the runs it failed in, and the
+// MaxApplyAttempts-th passes over it (SkipFailing), so no notification
+// can stop the reader for good.
 func (r *Reader) Run(ctx context.Context, a Account) (Report, error) {
 	key := AccountKey(a.Mailbox)
 	rep := Report{Account: a.Credential}
@@ -39,8 +42,9 @@ func (r *Reader) Run(ctx context.Context, a Account) (Report, error) {
 		// The UIDs kept mean nothing now (or this is the first run):
 		// look back a bounded window by date instead.
 		rep.Rescan, after, since = true, 0, r.now().Add(-r.Opts.RescanWindow)
+		cp.FailingUID, cp.Failures = 0, 0
 	}
-	uids, err := mbox.Search(ctx, after, since)
+	uids, err := mbox.Search(ctx, after, since, r.Opts.Senders)
 	if err != nil {
 		return rep, err
 	}
@@ -55,12 +59,25 @@ func (r *Reader) Run(ctx context.Context, a Account) (Report, error) {
 		owners = append([]string{"credential:" + a.Credential}, owners...)
 	}
 	var done []uint32
+	next := Checkpoint{UIDValidity: uidValidity}
 	fetchErr := mbox.Fetch(ctx, uids, MaxBytes, func(uid uint32, raw []byte) error {
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < r.Opts.Reserve {
+		if r.outOfTime(ctx) {
 			return errOutOfTime
 		}
 		if err := r.apply(ctx, uid, raw, owners, key, &rep); err != nil {
-			return err
+			if errors.Is(err, errOutOfTime) || ctx.Err() != nil {
+				return err // not the notification's fault: read again next run
+			}
+			tries := 1
+			if cp.FailingUID == uid {
+				tries = cp.Failures + 1
+			}
+			if tries < MaxApplyAttempts {
+				next.FailingUID, next.Failures = uid, tries
+				return err
+			}
+			rep.skip(SkipFailing)
+			r.logger().Warn("bounce: notification skipped", "uid", uid, "result", string(SkipFailing), "attempts", tries, "error", err.Error())
 		}
 		done = append(done, uid)
 		return nil
@@ -80,7 +97,11 @@ func (r *Reader) Run(ctx context.Context, a Account) (Report, error) {
 		// need not search below it (this matters after a rescan).
 		last = max(last, uidNext-1)
 	}
-	rep.LastUID = last
+	rep.LastUID, next.LastUID = last, last
+	if next.FailingUID == 0 && cp.FailingUID > last {
+		// This run did not reach the failing one: keep its count.
+		next.FailingUID, next.Failures = cp.FailingUID, cp.Failures
+	}
 
 	if r.Opts.ArchiveFolder != "" && len(done) > 0 && ctx.Err() == nil {
 		if err := mbox.Move(ctx, done, r.Opts.ArchiveFolder); err != nil {
@@ -93,7 +114,7 @@ func (r *Reader) Run(ctx context.Context, a Account) (Report, error) {
 	// it would only cost re-reading, but writing it keeps runs short.
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
-	if err := r.Store.SaveCheckpoint(sctx, key, Checkpoint{UIDValidity: uidValidity, LastUID: last}); err != nil {
+	if err := r.Store.SaveCheckpoint(sctx, key, next); err != nil {
 		return rep, fmt.Errorf("bounce: saving the checkpoint: %w", err)
 	}
 	if fetchErr != nil && !errors.Is(fetchErr, errOutOfTime) {
@@ -102,26 +123,40 @@ func (r *Reader) Run(ctx context.Context, a Account) (Report, error) {
 	return rep, nil
 }
 
-// apply handles one fetched message. Only a table failure is returned.
+// apply handles one fetched message. Only a table failure, or
+// errOutOfTime between two recipients, is returned.
 func (r *Reader) apply(ctx context.Context, uid uint32, raw []byte, owners []string, key string, rep *Report) error {
 	rep.Read++
-	n, err := r.Parse(raw)
 	log := r.logger().With("uid", uid)
-	switch {
-	case errors.Is(err, ErrNoMessageID):
-		rep.NoMessageID++
-		log.Info("bounce: notification skipped", "result", "no_message_id")
-		return nil
-	case err != nil:
-		rep.NotReports++
-		log.Info("bounce: notification skipped", "result", "not_report")
+	skip := func(reason SkipReason) error {
+		rep.skip(reason)
+		log.Info("bounce: notification skipped", "result", string(reason))
 		return nil
 	}
+	n, err := r.Parse(raw)
+	switch {
+	case errors.Is(err, ErrNoMessageID):
+		if !n.Trusted(r.Opts.Senders) {
+			return skip(SkipUntrusted)
+		}
+		return skip(SkipNoMessageID)
+	case err != nil:
+		return skip(SkipNotReport)
+	case !n.Trusted(r.Opts.Senders):
+		return skip(SkipUntrusted)
+	}
 	at := r.now()
+	matched, notFound, refused := false, false, false
+blocks:
 	for _, rc := range n.Recipients {
 		outcome := rc.Outcome()
 		if outcome == None {
 			continue
+		}
+		if r.outOfTime(ctx) {
+			// A report of many recipients can outlast the reserve: stop
+			// cleanly; what was applied is a Duplicate when read again.
+			return errOutOfTime
 		}
 		id, applied, err := r.Store.Record(ctx, Event{
 			Owners: owners, MessageID: n.MessageID, RecipientHash: AddressHash(rc.Address),
@@ -133,8 +168,13 @@ func (r *Reader) apply(ctx context.Context, uid uint32, raw []byte, owners []str
 		result := string(outcome)
 		switch applied {
 		case NotFound:
-			rep.Unmatched++
-			log.Info("bounce: notification skipped", "result", "unknown_message", "status", rc.Status)
+			// Every block names the same message: none will find it.
+			notFound = true
+			break blocks
+		case NotRecipient:
+			rep.NotRecipients++
+			refused = true
+			log.Info("bounce: recipient refused", "result", string(SkipNotRecipient), "status", rc.Status, "record", id)
 			continue
 		case Duplicate:
 			rep.Duplicates++
@@ -146,6 +186,7 @@ func (r *Reader) apply(ctx context.Context, uid uint32, raw []byte, owners []str
 				rep.Delayed++
 			}
 		}
+		matched = true
 		suppressed := false
 		if rc.Suppress() {
 			added, err := r.Store.Suppress(ctx, Suppression{
@@ -162,7 +203,25 @@ func (r *Reader) apply(ctx context.Context, uid uint32, raw []byte, owners []str
 		}
 		log.Info("bounce: notification applied", "result", result, "status", rc.Status, "record", id, "suppressed", suppressed)
 	}
+	switch {
+	case matched:
+	case refused:
+		return skip(SkipNotRecipient)
+	case notFound:
+		return skip(SkipUnknownMessage)
+	default:
+		// Only delivered, relayed or expanded blocks: nothing to record,
+		// and nothing wrong with it.
+		log.Info("bounce: notification read", "result", "no_outcome")
+	}
 	return nil
+}
+
+// outOfTime reports whether less than the reserve is left before the
+// deadline: nothing more is started, so the checkpoint is always written.
+func (r *Reader) outOfTime(ctx context.Context) bool {
+	dl, ok := ctx.Deadline()
+	return ok && time.Until(dl) < r.Opts.Reserve
 }
 
 func (r *Reader) logger() *slog.Logger {

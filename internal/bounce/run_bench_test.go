@@ -22,7 +22,7 @@ func BenchmarkRun(b *testing.B) {
 		for i := 0; i < perRun; i++ {
 			n++
 			id := fmt.Sprintf("<bench.%d@gmail.com>", n)
-			r.sent(b, "credential:desk", id)
+			r.sent(b, "credential:desk", id, gmailTo)
 			r.deliver(b, bytes.ReplaceAll(raw, []byte(gmailID), []byte(id)))
 		}
 		before := r.imap.Stats().RoundTrips

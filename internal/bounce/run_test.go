@@ -5,8 +5,11 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/gmailsend/gmailsend/internal/bounce"
 	"github.com/gmailsend/gmailsend/internal/dev/devimap"
@@ -27,32 +30,48 @@ const (
 	multiID   = "<mwsl9x0p.77aa88bb99cc00dd11ee22ff33aa44bb@gmail.com>"
 )
 
+// The recipients the samples report on.
+const (
+	gmailTo   = "nobody@example.com"
+	postfixTo = "gone@example.net"
+)
+
+var multiTo = []string{"nouser@example.org", "slow@example.com", "kim@example.com"}
+
 // rig is a real IMAP server, a real table in dynalite, and a reader of
 // the development account through imapmail.
 type rig struct {
 	imap   *devimap.Server
+	dynamo *dynamodb.Client
 	table  *dynamostore.Table
 	reader *bounce.Reader
 	acct   bounce.Account
 }
 
+// postfixSenders are the From addresses of the Postfix samples: a
+// deployment reading notifications from other MTAs lists them.
+var postfixSenders = []string{"MAILER-DAEMON@mx.example.net", "mailer-daemon@relay.example.org"}
+
 func newRig(t testing.TB, o bounce.Options) *rig {
 	t.Helper()
+	o.Senders = append(o.Senders, postfixSenders...)
 	client, _ := dynalite.StartTable(t, "messages")
 	srv, ca := devimap.StartTest(t, devimap.Options{Users: map[string]string{fixture.User: fixture.Password}, Folders: []string{"Bounces"}})
 	cfg := imapmail.Config{Host: "127.0.0.1", Port: srv.Port, RootCAs: ca.Pool()}
-	r := &rig{imap: srv, table: dynamostore.NewWithAPI("messages", client), acct: bounce.Account{Credential: "desk", Mailbox: fixture.User}}
+	r := &rig{imap: srv, dynamo: client, table: dynamostore.NewWithAPI("messages", client), acct: bounce.Account{Credential: "desk", Mailbox: fixture.User}}
 	r.reader = &bounce.Reader{Store: r.table, Opts: o, Parse: enmimedsn.Parse, Open: func(ctx context.Context, a bounce.Account) (bounce.Mailbox, error) {
 		return imapmail.Open(ctx, cfg, imapmail.Credentials{User: a.Mailbox, Password: fixture.Password})
 	}}
 	return r
 }
 
-// sent writes a finished "sent" record of the account with that Message-ID.
-func (r *rig) sent(t testing.TB, account, messageID string) string {
+// sent writes a finished "sent" record of the account with that
+// Message-ID, sent to the recipients.
+func (r *rig) sent(t testing.TB, account, messageID string, recipients ...string) string {
 	t.Helper()
 	now := time.Now().UTC()
-	rec := &store.Record{ID: store.NewID(), Status: store.StatusSending, Account: account, Source: "sqs", Recipients: 2,
+	rec := &store.Record{ID: store.NewID(), Status: store.StatusSending, Account: account, Source: "sqs",
+		Recipients: len(recipients), RecipientKeys: bounce.RecipientKeys(recipients),
 		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(time.Hour), Token: store.NewToken(), LeaseUntil: now.Add(time.Minute)}
 	if _, err := r.table.Claim(context.Background(), rec); err != nil {
 		t.Fatal(err)
@@ -116,19 +135,20 @@ func suppressed(t *testing.T, r *rig, address string) bool {
 // second run from the checkpoint finds nothing.
 func TestRunAppliesNotifications(t *testing.T) {
 	r := newRig(t, bounce.DefaultOptions())
-	gmail := r.sent(t, "credential:desk", gmailID)
-	postfix := r.sent(t, bounce.AccountKey(fixture.User), postfixID) // sent with an inline password
-	multi := r.sent(t, "credential:desk", multiID)
+	gmail := r.sent(t, "credential:desk", gmailID, gmailTo)
+	postfix := r.sent(t, bounce.AccountKey(fixture.User), postfixID, postfixTo) // sent with an inline password
+	multi := r.sent(t, "credential:desk", multiID, multiTo...)
 	for _, name := range []string{"gmail-failure.eml", "postfix-failed.eml", "postfix-multi-recipient.eml", "no-message-id.eml"} {
 		r.deliver(t, sample(t, name))
 	}
 	r.deliver(t, bytes.ReplaceAll(sample(t, "postfix-failed.eml"), []byte(postfixID), []byte("<not-ours.1@gmail.com>")))
-	r.deliver(t, []byte("From: MAILER-DAEMON@example.org\r\nSubject: out of office\r\n\r\nI am away.\r\n"))
+	r.deliver(t, []byte("From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\r\nReturn-Path: <>\r\nSubject: Your storage is almost full\r\n\r\nnot a report\r\n"))
 
 	rep := r.run(t)
-	want := bounce.Report{Account: "desk", Rescan: true, Found: 6, Read: 6, NotReports: 1, NoMessageID: 1, Unmatched: 1,
+	want := bounce.Report{Account: "desk", Rescan: true, Found: 6, Read: 6,
+		Skipped: map[bounce.SkipReason]int{bounce.SkipNotReport: 1, bounce.SkipNoMessageID: 1, bounce.SkipUnknownMessage: 1},
 		Bounced: 3, Delayed: 1, Suppressed: 3, LastUID: 6}
-	if rep != want {
+	if !reflect.DeepEqual(rep, want) {
 		t.Fatalf("report\n %+v\nwant\n %+v", rep, want)
 	}
 	for id, st := range map[string]store.Status{gmail: store.StatusBounced, postfix: store.StatusBounced, multi: store.StatusBounced} {
@@ -151,7 +171,7 @@ func TestRunAppliesNotifications(t *testing.T) {
 // failure turns it bounced.
 func TestRunDuplicateAndDelay(t *testing.T) {
 	r := newRig(t, bounce.DefaultOptions())
-	id := r.sent(t, "credential:desk", postfixID)
+	id := r.sent(t, "credential:desk", postfixID, postfixTo)
 	delayed := bytes.Replace(sample(t, "postfix-failed.eml"), []byte("Action: failed\r\nStatus: 5.2.1"), []byte("Action: delayed\r\nStatus: 4.4.1"), 1)
 	r.deliver(t, delayed)
 	r.deliver(t, delayed)
@@ -179,7 +199,7 @@ func TestRunDuplicateAndDelay(t *testing.T) {
 // UIDVALIDITY.
 func TestRunUIDValidityChange(t *testing.T) {
 	r := newRig(t, bounce.DefaultOptions())
-	id := r.sent(t, "credential:desk", gmailID)
+	id := r.sent(t, "credential:desk", gmailID, gmailTo)
 	r.deliver(t, sample(t, "gmail-failure.eml"))
 	if rep := r.run(t); rep.Bounced != 1 || !rep.Rescan {
 		t.Fatalf("first run: %+v", rep)
@@ -208,9 +228,9 @@ func TestRunBoundedAcrossRuns(t *testing.T) {
 	o := bounce.DefaultOptions()
 	o.MaxMessages, o.ArchiveFolder = 2, "Bounces"
 	r := newRig(t, o)
-	r.sent(t, "credential:desk", gmailID)
-	r.sent(t, "credential:desk", postfixID)
-	r.sent(t, "credential:desk", multiID)
+	r.sent(t, "credential:desk", gmailID, gmailTo)
+	r.sent(t, "credential:desk", postfixID, postfixTo)
+	r.sent(t, "credential:desk", multiID, multiTo...)
 	for _, name := range []string{"gmail-failure.eml", "postfix-failed.eml", "postfix-multi-recipient.eml"} {
 		r.deliver(t, sample(t, name))
 	}
@@ -234,7 +254,7 @@ func TestRunRoundTrips(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		r.deliver(t, sample(t, "gmail-failure.eml"))
 	}
-	r.sent(t, "credential:desk", gmailID)
+	r.sent(t, "credential:desk", gmailID, gmailTo)
 	start := r.imap.Stats().RoundTrips
 	rep := r.run(t)
 	trips := r.imap.Stats().RoundTrips - start
@@ -251,7 +271,7 @@ func TestRunStopsBeforeTheDeadline(t *testing.T) {
 	o := bounce.DefaultOptions()
 	o.Reserve = time.Hour // more than any invocation has left
 	r := newRig(t, o)
-	id := r.sent(t, "credential:desk", gmailID)
+	id := r.sent(t, "credential:desk", gmailID, gmailTo)
 	r.deliver(t, sample(t, "gmail-failure.eml"))
 	if rep := r.run(t); rep.Found != 1 || rep.Read != 0 || rep.LastUID != 0 {
 		t.Fatalf("short run: %+v", rep)
@@ -270,13 +290,13 @@ func TestRunStopsBeforeTheDeadline(t *testing.T) {
 // over while the good one after them is applied.
 func TestRunSurvivesHostileNotifications(t *testing.T) {
 	r := newRig(t, bounce.DefaultOptions())
-	id := r.sent(t, "credential:desk", postfixID)
-	huge := append([]byte("From: MAILER-DAEMON@example.org\r\nContent-Type: multipart/report; boundary=x\r\n\r\n--x\r\n"), bytes.Repeat([]byte("A"), 3<<20)...)
+	id := r.sent(t, "credential:desk", postfixID, postfixTo)
+	huge := append([]byte("From: mailer-daemon@googlemail.com\r\nContent-Type: multipart/report; boundary=x\r\n\r\n--x\r\n"), bytes.Repeat([]byte("A"), 3<<20)...)
 	r.deliver(t, huge)
-	r.deliver(t, []byte("From: mailer-daemon@example.org\r\nContent-Type: multipart/report; boundary=\"\r\n\r\n--\r\n\x00\xff\r\n"))
+	r.deliver(t, []byte("From: mailer-daemon@googlemail.com\r\nContent-Type: multipart/report; boundary=\"\r\n\r\n--\r\n\x00\xff\r\n"))
 	r.deliver(t, sample(t, "postfix-failed.eml"))
 	rep := r.run(t)
-	if rep.Read != 3 || rep.NotReports != 2 || rep.Bounced != 1 || r.status(t, id) != store.StatusBounced {
+	if rep.Read != 3 || rep.Skipped[bounce.SkipNotReport] != 2 || rep.Bounced != 1 || r.status(t, id) != store.StatusBounced {
 		t.Fatalf("report %+v, status %s", rep, r.status(t, id))
 	}
 }

@@ -53,3 +53,21 @@ func AddressHash(address string) string {
 	sum := sha256.Sum256([]byte("gmailsend-recipient\x00" + strings.ToLower(strings.TrimSpace(address))))
 	return hex.EncodeToString(sum[:16])
 }
+
+// RecipientKeys are the AddressHash of each of a message's recipients, at
+// most MaxRecipientKeys: what its record keeps so that a notification can
+// change only the entries of addresses the message was really sent to.
+func RecipientKeys(recipients []string) []string {
+	keys := make([]string, 0, min(len(recipients), MaxRecipientKeys))
+	seen := make(map[string]bool, cap(keys))
+	for _, r := range recipients {
+		if len(keys) == MaxRecipientKeys {
+			break
+		}
+		if k := AddressHash(r); !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}

@@ -87,7 +87,11 @@ func Build(cfg app.Config, parts app.Parts) (*Bounces, error) {
 		logOut = io.Discard
 	}
 	log := slog.New(slog.NewJSONHandler(logOut, nil))
-	opts := bounce.Options{MaxMessages: bc.MaxMessages, RescanWindow: bc.RescanWindow, ArchiveFolder: bc.ArchiveFolder, Reserve: cfg.SafetyMargin * 4}
+	if len(bc.Senders) == 0 {
+		return nil, errors.New("bounceapp: BOUNCE_SENDERS names no address: no notification would be read")
+	}
+	opts := bounce.Options{MaxMessages: bc.MaxMessages, RescanWindow: bc.RescanWindow, ArchiveFolder: bc.ArchiveFolder,
+		Reserve: cfg.SafetyMargin * 4, Senders: bc.Senders}
 	mw, err := metrics.New(logOut, cfg.MetricsNamespace)
 	if err != nil {
 		return nil, err
@@ -145,7 +149,11 @@ func (b *Bounces) Invoke(ctx context.Context, _ json.RawMessage) (Summary, error
 			b.log.Info("bounces: account read", "report", res.Report)
 			// BouncesFound feeds the bounce-rate alarm: new bounces only,
 			// so a re-read notification is not counted twice.
-			_ = b.metrics.Bounces(name, res.Bounced, res.NotReports+res.NoMessageID+res.Unmatched)
+			skipped := make(map[string]int, len(res.Skipped))
+			for reason, n := range res.Skipped {
+				skipped[string(reason)] = n
+			}
+			_ = b.metrics.Bounces(name, res.Bounced, skipped)
 		}
 		sum.Accounts = append(sum.Accounts, res)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +30,8 @@ type checkpointItem struct {
 	SK          string `dynamodbav:"sk"`
 	UIDValidity uint32 `dynamodbav:"uidValidity"`
 	LastUID     uint32 `dynamodbav:"lastUid"`
+	FailingUID  uint32 `dynamodbav:"failingUid,omitempty"`
+	Failures    int    `dynamodbav:"failures,omitempty"`
 	UpdatedAt   int64  `dynamodbav:"updatedAt"`
 }
 
@@ -55,7 +56,7 @@ func (t *Table) Checkpoint(ctx context.Context, account string) (bounce.Checkpoi
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {
 		return bounce.Checkpoint{}, fmt.Errorf("dynamostore: checkpoint: %w", err)
 	}
-	return bounce.Checkpoint{UIDValidity: it.UIDValidity, LastUID: it.LastUID}, nil
+	return bounce.Checkpoint{UIDValidity: it.UIDValidity, LastUID: it.LastUID, FailingUID: it.FailingUID, Failures: it.Failures}, nil
 }
 
 // SaveCheckpoint writes an account's checkpoint.
@@ -65,7 +66,7 @@ func (t *Table) SaveCheckpoint(ctx context.Context, account string, c bounce.Che
 		return err
 	}
 	item, err := attributevalue.MarshalMap(checkpointItem{PK: "imap#" + account, SK: "imap",
-		UIDValidity: c.UIDValidity, LastUID: c.LastUID, UpdatedAt: time.Now().UnixMilli()})
+		UIDValidity: c.UIDValidity, LastUID: c.LastUID, FailingUID: c.FailingUID, Failures: c.Failures, UpdatedAt: time.Now().UnixMilli()})
 	if err != nil {
 		return fmt.Errorf("dynamostore: %w", err)
 	}
@@ -85,17 +86,20 @@ type bounceEntry struct {
 }
 
 type bounceView struct {
-	Account   string                 `dynamodbav:"account"`
-	Status    string                 `dynamodbav:"status"`
-	UpdatedAt int64                  `dynamodbav:"updatedAt"`
-	Bounces   map[string]bounceEntry `dynamodbav:"bounces"`
+	Account       string                 `dynamodbav:"account"`
+	Status        string                 `dynamodbav:"status"`
+	UpdatedAt     int64                  `dynamodbav:"updatedAt"`
+	RecipientKeys []string               `dynamodbav:"recipientKeys,stringset"`
+	Bounces       map[string]bounceEntry `dynamodbav:"bounces"`
 }
 
 // Record applies a recipient's outcome to the record whose Message-ID it
 // names: the index gives the record's key, a consistent read its state,
-// and one UpdateItem, conditional on updatedAt being what was read, writes
-// the entry and the status. A bounced record stays bounced; the same
-// outcome for the same recipient again is a Duplicate.
+// bounce.Event.Admit decides, and one UpdateItem, conditional on
+// updatedAt being what was read, writes the entry and the status. A
+// record of another account, or one the address was not a recipient of,
+// is not changed (NotFound and NotRecipient; NotRecipient wins when the
+// Message-ID leads to several records).
 func (t *Table) Record(ctx context.Context, e bounce.Event) (string, bounce.Applied, error) {
 	api, err := t.client(ctx)
 	if err != nil {
@@ -110,6 +114,7 @@ func (t *Table) Record(ctx context.Context, e bounce.Event) (string, bounce.Appl
 	if err != nil {
 		return "", 0, unavailable(fmt.Errorf("dynamostore: looking up a Message-ID: %w", err))
 	}
+	result, resultID := bounce.NotFound, ""
 	for _, key := range out.Items {
 		pk, _ := key["pk"].(*types.AttributeValueMemberS)
 		if pk == nil || !strings.HasPrefix(pk.Value, "msg#") {
@@ -121,13 +126,16 @@ func (t *Table) Record(ctx context.Context, e bounce.Event) (string, bounce.Appl
 			if errors.Is(err, errRaced) {
 				continue
 			}
-			if applied == bounce.NotFound && err == nil {
-				break // another account's record with the same id: not ours
+			if err != nil || applied == bounce.Updated || applied == bounce.Duplicate {
+				return id, applied, err
 			}
-			return id, applied, err
+			if applied == bounce.NotRecipient {
+				result, resultID = applied, id
+			}
+			break // another account's record with the same id, or not its recipient
 		}
 	}
-	return "", bounce.NotFound, nil
+	return resultID, result, nil
 }
 
 var errRaced = errors.New("dynamostore: the record changed while a bounce was applied")
@@ -135,36 +143,29 @@ var errRaced = errors.New("dynamostore: the record changed while a bounce was ap
 func (t *Table) applyBounce(ctx context.Context, api API, id string, e bounce.Event) (bounce.Applied, error) {
 	got, err := api.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(t.Name), Key: recordKey(id), ConsistentRead: aws.Bool(true),
-		ProjectionExpression:     aws.String("account, #s, updatedAt, bounces"),
+		ProjectionExpression:     aws.String("account, #s, updatedAt, recipientKeys, bounces"),
 		ExpressionAttributeNames: map[string]string{"#s": "status"},
 	})
 	if err != nil {
 		return 0, unavailable(fmt.Errorf("dynamostore: reading %s: %w", id, err))
 	}
 	var v bounceView
-	if len(got.Item) == 0 || attributevalue.UnmarshalMap(got.Item, &v) != nil || !slices.Contains(e.Owners, v.Account) {
+	if len(got.Item) == 0 || attributevalue.UnmarshalMap(got.Item, &v) != nil {
 		return bounce.NotFound, nil
 	}
-	switch store.Status(v.Status) {
-	case store.StatusSent, store.StatusUnknown, store.StatusDelayed, store.StatusBounced:
-	default:
-		return bounce.NotFound, nil // never sent: the notification is not about it
+	change, applied := e.Admit(bounce.Target{Account: v.Account, Status: store.Status(v.Status),
+		RecipientKeys: v.RecipientKeys, Bounces: fromBounceEntries(v.Bounces)})
+	if applied != bounce.Updated {
+		return applied, nil
 	}
-	prev, had := v.Bounces[e.RecipientHash]
-	if had && (prev.Action == string(e.Outcome) || prev.Action == string(bounce.Bounced)) {
-		return bounce.Duplicate, nil
-	}
-	status := store.StatusDelayed
-	if e.Outcome == bounce.Bounced || store.Status(v.Status) == store.StatusBounced {
-		status = store.StatusBounced
-	}
-	entry, err := attributevalue.Marshal(bounceEntry{Action: string(e.Outcome), Status: e.Status, Diagnostic: e.Diagnostic, At: e.At.UnixMilli()})
+	m := change.Mark
+	entry, err := attributevalue.Marshal(bounceEntry{Action: m.Action, Status: m.Status, Diagnostic: m.Diagnostic, At: m.At.UnixMilli()})
 	if err != nil {
 		return 0, fmt.Errorf("dynamostore: %w", err)
 	}
 	names := map[string]string{"#s": "status", "#b": "bounces"}
 	values := map[string]types.AttributeValue{
-		":status": &types.AttributeValueMemberS{Value: string(status)},
+		":status": &types.AttributeValueMemberS{Value: string(change.Status)},
 		":now":    &types.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().UnixMilli(), 10)},
 		":seen":   &types.AttributeValueMemberN{Value: strconv.FormatInt(v.UpdatedAt, 10)},
 	}

@@ -10,12 +10,14 @@ import (
 	"github.com/gmailsend/gmailsend/internal/store"
 )
 
-// sentRecord writes a finished "sent" record with a Message-ID.
-func sentRecord(t *testing.T, tbl *dynamostore.Table, account, messageID string) string {
+// sentRecord writes a finished "sent" record with a Message-ID, sent to
+// the recipients (none: a record written before records kept them).
+func sentRecord(t *testing.T, tbl *dynamostore.Table, account, messageID string, recipients ...string) string {
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	r := claim(store.NewID(), now, time.Minute)
 	r.Keyed, r.KeyUntil, r.Account = false, time.Time{}, account
+	r.Recipients, r.RecipientKeys = len(recipients), bounce.RecipientKeys(recipients)
 	if _, err := tbl.Claim(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
@@ -29,12 +31,14 @@ func sentRecord(t *testing.T, tbl *dynamostore.Table, account, messageID string)
 // TestRecordBounce ensures a bounce finds its record through the
 // Message-ID index, turns it bounced, is a duplicate the second time,
 // keeps a later delay from downgrading it, and never touches a record of
-// another account or an unknown Message-ID.
+// another account, an unknown Message-ID, an address that was not a
+// recipient of the message, or a record that keeps no recipient keys.
 func TestRecordBounce(t *testing.T) {
 	tbl := newTable(t)
 	ctx := context.Background()
-	id := sentRecord(t, tbl, "credential:desk", "<m1@gmail.com>")
-	other := sentRecord(t, tbl, "credential:other", "<m2@gmail.com>")
+	id := sentRecord(t, tbl, "credential:desk", "<m1@gmail.com>", "a@example.com", "B@Example.com")
+	other := sentRecord(t, tbl, "credential:other", "<m2@gmail.com>", "a@example.com")
+	old := sentRecord(t, tbl, "credential:desk", "<m3@gmail.com>")
 	ev := bounce.Event{Owners: []string{"credential:desk", "addr:1"}, MessageID: "<m1@gmail.com>",
 		RecipientHash: bounce.AddressHash("a@example.com"), Outcome: bounce.Delayed, Status: "4.4.1", At: time.Now()}
 
@@ -50,6 +54,9 @@ func TestRecordBounce(t *testing.T) {
 		{"failure again", func(*bounce.Event) {}, bounce.Duplicate, store.StatusBounced},
 		{"late delay", func(e *bounce.Event) { e.Outcome = bounce.Delayed }, bounce.Duplicate, store.StatusBounced},
 		{"other recipient delayed", func(e *bounce.Event) { e.RecipientHash = bounce.AddressHash("b@example.com") }, bounce.Updated, store.StatusBounced},
+		{"not a recipient", func(e *bounce.Event) {
+			e.RecipientHash, e.Outcome = bounce.AddressHash("ceo@example.org"), bounce.Bounced
+		}, bounce.NotRecipient, store.StatusBounced},
 	}
 	for _, s := range steps {
 		s.change(&ev)
@@ -69,6 +76,13 @@ func TestRecordBounce(t *testing.T) {
 			t.Errorf("%s: %v %v", name, applied, err)
 		}
 	}
+	e := bounce.Event{Owners: ev.Owners, MessageID: "<m3@gmail.com>", RecipientHash: bounce.AddressHash("a@example.com"), Outcome: bounce.Bounced}
+	if _, applied, err := tbl.Record(ctx, e); err != nil || applied != bounce.NotRecipient {
+		t.Errorf("a record without recipient keys: %v %v", applied, err)
+	}
+	if r, _ := tbl.Get(ctx, old); r.Status != store.StatusSent || len(r.Bounces) != 0 {
+		t.Errorf("the record without keys is %s with %v", r.Status, r.Bounces)
+	}
 	rec, _ := tbl.Get(ctx, id)
 	mark := rec.Bounces[bounce.AddressHash("a@example.com")]
 	if len(rec.Bounces) != 2 || mark.Action != "bounced" || mark.Status != "5.1.1" || mark.At.IsZero() {
@@ -79,18 +93,19 @@ func TestRecordBounce(t *testing.T) {
 	}
 }
 
-// TestCheckpoint ensures a checkpoint reads back per account, zero before
-// the first save.
+// TestCheckpoint ensures a checkpoint (with its failing notification)
+// reads back per account, zero before the first save.
 func TestCheckpoint(t *testing.T) {
 	tbl := newTable(t)
 	ctx := context.Background()
 	if c, err := tbl.Checkpoint(ctx, "addr:1"); err != nil || c != (bounce.Checkpoint{}) {
 		t.Fatalf("first: %+v %v", c, err)
 	}
-	if err := tbl.SaveCheckpoint(ctx, "addr:1", bounce.Checkpoint{UIDValidity: 7, LastUID: 42}); err != nil {
+	want := bounce.Checkpoint{UIDValidity: 7, LastUID: 42, FailingUID: 43, Failures: 2}
+	if err := tbl.SaveCheckpoint(ctx, "addr:1", want); err != nil {
 		t.Fatal(err)
 	}
-	if c, err := tbl.Checkpoint(ctx, "addr:1"); err != nil || c != (bounce.Checkpoint{UIDValidity: 7, LastUID: 42}) {
+	if c, err := tbl.Checkpoint(ctx, "addr:1"); err != nil || c != want {
 		t.Errorf("read back %+v %v", c, err)
 	}
 	if c, _ := tbl.Checkpoint(ctx, "addr:2"); c != (bounce.Checkpoint{}) {

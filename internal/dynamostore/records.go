@@ -21,30 +21,32 @@ var _ store.Records = (*Table)(nil)
 // recordItem is a message record as stored. Times are epoch milliseconds,
 // expiresAt epoch seconds (what DynamoDB's TTL reads).
 type recordItem struct {
-	PK           string `dynamodbav:"pk"`
-	SK           string `dynamodbav:"sk"`
-	ID           string `dynamodbav:"id"`
-	Status       string `dynamodbav:"status"`
-	Account      string `dynamodbav:"account"`
-	Source       string `dynamodbav:"source"`
-	Caller       string `dynamodbav:"caller,omitempty"`
-	Recipients   int    `dynamodbav:"recipients"`
-	MessageID    string `dynamodbav:"messageId,omitempty"`
-	CreatedAt    int64  `dynamodbav:"createdAt"`
-	UpdatedAt    int64  `dynamodbav:"updatedAt"`
-	ErrorCode    string `dynamodbav:"errorCode,omitempty"`
-	ReplyCode    int    `dynamodbav:"replyCode,omitempty"`
-	ReplyEnhCode string `dynamodbav:"replyEnhancedCode,omitempty"`
-	ReplyText    string `dynamodbav:"replyText,omitempty"`
-	ExpiresAt    int64  `dynamodbav:"expiresAt"`
-	ScheduledAt  int64  `dynamodbav:"scheduledAt,omitempty"`
-	Keyed        bool   `dynamodbav:"keyed,omitempty"`
-	Fingerprint  string `dynamodbav:"fingerprint,omitempty"`
-	KeyUntil     int64  `dynamodbav:"keyUntil,omitempty"`
-	LeaseUntil   int64  `dynamodbav:"leaseUntil,omitempty"`
-	Token        string `dynamodbav:"token,omitempty"`
-	Released     bool   `dynamodbav:"released,omitempty"`
-	ContentAt    int64  `dynamodbav:"contentAt,omitempty"`
+	PK         string `dynamodbav:"pk"`
+	SK         string `dynamodbav:"sk"`
+	ID         string `dynamodbav:"id"`
+	Status     string `dynamodbav:"status"`
+	Account    string `dynamodbav:"account"`
+	Source     string `dynamodbav:"source"`
+	Caller     string `dynamodbav:"caller,omitempty"`
+	Recipients int    `dynamodbav:"recipients"`
+	// RecipientKeys is a string set: 32 hex digits per recipient.
+	RecipientKeys []string `dynamodbav:"recipientKeys,stringset,omitempty"`
+	MessageID     string   `dynamodbav:"messageId,omitempty"`
+	CreatedAt     int64    `dynamodbav:"createdAt"`
+	UpdatedAt     int64    `dynamodbav:"updatedAt"`
+	ErrorCode     string   `dynamodbav:"errorCode,omitempty"`
+	ReplyCode     int      `dynamodbav:"replyCode,omitempty"`
+	ReplyEnhCode  string   `dynamodbav:"replyEnhancedCode,omitempty"`
+	ReplyText     string   `dynamodbav:"replyText,omitempty"`
+	ExpiresAt     int64    `dynamodbav:"expiresAt"`
+	ScheduledAt   int64    `dynamodbav:"scheduledAt,omitempty"`
+	Keyed         bool     `dynamodbav:"keyed,omitempty"`
+	Fingerprint   string   `dynamodbav:"fingerprint,omitempty"`
+	KeyUntil      int64    `dynamodbav:"keyUntil,omitempty"`
+	LeaseUntil    int64    `dynamodbav:"leaseUntil,omitempty"`
+	Token         string   `dynamodbav:"token,omitempty"`
+	Released      bool     `dynamodbav:"released,omitempty"`
+	ContentAt     int64    `dynamodbav:"contentAt,omitempty"`
 	// Bounces is written by the bounce reader (bounces.go).
 	Bounces map[string]bounceEntry `dynamodbav:"bounces,omitempty"`
 }
@@ -59,7 +61,7 @@ func recordKey(id string) map[string]types.AttributeValue {
 func toItem(r *store.Record) recordItem {
 	it := recordItem{
 		PK: "msg#" + r.ID, SK: "msg", ID: r.ID, Status: string(r.Status), Account: r.Account,
-		Source: r.Source, Caller: r.Caller, Recipients: r.Recipients, MessageID: r.MessageID,
+		Source: r.Source, Caller: r.Caller, Recipients: r.Recipients, RecipientKeys: r.RecipientKeys, MessageID: r.MessageID,
 		CreatedAt: ms(r.CreatedAt), UpdatedAt: ms(r.UpdatedAt), ErrorCode: string(r.ErrorCode),
 		ExpiresAt: r.ExpiresAt.Unix(), Keyed: r.Keyed, Fingerprint: r.Fingerprint,
 		KeyUntil: ms(r.KeyUntil), LeaseUntil: ms(r.LeaseUntil), Token: r.Token, Released: r.Released,
@@ -77,7 +79,7 @@ func toItem(r *store.Record) recordItem {
 func fromItem(it recordItem) *store.Record {
 	r := &store.Record{
 		ID: it.ID, Status: store.Status(it.Status), Account: it.Account, Source: it.Source,
-		Caller: it.Caller, Recipients: it.Recipients, MessageID: it.MessageID,
+		Caller: it.Caller, Recipients: it.Recipients, RecipientKeys: it.RecipientKeys, MessageID: it.MessageID,
 		CreatedAt: fromMS(it.CreatedAt), UpdatedAt: fromMS(it.UpdatedAt), ErrorCode: email.Code(it.ErrorCode),
 		ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(), Keyed: it.Keyed, Fingerprint: it.Fingerprint,
 		KeyUntil: fromMS(it.KeyUntil), LeaseUntil: fromMS(it.LeaseUntil), Token: it.Token, Released: it.Released,

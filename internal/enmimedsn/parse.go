@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"mime/quotedprintable"
 	"net/mail"
 	"net/textproto"
@@ -41,7 +42,7 @@ func Parse(raw []byte) (bounce.Notification, error) {
 	if err != nil {
 		return bounce.Notification{}, fmt.Errorf("enmimedsn: reading the notification's MIME structure: %w", errors.Unwrap(err))
 	}
-	status, original := findParts(env.Root)
+	status, original := reportParts(env.Root)
 	if status == nil {
 		return bounce.Notification{}, bounce.ErrNotReport
 	}
@@ -49,7 +50,7 @@ func Parse(raw []byte) (bounce.Notification, error) {
 	if err != nil {
 		return bounce.Notification{}, err
 	}
-	var n bounce.Notification
+	n := bounce.Notification{From: fromAddress(env.Root.Header.Get("From")), ReturnPath: strings.TrimSpace(env.Root.Header.Get("Return-Path"))}
 	for _, h := range blocks.RecipientDSNs {
 		if len(n.Recipients) == bounce.MaxRecipients {
 			break
@@ -68,33 +69,57 @@ func Parse(raw []byte) (bounce.Notification, error) {
 	return n, nil
 }
 
-// findParts walks the MIME tree for the machine-readable status and the
-// returned original (whole message, or only its headers). They are looked
-// for anywhere rather than by position because senders differ: Gmail puts
-// its explanation in multipart/related with an icon, which enmime's
-// dsn.ParseReport does not accept as the first part.
-func findParts(root *enmime.Part) (status, original *enmime.Part) {
-	const maxParts = 200 // a notification has a handful; stop walking a bomb
+// reportParts finds the machine-readable status and the returned original
+// (whole message, or only its headers) among the parts of a top-level
+// multipart/report of type delivery-status (RFC 6522, RFC 3464), and
+// nowhere else: a report forwarded inside another message, or a status
+// part deep in a multipart/mixed, is not a notification to this mailbox.
+// The parts are looked for by type rather than by position because
+// senders differ: Gmail puts its explanation in multipart/related with an
+// icon, which enmime's dsn.ParseReport does not accept as the first part.
+func reportParts(root *enmime.Part) (status, original *enmime.Part) {
+	const maxParts = 200 // a notification has a handful; stop counting a bomb
+	if root == nil || root.ContentType != "multipart/report" {
+		return nil, nil
+	}
+	// enmime keeps no parameters of the root part: read the field.
+	_, params, err := mime.ParseMediaType(root.Header.Get("Content-Type"))
+	if err != nil {
+		return nil, nil
+	}
+	switch strings.ToLower(strings.TrimSpace(params["report-type"])) {
+	case "delivery-status", "global-delivery-status":
+	default:
+		return nil, nil
+	}
 	seen := 0
-	var walk func(p *enmime.Part)
-	walk = func(p *enmime.Part) {
-		for ; p != nil && seen < maxParts; p = p.NextSibling {
-			seen++
-			switch p.ContentType {
-			case "message/delivery-status", "message/global-delivery-status":
-				if status == nil {
-					status = p
-				}
-			case "message/rfc822", "message/global", "text/rfc822-headers", "message/global-headers":
-				if original == nil {
-					original = p
-				}
+	for p := root.FirstChild; p != nil && seen < maxParts; p = p.NextSibling {
+		seen++
+		switch p.ContentType {
+		case "message/delivery-status", "message/global-delivery-status":
+			if status == nil {
+				status = p
 			}
-			walk(p.FirstChild)
+		case "message/rfc822", "message/global", "text/rfc822-headers", "message/global-headers":
+			if original == nil {
+				original = p
+			}
 		}
 	}
-	walk(root)
 	return status, original
+}
+
+// fromAddress is the one address of a From field, lower-cased, or "" when
+// the field holds none or several; the display name is dropped.
+func fromAddress(field string) string {
+	if len(field) > 998 {
+		return "" // longer than any header line may be
+	}
+	a, err := mail.ParseAddress(field)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(a.Address)
 }
 
 // deliveryStatus parses the status part's fields with enmime's dsn package,

@@ -129,6 +129,55 @@ func TestParseRejectsNonReports(t *testing.T) {
 	}
 }
 
+// TestParseOnlyTopLevelReports ensures the status part counts only as a
+// part of a top-level multipart/report of type delivery-status: a report
+// nested in multipart/mixed or forwarded as message/rfc822, another
+// report type, a status part inside a subpart, or mixed content holding a
+// status part is bounce.ErrNotReport.
+func TestParseOnlyTopLevelReports(t *testing.T) {
+	status := "Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; x\r\nX-Original-Message-ID: <m.1@gmail.com>\r\n\r\n" +
+		"Final-Recipient: rfc822; ceo@bigcustomer.example\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+	report := func(typ string) string {
+		return "Content-Type: multipart/report; report-type=" + typ + "; boundary=r\r\n\r\n--r\r\nContent-Type: text/plain\r\n\r\nx\r\n--r\r\n" + status + "--r--\r\n"
+	}
+	if n, err := Parse([]byte(report("delivery-status"))); err != nil || n.MessageID != "<m.1@gmail.com>" {
+		t.Fatalf("the top-level report itself: %+v %v", n, err)
+	}
+	for name, raw := range map[string]string{
+		"report in multipart/mixed":  "Content-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\nContent-Type: text/plain\r\n\r\nsee below\r\n--m\r\n" + report("delivery-status") + "--m--\r\n",
+		"report forwarded":           "Content-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\nContent-Type: message/rfc822\r\n\r\nFrom: mailer-daemon@googlemail.com\r\n" + report("delivery-status") + "--m--\r\n",
+		"status part in mixed":       "Content-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\nContent-Type: text/plain\r\n\r\nx\r\n--m\r\n" + status + "--m--\r\n",
+		"another report type":        report("disposition-notification"),
+		"no report type":             strings.Replace(report("x"), " report-type=x;", "", 1),
+		"status part in a subpart":   "Content-Type: multipart/report; report-type=delivery-status; boundary=r\r\n\r\n--r\r\nContent-Type: multipart/related; boundary=s\r\n\r\n--s\r\n" + status + "--s--\r\n--r--\r\n",
+		"status part at the top":     status,
+		"a report with no boundary=": "Content-Type: multipart/report; report-type=delivery-status\r\n\r\n" + status,
+	} {
+		if _, err := Parse([]byte(raw)); !errors.Is(err, bounce.ErrNotReport) && (err == nil || errors.Is(err, bounce.ErrNoMessageID)) {
+			t.Errorf("%s: err = %v, want a refusal", name, err)
+		}
+	}
+}
+
+// TestParseSender ensures the From address is read without its display
+// name, and the first Return-Path (the receiving server's) is kept.
+func TestParseSender(t *testing.T) {
+	n, err := Parse(readSample(t, "gmail-failure.eml"))
+	if err != nil || n.From != "mailer-daemon@googlemail.com" || n.ReturnPath != "<>" {
+		t.Fatalf("gmail: From %q Return-Path %q %v", n.From, n.ReturnPath, err)
+	}
+	raw := append([]byte("Return-Path: <prankster@evil.example>\r\n"), readSample(t, "postfix-failed.eml")...)
+	raw = bytes.Replace(raw, []byte("From: MAILER-DAEMON@mx.example.net (Mail Delivery System)"), []byte(`From: "MAILER-DAEMON@mx.example.net" <prankster@evil.example>`), 1)
+	n, err = Parse(raw)
+	if err != nil || n.From != "prankster@evil.example" || n.ReturnPath != "<prankster@evil.example>" {
+		t.Fatalf("forged: From %q Return-Path %q %v", n.From, n.ReturnPath, err)
+	}
+	raw = bytes.Replace(readSample(t, "postfix-failed.eml"), []byte("From: MAILER-DAEMON@mx.example.net (Mail Delivery System)"), []byte("From: a@example.com, mailer-daemon@mx.example.net"), 1)
+	if n, err := Parse(raw); err != nil || n.From != "" {
+		t.Fatalf("two From addresses: %q %v", n.From, err)
+	}
+}
+
 // TestParseTruncated ensures a notification cut at bounce.MaxBytes (the original's
 // body lost) still yields its report and Message-ID.
 func TestParseTruncated(t *testing.T) {

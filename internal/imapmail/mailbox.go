@@ -28,19 +28,17 @@ func (s *Session) Select(ctx context.Context) (uidValidity, uidNext uint32, err 
 
 // Search returns, in ascending order, the UIDs above afterUID (0: any)
 // received on or after since (zero: any; IMAP compares dates only) of messages
-// from a mailer daemon or postmaster (From contains "mailer-daemon" or
-// "postmaster", case-insensitive: Gmail's mailer-daemon@googlemail.com,
-// Postfix's MAILER-DAEMON@host). Content-Type is not searched because not
+// whose From field contains one of senders (FROM, case-insensitive). FROM
+// matches the display name too, so the parser checks the address; what
+// it narrows is what is fetched. Content-Type is not searched because not
 // every server indexes arbitrary headers; the parser drops what is not a
-// report.
-func (s *Session) Search(ctx context.Context, afterUID uint32, since time.Time) ([]uint32, error) {
-	c := &imap.SearchCriteria{
-		Or: [][2]imap.SearchCriteria{{
-			{Header: []imap.SearchCriteriaHeaderField{{Key: "From", Value: "mailer-daemon"}}},
-			{Header: []imap.SearchCriteriaHeaderField{{Key: "From", Value: "postmaster"}}},
-		}},
-		Since: since,
+// report. No senders finds nothing.
+func (s *Session) Search(ctx context.Context, afterUID uint32, since time.Time, senders []string) ([]uint32, error) {
+	if len(senders) == 0 {
+		return nil, nil
 	}
+	c := fromAny(senders)
+	c.Since = since
 	if afterUID > 0 {
 		var set imap.UIDSet
 		set.AddRange(imap.UID(afterUID+1), 0) // 0 is "*"
@@ -149,6 +147,15 @@ func (s *Session) Move(ctx context.Context, uids []uint32, folder string) error 
 		return fmt.Errorf("imapmail: UID MOVE: %w", err)
 	}
 	return nil
+}
+
+// fromAny is FROM a, or OR FROM a FROM b, … for every sender.
+func fromAny(senders []string) *imap.SearchCriteria {
+	c := &imap.SearchCriteria{Header: []imap.SearchCriteriaHeaderField{{Key: "From", Value: senders[0]}}}
+	if len(senders) == 1 {
+		return c
+	}
+	return &imap.SearchCriteria{Or: [][2]imap.SearchCriteria{{*c, *fromAny(senders[1:])}}}
 }
 
 func uidSet(uids []uint32) imap.UIDSet {

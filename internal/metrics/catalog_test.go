@@ -12,7 +12,7 @@ func TestCatalogIsWhatIsWritten(t *testing.T) {
 	_ = w.Send(Send{Source: "sqs", Outcome: "sent", Credential: "desk"})
 	_ = w.IdempotentReplay("sqs")
 	_ = w.QuotaUsed("desk", 1, 10)
-	_ = w.Bounces("desk", 1, 1)
+	_ = w.Bounces("desk", 1, map[string]int{"not_report": 1})
 	written := map[string]string{}
 	for _, l := range lines(t, buf) {
 		var doc struct {

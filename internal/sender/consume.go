@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/gmailsend/gmailsend/internal/bounce"
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/smtp"
@@ -69,6 +70,7 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope) (*QueuedResult, 
 		var gate smtp.ContentGate
 		res, out, err = s.sendRequest(gatedContext(ctx, &gate), req, func(ctx context.Context, login credential.Login, mail *email.Mail) (func(), error) {
 			rec.Account, rec.Recipients = store.AccountOf(login.Stored, login.User), len(mail.Recipients())
+			rec.RecipientKeys = bounce.RecipientKeys(mail.Recipients()) // what a bounce may name
 			// Checked when accepted; checked again, as the credential's
 			// callers may have changed since.
 			if err := credential.CheckCaller(login, rec.Caller != "", rec.Caller); err != nil {

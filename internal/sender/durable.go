@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gmailsend/gmailsend/internal/bounce"
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/smtp"
@@ -126,6 +127,7 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 	res, out, err := s.sendRequest(gatedContext(ctx, &gate), req, func(ctx context.Context, login credential.Login, mail *email.Mail) (func(), error) {
 		rec.Account = store.AccountOf(login.Stored, login.User)
 		rec.Recipients = len(mail.Recipients())
+		rec.RecipientKeys = bounce.RecipientKeys(mail.Recipients()) // what a bounce may name
 		if err := credential.CheckCaller(login, o.API, o.Caller); err != nil {
 			return nil, err
 		}

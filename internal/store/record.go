@@ -55,11 +55,15 @@ type Record struct {
 	Source string `json:"source"`
 	// Caller is the API Gateway API key id, empty for IAM-authorised
 	// sources (queue, events, direct invocation).
-	Caller     string    `json:"caller,omitempty"`
-	Recipients int       `json:"recipients"`
-	MessageID  string    `json:"messageId,omitempty"`
-	CreatedAt  time.Time `json:"createdAt"`
-	UpdatedAt  time.Time `json:"updatedAt"`
+	Caller     string `json:"caller,omitempty"`
+	Recipients int    `json:"recipients"`
+	// RecipientKeys are the keys of the message's recipients
+	// (bounce.AddressHash, the suppression list's keys: no address), so
+	// that a bounce can only change what concerns a real recipient.
+	RecipientKeys []string  `json:"-"`
+	MessageID     string    `json:"messageId,omitempty"`
+	CreatedAt     time.Time `json:"createdAt"`
+	UpdatedAt     time.Time `json:"updatedAt"`
 	// ErrorCode is the stable code of a failed or unknown send.
 	ErrorCode email.Code `json:"errorCode,omitempty"`
 	// Reply is the server's final reply, address-like words redacted.
