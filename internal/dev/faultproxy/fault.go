@@ -63,10 +63,10 @@ func (f Fault) applies() bool {
 
 // service is how one AWS service names its errors on the wire.
 type service struct {
-	namespace string // AWS JSON __type prefix ("" for REST-JSON)
-	internal  string
-	throttle  string
-	throttle2 string // ProvisionedThroughputExceeded where the service has it
+	namespace      string // AWS JSON __type prefix ("" for REST-JSON)
+	internal       string
+	throttle       string
+	throttle2      string // ProvisionedThroughputExceeded where the service has it
 	throttleStatus int
 }
 
