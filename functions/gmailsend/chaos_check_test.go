@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gmailsend/gmailsend/internal/dev/devsqs"
 	"github.com/gmailsend/gmailsend/internal/sender"
@@ -48,7 +49,7 @@ func (c *campaign) check() (violations []string, summary string) {
 		known[strings.ToLower(q.to)] = true
 		n := delivered[strings.ToLower(q.to)]
 		sends += n
-		id := recordID(q.key)
+		id := q.id
 		rec := c.r.record(id)
 		status, last, marked := statusOf(rec), q.last(), c.wasMarked(id)
 		broke := func(format string, args ...any) {
@@ -98,8 +99,10 @@ func (c *campaign) check() (violations []string, summary string) {
 		case n > 0 || status == "failed" || status == "unknown" || status == "cancelled":
 		case dead[id]:
 			deadLettered++
+			c.t.Logf("request %d (%s) is in the dead-letter queue: answers %s; record %s", q.i, q.kind, q.trail(), status)
 		case inQueue[id] || scheduled[id]:
 			pending++
+			c.t.Logf("request %d (%s) is still pending after the drain: answers %s; record %s", q.i, q.kind, q.trail(), status)
 		default:
 			broke("accepted (202), then lost: not delivered, its record %s, nothing in the queue, the dead-letter queue or a schedule", status)
 		}
@@ -119,8 +122,9 @@ func (c *campaign) check() (violations []string, summary string) {
 		fs = append(fs, fmt.Sprintf("%s ×%d", k, n))
 	}
 	sort.Strings(fs)
-	summary = fmt.Sprintf("%d requests, %d deliveries, %d unknown, %d dead-lettered, %d pending after the drain, %d gave up; %d kills; faults: %s; final answers: %s",
-		len(c.reqs), sends, unknowns, deadLettered, pending, gaveUp, kills, c.faultCounts(), strings.Join(fs, ", "))
+	summary = fmt.Sprintf("%d requests, %d deliveries, %d unknown, %d dead-lettered, %d pending after the drain, %d gave up; %d kills; faults: %s; final answers: %s; clients %s, drain %s",
+		len(c.reqs), sends, unknowns, deadLettered, pending, gaveUp, kills, c.faultCounts(), strings.Join(fs, ", "),
+		c.clientsTook.Round(100*time.Millisecond), c.drainTook.Round(100*time.Millisecond))
 	return violations, summary
 }
 

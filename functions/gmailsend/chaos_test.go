@@ -10,7 +10,7 @@ package main_test
 // promise README makes is checked (chaos_check_test.go).
 //
 //	CHAOS_SEED        the seed (random when unset; printed, and in every failure)
-//	CHAOS_N           requests per round (24)
+//	CHAOS_N           requests per round (20)
 //	CHAOS_FAULT_RATE  the share of AWS requests that meet a fault (0.1)
 //	CHAOS_KILL_RATE   the share of invocations that are killed (0.15)
 //	CHAOS_DURATION    run rounds (seeds SEED, SEED+1, …) until this has passed (one round when unset)
@@ -21,6 +21,7 @@ package main_test
 // meet the same failure.
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -61,7 +62,7 @@ const (
 
 func chaosConfigFromEnv(t *testing.T) chaosConfig {
 	t.Helper()
-	c := chaosConfig{seed: time.Now().UnixNano() % 1_000_000_000, n: 24, faultRate: 0.1, killRate: 0.15}
+	c := chaosConfig{seed: time.Now().UnixNano() % 1_000_000_000, n: 20, faultRate: 0.1, killRate: 0.15}
 	env := func(name string, parse func(string) error) {
 		if v := strings.TrimSpace(os.Getenv(name)); v != "" {
 			if err := parse(v); err != nil {
@@ -121,11 +122,13 @@ type chaosRequest struct {
 	i                int
 	kind             string // send, queued, scheduled
 	key, to, subject string
+	id               string // its record's
 	ahead            time.Duration // scheduled: how far ahead of its first attempt
 	event            []byte
 
 	answers  []answer
 	plans    []killPlan
+	faults   []string // the faults its AWS requests met
 	attempts int
 	next     time.Time
 	inflight bool
@@ -157,7 +160,11 @@ func (q *chaosRequest) trail() string {
 	if q.gaveUp {
 		s = append(s, "gave up")
 	}
-	return strings.Join(s, ", ")
+	out := strings.Join(s, ", ")
+	if len(q.faults) > 0 {
+		out += "; faults met: " + strings.Join(q.faults, ", ")
+	}
+	return out
 }
 
 // campaign is one round: its requests, instances and what was observed.
@@ -173,6 +180,8 @@ type campaign struct {
 	owners   *owners
 	apis     []*killer
 	consumer *killer
+
+	clientsTook, drainTook time.Duration
 }
 
 func runChaosRound(t *testing.T, cfg chaosConfig, seed int64) {
@@ -200,7 +209,8 @@ func runChaosRound(t *testing.T, cfg chaosConfig, seed int64) {
 func (c *campaign) plan() {
 	rnd := rand.New(rand.NewPCG(uint64(c.seed), 1))
 	faults := func(k int) faultproxy.Options {
-		return faultproxy.Options{Seed: c.seed*1000 + int64(k), Rate: c.cfg.faultRate, StallFor: chaosTimeout + 500*time.Millisecond}
+		return faultproxy.Options{Seed: c.seed*1000 + int64(k), Rate: c.cfg.faultRate, StallFor: chaosTimeout + 500*time.Millisecond,
+			Observe: c.observe}
 	}
 	newKiller := func(name string, k int) *killer {
 		kl := &killer{}
@@ -218,6 +228,7 @@ func (c *campaign) plan() {
 	for i := range c.cfg.n {
 		q := &chaosRequest{i: i, key: fmt.Sprintf("chaos-%d-%d", c.seed, i), to: fmt.Sprintf("chaos-%d@example.com", i),
 			subject: fmt.Sprintf("chaos %d #%d", c.seed, i)}
+		q.id = recordID(q.key)
 		switch x := rnd.Float64(); {
 		case x < 0.5:
 			q.kind = "send"
@@ -226,12 +237,23 @@ func (c *campaign) plan() {
 			q.kind = "queued"
 			q.event = apiEvent(c.t, "POST", "/messages", queuedBody(q.to, q.subject, time.Time{}), q.key)
 		default:
-			q.kind, q.ahead = "scheduled", 3*time.Second+time.Duration(rnd.IntN(5000))*time.Millisecond
+			q.kind, q.ahead = "scheduled", 4*time.Second+time.Duration(rnd.IntN(5000))*time.Millisecond
 		}
 		if q.kind != "send" {
 			c.owners.set(q.to, c.consumer)
 		}
 		c.reqs = append(c.reqs, q)
+	}
+}
+
+// observe notes a fault against the requests whose record it names.
+func (c *campaign) observe(op string, body []byte, f faultproxy.Fault) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, q := range c.reqs {
+		if bytes.Contains(body, []byte(q.id)) {
+			q.faults = append(q.faults, op+" "+f.String())
+		}
 	}
 }
 
@@ -267,16 +289,19 @@ func (c *campaign) run() {
 			c.serve(ctx, kl, rand.New(rand.NewPCG(uint64(c.seed), uint64(10+k))), clientsUntil)
 		}()
 	}
+	began := time.Now()
 	wg.Wait()
-	// Scheduled sends fire within 8 s of their request; a message whose
+	c.clientsTook = time.Since(began)
+	// Scheduled sends fire within 9 s of their request; a message whose
 	// consumer was killed comes back after the visibility timeout, and
 	// may be killed again.
-	drainUntil := time.Now().Add(8*time.Second + 5*chaosVisibility)
+	drainUntil := time.Now().Add(9*time.Second + 5*chaosVisibility)
 	for !c.r.drained() && time.Now().Before(drainUntil) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	stop.Store(true)
 	<-consumed
+	c.drainTook = time.Since(began) - c.clientsTook
 }
 
 // serve is one API instance's client loop: it takes the next request due

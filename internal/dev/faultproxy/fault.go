@@ -56,11 +56,6 @@ func (f Fault) Error() string { return "faultproxy: inject " + f.String() }
 // Every is each fault but Pass: the default mix of random faults.
 var Every = []Fault{ServerError, Throttled, ThroughputExceeded, LostReset, Lost500, Stall, StallApplied}
 
-// applies reports whether the fault forwards the request to the service.
-func (f Fault) applies() bool {
-	return f == Pass || f == LostReset || f == Lost500 || f == StallApplied
-}
-
 // service is how one AWS service names its errors on the wire.
 type service struct {
 	namespace      string // AWS JSON __type prefix ("" for REST-JSON)

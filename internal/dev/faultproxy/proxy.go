@@ -75,6 +75,9 @@ type Options struct {
 	StallFor time.Duration
 	// Hook, when set, is asked about every request (SetHook changes it).
 	Hook Hook
+	// Observe, when set, hears of every fault injected, random or hooked,
+	// with the request it hit (a campaign reports which record met what).
+	Observe func(op string, body []byte, f Fault)
 }
 
 // Proxy is a running fault proxy.
@@ -175,10 +178,14 @@ func (p *Proxy) draw(op string) (Fault, Hook, time.Duration) {
 	return f, o.Hook, o.StallFor
 }
 
-func (p *Proxy) count(f Fault) {
+func (p *Proxy) count(op string, body []byte, f Fault) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	p.injected[f]++
+	observe := p.opts.Observe
+	p.mu.Unlock()
+	if observe != nil {
+		observe(op, body, f)
+	}
 }
 
 func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
@@ -194,7 +201,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if fault != Pass {
-		p.count(fault)
+		p.count(op, body, fault)
 	}
 	switch fault {
 	case ServerError, Throttled, ThroughputExceeded:
@@ -222,7 +229,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if resp.StatusCode/100 == 2 && hook != nil {
 		if hf, ok := hooked(hook(op, body, Applied)); ok {
-			p.count(hf)
+			p.count(op, body, hf)
 			if hf == Stall || hf == StallApplied {
 				p.hold(r.Context(), stallFor)
 			}

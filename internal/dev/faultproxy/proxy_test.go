@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -166,11 +167,17 @@ func TestLostAnswerIsAppliedAndRetried(t *testing.T) {
 			}
 		})
 	}
-	// A random lost answer, too, is applied.
+	// A random lost answer, too, is applied, and observed.
 	up := startUpstream(t)
-	p := startProxy(t, up.URL, Options{Rate: 1, Faults: []Fault{LostReset}})
+	var observed []string
+	p := startProxy(t, up.URL, Options{Rate: 1, Faults: []Fault{LostReset}, Observe: func(op string, body []byte, f Fault) {
+		observed = append(observed, op+" "+f.String()+" "+strconv.FormatBool(strings.Contains(string(body), `"pk"`)))
+	}})
 	if err := putItem(context.Background(), dynamoClient(p.URL, 1)); err == nil || len(up.Applied()) != 1 {
 		t.Fatalf("random lost answer: %v, applied %v", err, up.Applied())
+	}
+	if got := strings.Join(observed, ","); got != "PutItem lost-reset true" {
+		t.Fatalf("observed %q", got)
 	}
 }
 
