@@ -52,9 +52,9 @@ func answers(as []answer) string {
 	return strings.Join(s, ", ")
 }
 
-// crashPoint runs the first request of route through api until kill
-// fires (the test arms it), expecting the process to die there.
-func crashPoint(t *testing.T, r *rig, api *instance, event []byte) {
+// crashPoint sends a request through api once, expecting the process to
+// die at the crash point the test armed.
+func crashPoint(t *testing.T, api *instance, event []byte) {
 	t.Helper()
 	a := readAnswer(api.invoke(t.Context(), event))
 	if a.err == nil || api.Kills() == 0 {
@@ -117,7 +117,7 @@ func checkUnknownAfterCrash(t *testing.T, r *rig, route crashRoute, api, consume
 	id := recordID(key)
 	began := time.Now()
 	if !route.queued {
-		crashPoint(t, r, api, event)
+		crashPoint(t, api, event)
 	} else {
 		if got := r.untilFinal(api, event, 10*time.Second); got[len(got)-1].status != 202 {
 			t.Fatalf("POST /messages answered %s", answers(got))
