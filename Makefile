@@ -5,10 +5,17 @@ FUZZTIME    ?= 30s
 BENCH_RTT   ?= 10ms
 # BENCH_BEFORE=<git revision> also runs that revision's bootstrap: before/after in one run.
 BENCH_BEFORE ?=
+# make chaos: the fault campaign's seed (random when empty), requests per round, and how long
+# to keep running rounds (seeds SEED, SEED+1, …; one round when empty); rates as in chaos_test.go.
+SEED        ?=
+N           ?= 100
+DURATION    ?=
+FAULT_RATE  ?=
+KILL_RATE   ?=
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 LAMBDA_FLAGS = -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 
-.PHONY: help build test lint run serve deploy clean fuzz bench node-deps
+.PHONY: help build test lint run serve deploy clean fuzz bench node-deps chaos
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  %-26s %s\n", $$1, $$2}'
@@ -54,6 +61,10 @@ fuzz: ## run each fuzz target for FUZZTIME
 	$(GO) test ./internal/email -run '^$$' -fuzz '^FuzzShapeWalksAgree$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 	$(GO) test ./internal/jsonscan -run '^$$' -fuzz '^FuzzSkip$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 	$(GO) test ./internal/lambdahandler -run '^$$' -fuzz '^FuzzDetectAgrees$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
+
+chaos: node-deps ## the seeded fault campaign at length: make chaos SEED=… N=100 DURATION=30m (FAULT_RATE=0.1 KILL_RATE=0.15)
+	CHAOS_SEED=$(SEED) CHAOS_N=$(N) CHAOS_DURATION=$(DURATION) CHAOS_FAULT_RATE=$(FAULT_RATE) CHAOS_KILL_RATE=$(KILL_RATE) \
+		$(GO) test -count=1 -v -timeout 0 -run '^TestChaosCampaign$$' ./functions/gmailsend/
 
 bench: ## side-by-side benchmark against nodemailer and smtplib (writes bench/results.md and .svg)
 	cd bench && npm ci --no-audit --no-fund

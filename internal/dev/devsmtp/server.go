@@ -42,6 +42,11 @@ type Options struct {
 	// Reject, when set, is asked at MAIL ("MAIL"), each RCPT ("RCPT") and
 	// after DATA ("DATA") and may return an *gosmtp.SMTPError to send.
 	Reject func(stage, arg string) error
+	// Content, when set, is called with a message's recipients once its
+	// content has arrived in full, before the server replies to it: the
+	// server has the message (it is delivered when Content returns), and a
+	// test that kills the client here leaves it never hearing the reply.
+	Content func(to []string)
 	// DiscardData keeps only the envelope of each message, not its bytes
 	// (benchmarks send thousands).
 	DiscardData bool

@@ -104,6 +104,9 @@ func (ss *session) Data(r io.Reader) error {
 	if err := ss.reject("DATA", ss.from); err != nil {
 		return err
 	}
+	if f := ss.s.opts.Content; f != nil {
+		f(append([]string(nil), ss.to...))
+	}
 	ss.delivered++
 	data := buf.Bytes()
 	if ss.s.opts.DiscardData {
