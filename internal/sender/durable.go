@@ -51,6 +51,11 @@ type Origin struct {
 	API bool
 }
 
+// caller is who o says is asking for a stored credential.
+func (o Origin) caller() credential.Caller {
+	return credential.Caller{API: o.API, Key: o.Caller}
+}
+
 // ErrReplayed is found (errors.Is) in an error that is the stored outcome
 // of an earlier request with the same key; nothing was sent.
 var ErrReplayed = errors.New("sender: replayed outcome of an earlier request with this idempotency key")
@@ -80,9 +85,7 @@ func (s *Sender) SendFrom(ctx context.Context, body []byte, o Origin) (*Result, 
 			return nil, Outcome{}, email.Errorf(email.CodeStoreNotConfigured, field,
 				"idempotency keys need the message table; set MESSAGES_TABLE")
 		}
-		return s.sendRequest(ctx, req, func(ctx context.Context, login credential.Login, _ *email.Mail) error {
-			return credential.CheckCaller(login, o.API, o.Caller)
-		})
+		return s.sendRequest(ctx, req, o.caller(), nil)
 	}
 	if key == "" {
 		key = o.DefaultKey
@@ -122,12 +125,9 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 	claim := s.claimAsync(ctx, rec)
 	var q quotaTicket
 	var gate smtp.ContentGate
-	res, out, err := s.sendRequest(gatedContext(ctx, &gate), req, func(ctx context.Context, login credential.Login, mail *email.Mail) error {
+	res, out, err := s.sendRequest(gatedContext(ctx, &gate), req, o.caller(), func(ctx context.Context, login credential.Login, mail *email.Mail) error {
 		rec.Account = store.AccountOf(login.Stored, login.User)
 		rec.Recipients = len(mail.Recipients())
-		if err := credential.CheckCaller(login, o.API, o.Caller); err != nil {
-			return err
-		}
 		if c := claim(); c.err != nil {
 			return c.err
 		}

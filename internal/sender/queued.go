@@ -7,7 +7,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/store"
 )
@@ -119,10 +118,7 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 	// the credential fills in the account, as POST /send takes it: the
 	// same body with the same key is the same request on both routes.
 	fingerprint := store.Fingerprint(req)
-	login, err := s.resolve(ctx, req)
-	if err == nil {
-		err = credential.CheckCaller(login, o.API, o.Caller)
-	}
+	login, err := s.resolve(ctx, req, o.caller())
 	if err != nil {
 		return nil, prefixed(err, prefix)
 	}
