@@ -29,6 +29,13 @@ type apiRequest struct {
 
 func (r *apiRequest) header(name string) string { return r.headers[strings.ToLower(name)] }
 
+// idempotencyKeyHeader is the Idempotency-Key header's value, and whether
+// it was sent at all: an empty one is refused, not taken for no key.
+func (r *apiRequest) idempotencyKeyHeader() (string, bool) {
+	k, ok := r.headers["idempotency-key"]
+	return k, ok
+}
+
 // route is one method and path pattern of the API; "{name}" matches one
 // path segment.
 type route struct {
@@ -124,4 +131,7 @@ func lowerKeys(headers map[string]string) map[string]string {
 // its route to sendOne, whose signature every source shares.
 type apiOriginKey struct{}
 
-type apiOrigin struct{ caller, key string }
+type apiOrigin struct {
+	caller, key string
+	keySent     bool // the Idempotency-Key header was sent (maybe empty)
+}

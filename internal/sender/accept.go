@@ -26,11 +26,8 @@ func (s *Sender) Accept(ctx context.Context, body []byte, o Origin) (*Accepted, 
 	if err := s.checkSendable(ctx, []*prepared{p})[0]; err != nil {
 		return nil, err
 	}
-	key, field := o.Key, o.KeyField
-	if key == "" && p.req.IdempotencyKey != "" {
-		key, field = p.req.IdempotencyKey, "idempotencyKey"
-	}
-	if key != "" {
+	key, field := o.key(p.req.IdempotencyKey)
+	if field != "" {
 		if err := store.CheckKey(key, field); err != nil {
 			return nil, err
 		}

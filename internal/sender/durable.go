@@ -41,7 +41,9 @@ type Origin struct {
 	// and records are scoped to it.
 	Caller string
 	// Key is an idempotency key from outside the body (the
-	// Idempotency-Key header), KeyField the name to report it under.
+	// Idempotency-Key header), KeyField the name to report it under. A
+	// KeyField with an empty Key is a header sent empty: refused, never
+	// taken for no key.
 	Key, KeyField string
 	// DefaultKey is used when the request has none: the SQS message id,
 	// EventBridge event id or SNS MessageId, so a redelivery replays.
@@ -49,6 +51,19 @@ type Origin struct {
 	// API says the request came through API Gateway, so a stored
 	// credential's allowedCallers apply to Caller.
 	API bool
+}
+
+// key is the idempotency key of a request from o whose body carries
+// bodyKey, and the field to name it by; field is "" when there is none. The
+// header wins over the body.
+func (o Origin) key(bodyKey string) (key, field string) {
+	switch {
+	case o.KeyField != "":
+		return o.Key, o.KeyField
+	case bodyKey != "":
+		return bodyKey, "idempotencyKey"
+	}
+	return "", ""
 }
 
 // caller is who o says is asking for a stored credential.
@@ -71,11 +86,8 @@ func (s *Sender) SendFrom(ctx context.Context, body []byte, o Origin) (*Result, 
 		// Sending now what was asked for later would be worse than refusing.
 		return nil, Outcome{}, email.Invalid("scheduledAt", "scheduledAt is accepted only by POST /messages, which queues the message for that time")
 	}
-	key, field := o.Key, o.KeyField
-	if key == "" && req.IdempotencyKey != "" {
-		key, field = req.IdempotencyKey, "idempotencyKey"
-	}
-	if key != "" {
+	key, field := o.key(req.IdempotencyKey)
+	if field != "" {
 		if err := store.CheckKey(key, field); err != nil {
 			return nil, Outcome{}, err
 		}

@@ -14,11 +14,11 @@ import (
 // MaxKeyLength bounds an idempotency key (Stripe and Resend allow 256).
 const MaxKeyLength = 256
 
-// CheckKey refuses a key that is empty, longer than MaxKeyLength, or has
-// anything but printable ASCII, naming field.
+// CheckKey refuses a key that is empty or blank, longer than MaxKeyLength,
+// or has anything but printable ASCII, naming field.
 func CheckKey(key, field string) error {
-	if key == "" || len(key) > MaxKeyLength {
-		return email.Invalid(field, "an idempotency key has 1 to %d characters", MaxKeyLength)
+	if strings.TrimSpace(key) == "" || len(key) > MaxKeyLength {
+		return email.Invalid(field, "an idempotency key has 1 to %d characters, not all blank", MaxKeyLength)
 	}
 	for i := 0; i < len(key); i++ {
 		if key[i] < 0x20 || key[i] > 0x7e {
