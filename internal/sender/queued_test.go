@@ -120,7 +120,8 @@ func TestCheckQueuedPrepares(t *testing.T) {
 // TestDecodeBatch ensures the batch body is read strictly: unknown keys, no messages, too many and an unknown validation mode are refused naming the field.
 func TestDecodeBatch(t *testing.T) {
 	for _, c := range []struct{ in, field string }{
-		{`{"messages":[{}],"mode":"x"}`, ""},
+		{`{"messages":[{}],"mode":"x"}`, "mode"},
+		{`{"messages":[{}],"messages":[{}]}`, "messages"},
 		{`{"messages":[]}`, "messages"},
 		{`{"messages":[{},{},{}]}`, "messages"},
 		{`{"messages":[{}],"validation":"lenient"}`, "validation"},
