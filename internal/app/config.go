@@ -70,6 +70,10 @@ type Config struct {
 	// MessagesTable (MESSAGES_TABLE) is the DynamoDB table of message
 	// records, idempotency keys and quota buckets; empty sends statelessly.
 	MessagesTable string
+	// FingerprintKeySecret (FINGERPRINT_KEY_SECRET) names the Secrets
+	// Manager secret (name or ARN) whose value keys the records'
+	// fingerprints of their requests; required with MessagesTable.
+	FingerprintKeySecret string
 	// MessageRetention (MESSAGE_RETENTION) is how long a record is kept.
 	MessageRetention time.Duration
 	// IdempotencyTTL (IDEMPOTENCY_TTL) is how long a key replays.
@@ -154,6 +158,7 @@ var envVars = []envVar{
 	{"BATCH_RESERVE", duration(func(c *Config) *time.Duration { return &c.BatchReserve })},
 	{"METRICS_NAMESPACE", metricsNamespace},
 	{"MESSAGES_TABLE", text(func(c *Config) *string { return &c.MessagesTable })},
+	{"FINGERPRINT_KEY_SECRET", text(func(c *Config) *string { return &c.FingerprintKeySecret })},
 	{"MESSAGE_RETENTION", longDuration(func(c *Config) *time.Duration { return &c.MessageRetention })},
 	{"IDEMPOTENCY_TTL", longDuration(func(c *Config) *time.Duration { return &c.IdempotencyTTL })},
 	{"DAILY_MESSAGE_LIMIT", integer(func(c *Config) *int { return &c.DailyMessageLimit })},

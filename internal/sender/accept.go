@@ -146,7 +146,7 @@ func (s *Sender) acceptAll(ctx context.Context, ps []*prepared, o Origin) []acce
 		holder, err := s.Records.Claim(ctx, p.rec)
 		switch {
 		case errors.Is(err, store.ErrClaimTaken) && holder != nil:
-			out[i] = replayAccepted(p.rec, holder)
+			out[i] = replayAccepted(p.fp, holder)
 		case err != nil:
 			out[i].err = err
 		default:
@@ -191,8 +191,8 @@ func failedAccepted(rec *store.Record) *Accepted {
 }
 
 // replayAccepted answers a request whose idempotency key is held.
-func replayAccepted(rec, holder *store.Record) acceptOutcome {
-	if holder.Fingerprint != rec.Fingerprint {
+func replayAccepted(fp store.Fingerprint, holder *store.Record) acceptOutcome {
+	if !fp.Matches(holder.Fingerprint) {
 		return acceptOutcome{err: email.Errorf(email.CodeIdempotencyConflict, "", "this idempotency key was already used with a different request")}
 	}
 	return acceptOutcome{accepted: &Accepted{ID: holder.ID, Status: string(holder.Status), ScheduledAt: holder.ScheduledAt}}

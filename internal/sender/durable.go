@@ -26,6 +26,9 @@ type Durability struct {
 	// unless the stored credential sets its own); quota.go.
 	Quota  *store.Guard
 	Limits store.Limits
+	// Fingerprints gives the key a record's fingerprint of its request is
+	// made with (FINGERPRINT_KEY_SECRET); required with Records.
+	Fingerprints store.FingerprintKeys
 }
 
 // DefaultDurability: 30-day records, 24-hour keys.
@@ -105,6 +108,19 @@ func (s *Sender) SendFrom(ctx context.Context, body []byte, o Origin) (*Result, 
 	return s.sendDurable(ctx, req, o, key)
 }
 
+// fingerprint is req's fingerprint under the deployment's key.
+func (s *Sender) fingerprint(ctx context.Context, req *email.Request) (store.Fingerprint, error) {
+	if s.Durability.Fingerprints == nil {
+		return store.Fingerprint{}, &email.Error{Code: email.CodeInternal, Message: "no fingerprint key is configured",
+			Err: errors.New("sender: Durability.Fingerprints is nil (FINGERPRINT_KEY_SECRET)")}
+	}
+	key, err := s.Durability.Fingerprints.FingerprintKey(ctx)
+	if err != nil {
+		return store.Fingerprint{}, err
+	}
+	return key.Of(req), nil
+}
+
 func (s *Sender) now() time.Time {
 	if s.Now != nil {
 		return s.Now().UTC()
@@ -116,11 +132,15 @@ func (s *Sender) now() time.Time {
 // key's claim), sends, and writes the outcome (one more).
 func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, key string) (*Result, Outcome, error) {
 	d := s.Durability
+	fp, err := s.fingerprint(ctx, req)
+	if err != nil {
+		return nil, Outcome{}, err
+	}
 	now := s.now()
 	rec := &store.Record{
 		ID: store.NewID(), Status: store.StatusSending, Source: o.Source, Caller: o.Caller,
 		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(d.Retention),
-		Fingerprint: store.Fingerprint(req), Token: store.NewToken(), LeaseUntil: now.Add(time.Minute),
+		Fingerprint: fp.Value, Token: store.NewToken(), LeaseUntil: now.Add(time.Minute),
 	}
 	if dl, ok := ctx.Deadline(); ok {
 		rec.LeaseUntil = dl.Add(d.LeaseMargin)
@@ -151,7 +171,7 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 	})
 	if c := claim(); c.err != nil {
 		if errors.Is(c.err, store.ErrClaimTaken) && c.holder != nil {
-			return s.replay(ctx, req, rec, c.holder)
+			return s.replay(ctx, req, fp, c.holder)
 		}
 		return nil, Outcome{}, c.err
 	}
@@ -227,9 +247,9 @@ func settle(rec *store.Record, err error) error {
 }
 
 // replay answers a request whose key is held by holder.
-func (s *Sender) replay(ctx context.Context, req *email.Request, rec, holder *store.Record) (*Result, Outcome, error) {
+func (s *Sender) replay(ctx context.Context, req *email.Request, fp store.Fingerprint, holder *store.Record) (*Result, Outcome, error) {
 	out := Outcome{Recipients: holder.Recipients, MessageID: holder.MessageID, Replayed: true, RecordID: holder.ID}
-	if holder.Fingerprint != rec.Fingerprint {
+	if !fp.Matches(holder.Fingerprint) {
 		return nil, out, email.Errorf(email.CodeIdempotencyConflict, "",
 			"this idempotency key was already used with a different request")
 	}

@@ -17,13 +17,20 @@ type noSchedules struct{}
 func (noSchedules) Create(context.Context, string, time.Time, string) error { panic("not called") }
 func (noSchedules) Delete(context.Context, string) error                    { panic("not called") }
 
+// testDurability is the default with a fixed fingerprint key.
+func testDurability() Durability {
+	d := DefaultDurability()
+	d.Fingerprints = store.StaticKey("a test fingerprint key of 32 bytes")
+	return d
+}
+
 func queueingSender() *Sender {
 	q := DefaultQueueing()
 	q.Schedules = noSchedules{}
 	return &Sender{
 		Limits:      email.DefaultLimits(),
 		Credentials: &countingResolver{login: credential.Login{User: "me@gmail.com", Password: "p", Stored: "desk"}},
-		Queueing:    q, Durability: DefaultDurability(),
+		Queueing:    q, Durability: testDurability(),
 		Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
 	}
 }
