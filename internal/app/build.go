@@ -89,6 +89,7 @@ func Build(cfg Config, parts Parts) (*App, error) {
 	opts := lambdahandler.DefaultOptions()
 	opts.BatchReserve = cfg.BatchReserve
 	opts.Postpone = postponer(cfg, parts) // store_wiring.go
+	opts.Park, opts.MaxReceives = deadLetterQueue(cfg, parts), cfg.SendQueueMaxReceives // queue_wiring.go
 	logOut := parts.Log
 	if logOut == nil {
 		logOut = io.Discard

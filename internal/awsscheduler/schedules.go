@@ -40,6 +40,10 @@ type Schedules struct {
 	Group    string // SCHEDULE_GROUP
 	QueueARN string // SEND_QUEUE_ARN: the target
 	RoleARN  string // SCHEDULER_ROLE_ARN: may only sqs:SendMessage to the queue
+	// KMSKeyARN (SCHEDULE_KMS_KEY_ARN) encrypts a schedule's input, the
+	// queued request, with a customer managed key; empty uses the key
+	// Scheduler owns.
+	KMSKeyARN string
 	// CallTimeout bounds each call inside the caller's deadline (5 s when zero).
 	CallTimeout time.Duration
 
@@ -96,6 +100,7 @@ func (s *Schedules) Create(ctx context.Context, id string, at time.Time, input s
 		ScheduleExpressionTimezone: aws.String("UTC"),
 		FlexibleTimeWindow:         &types.FlexibleTimeWindow{Mode: types.FlexibleTimeWindowModeOff},
 		ActionAfterCompletion:      types.ActionAfterCompletionDelete,
+		KmsKeyArn:                  optional(s.KMSKeyARN),
 		// The token makes a retried call with the same id one schedule.
 		ClientToken: aws.String(id),
 		Target: &types.Target{
@@ -113,6 +118,14 @@ func (s *Schedules) Create(ctx context.Context, id string, at time.Time, input s
 		return unavailable("CreateSchedule", err)
 	}
 	return nil
+}
+
+// optional is nil for "", so an unset key is left out of the request.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // Delete removes the schedule of record id; store.ErrNoSchedule when it does

@@ -62,7 +62,8 @@ func TestCreateFiresOntoTheQueue(t *testing.T) {
 	}
 	got := all[0]
 	if got.Name != "msg-abc" || got.Group != "gmailsend" || got.FlexibleWindowMode != "OFF" ||
-		got.ActionAfterCompletion != "DELETE" || got.TargetARN != devsqs.QueueARN("send") || got.RoleARN != role || got.Timezone != "UTC" {
+		got.ActionAfterCompletion != "DELETE" || got.TargetARN != devsqs.QueueARN("send") || got.RoleARN != role || got.Timezone != "UTC" ||
+		got.KMSKeyARN != "" {
 		t.Fatalf("schedule %+v", got)
 	}
 	deadline := time.Now().Add(4 * time.Second)
@@ -101,5 +102,18 @@ func TestUnreachable(t *testing.T) {
 	err := s.Create(ctxT(t), "y", time.Now().Add(time.Hour), "{}")
 	if email.CodeOf(err) != email.CodeQueueUnavailable {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// With a customer managed key (SCHEDULE_KMS_KEY_ARN) the schedule's input
+// is encrypted with it.
+func TestCreateWithCustomerKey(t *testing.T) {
+	sch, _, s := setup(t)
+	s.KMSKeyARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	if err := s.Create(ctxT(t), "keyed", time.Now().Add(time.Hour), `{"id":"keyed"}`); err != nil {
+		t.Fatal(err)
+	}
+	if all := sch.Schedules(); len(all) != 1 || all[0].KMSKeyARN != s.KMSKeyARN {
+		t.Fatalf("schedules %+v", all)
 	}
 }

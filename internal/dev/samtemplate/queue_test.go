@@ -115,4 +115,12 @@ func TestQueueSettingsReachTheFunction(t *testing.T) {
 	if get(resources(tpl)["SendScheduleGroup"], "Type") != "AWS::Scheduler::ScheduleGroup" {
 		t.Fatal("no schedule group")
 	}
+	// Records with an inline password are parked on the last receive: the
+	// function must know which receive that is, and where to park.
+	receives, ok1 := asInt(env["SEND_QUEUE_MAX_RECEIVES"])
+	maxReceive, ok2 := asInt(get(resources(tpl)["SendQueue"], "Properties", "RedrivePolicy", "maxReceiveCount"))
+	if !ok1 || !ok2 || receives != maxReceive || get(env["DEAD_LETTER_QUEUE_URL"], "Ref") != "DeadLetterQueue" {
+		t.Fatalf("SEND_QUEUE_MAX_RECEIVES %v (maxReceiveCount %v), DEAD_LETTER_QUEUE_URL %v", env["SEND_QUEUE_MAX_RECEIVES"],
+			get(resources(tpl)["SendQueue"], "Properties", "RedrivePolicy", "maxReceiveCount"), env["DEAD_LETTER_QUEUE_URL"])
+	}
 }
