@@ -88,7 +88,7 @@ func Build(cfg Config, parts Parts) (*App, error) {
 	wireQueue(s, cfg, parts) // queue_wiring.go
 	opts := lambdahandler.DefaultOptions()
 	opts.BatchReserve = cfg.BatchReserve
-	opts.Postpone = postponer(cfg, parts) // store_wiring.go
+	opts.Postpone = postponer(cfg, parts)                                               // store_wiring.go
 	opts.Park, opts.MaxReceives = deadLetterQueue(cfg, parts), cfg.SendQueueMaxReceives // queue_wiring.go
 	logOut := parts.Log
 	if logOut == nil {

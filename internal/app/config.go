@@ -135,7 +135,7 @@ func Defaults() Config {
 		MaxBatchMessages: queueDefaults.MaxBatch, MaxQueuedMessageBytes: queueDefaults.MaxQueuedBytes,
 		MinScheduleAhead: queueDefaults.MinAhead, MaxScheduleAhead: queueDefaults.MaxAhead,
 		SendQueueMaxReceives: h.MaxReceives,
-		Bounces: bounceDefaults(),
+		Bounces:              bounceDefaults(),
 	}
 }
 
