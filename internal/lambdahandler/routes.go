@@ -27,8 +27,6 @@ type apiRequest struct {
 	body   []byte
 }
 
-func (r *apiRequest) header(name string) string { return r.headers[strings.ToLower(name)] }
-
 // idempotencyKeyHeader is the Idempotency-Key header's value, and whether
 // it was sent at all: an empty one is refused, not taken for no key.
 func (r *apiRequest) idempotencyKeyHeader() (string, bool) {
