@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,9 +86,10 @@ func startStack(t *testing.T) *stack {
 	t.Cleanup(secrets.Close)
 	secrets.Put("gmailsend/desk", `{"user":"`+fixture.User+`","password":"`+fixture.Password+`"}`)
 	secrets.Put("gmailsend/oauth-desk", `{"user":"`+oauthUser+`","oauth":{"clientId":"cid","clientSecret":"csecret","refreshToken":"1//refresh-e2e","tokenEndpoint":"`+oauth.URL+`"}}`)
+	secrets.Put("gmailsend-e2e-fingerprint-key", strings.Repeat("fingerprint-key-", 4))
 
 	env := []string{
-		"SMTP_CA_FILE=" + caFile, "MESSAGES_TABLE=messages",
+		"SMTP_CA_FILE=" + caFile, "MESSAGES_TABLE=messages", "FINGERPRINT_KEY_SECRET=gmailsend-e2e-fingerprint-key",
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + secrets.URL, "AWS_ENDPOINT_URL_DYNAMODB=" + endpoint,
 		"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 		"AWS_EC2_METADATA_DISABLED=true",

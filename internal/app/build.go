@@ -16,6 +16,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/sender"
 	"github.com/gmailsend/gmailsend/internal/smtp"
 	"github.com/gmailsend/gmailsend/internal/sqsqueue"
+	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // App is the assembled function.
@@ -46,6 +47,8 @@ type Parts struct {
 	// SQSVisibility postpones queue records the quota guard refused; nil
 	// configures the SDK from the environment (awsenv). Unused without the table.
 	SQSVisibility sqsqueue.VisibilityAPI
+	// FingerprintKey replaces the key FINGERPRINT_KEY_SECRET names (tests).
+	FingerprintKey store.FingerprintKeys
 }
 
 // Build assembles the function from cfg. Nothing here touches the network:
@@ -79,11 +82,14 @@ func Build(cfg Config, parts Parts) (*App, error) {
 		Deliver:      client,
 		SafetyMargin: cfg.SafetyMargin,
 	}
-	wireStore(s, cfg, parts) // store_wiring.go
+	if err := wireStore(s, cfg, parts, secrets); err != nil { // store_wiring.go
+		return nil, err
+	}
 	wireQueue(s, cfg, parts) // queue_wiring.go
 	opts := lambdahandler.DefaultOptions()
 	opts.BatchReserve = cfg.BatchReserve
-	opts.Postpone = postponer(cfg, parts) // store_wiring.go
+	opts.Postpone = postponer(cfg, parts)                                               // store_wiring.go
+	opts.Park, opts.MaxReceives = deadLetterQueue(cfg, parts), cfg.SendQueueMaxReceives // queue_wiring.go
 	logOut := parts.Log
 	if logOut == nil {
 		logOut = io.Discard

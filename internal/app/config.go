@@ -71,6 +71,10 @@ type Config struct {
 	// MessagesTable (MESSAGES_TABLE) is the DynamoDB table of message
 	// records, idempotency keys and quota buckets; empty sends statelessly.
 	MessagesTable string
+	// FingerprintKeySecret (FINGERPRINT_KEY_SECRET) names the Secrets
+	// Manager secret (name or ARN) whose value keys the records'
+	// fingerprints of their requests; required with MessagesTable.
+	FingerprintKeySecret string
 	// MessageRetention (MESSAGE_RETENTION) is how long a record is kept.
 	MessageRetention time.Duration
 	// IdempotencyTTL (IDEMPOTENCY_TTL) is how long a key replays.
@@ -86,6 +90,18 @@ type Config struct {
 	SendQueueARN     string // SEND_QUEUE_ARN: the schedules' target
 	ScheduleGroup    string // SCHEDULE_GROUP: EventBridge Scheduler group of the schedules
 	SchedulerRoleARN string // SCHEDULER_ROLE_ARN: the role schedules send to the queue with
+	// ScheduleKMSKeyARN (SCHEDULE_KMS_KEY_ARN) encrypts scheduled sends'
+	// input with a customer managed key; empty: Scheduler's own key.
+	ScheduleKMSKeyARN string
+	// DeadLetterQueueURL (DEAD_LETTER_QUEUE_URL) is where a failed queue
+	// record or asynchronous event carrying an inline password is parked
+	// without it; empty leaves such failures to SQS and Lambda, which keep
+	// the password in the dead-letter queue.
+	DeadLetterQueueURL string
+	// SendQueueMaxReceives (SEND_QUEUE_MAX_RECEIVES) is the send queue's
+	// maxReceiveCount: a record on its last receive is never reported
+	// failed with an inline password in it.
+	SendQueueMaxReceives int
 	// MaxBatchMessages (MAX_BATCH_MESSAGES) bounds POST /messages/batch.
 	MaxBatchMessages int
 	// MaxQueuedMessageBytes (MAX_QUEUED_MESSAGE_BYTES) is the send
@@ -119,7 +135,8 @@ func Defaults() Config {
 		DailyMessageLimit: storeDefaults.DailyMessageLimit, DailyRecipientLimit: storeDefaults.DailyRecipientLimit,
 		MaxBatchMessages: queueDefaults.MaxBatch, MaxQueuedMessageBytes: queueDefaults.MaxQueuedBytes,
 		MinScheduleAhead: queueDefaults.MinAhead, MaxScheduleAhead: queueDefaults.MaxAhead,
-		Bounces: bounceDefaults(),
+		SendQueueMaxReceives: h.MaxReceives,
+		Bounces:              bounceDefaults(),
 	}
 }
 
@@ -155,6 +172,7 @@ var envVars = []envVar{
 	{"BATCH_RESERVE", duration(func(c *Config) *time.Duration { return &c.BatchReserve })},
 	{"METRICS_NAMESPACE", metricsNamespace},
 	{"MESSAGES_TABLE", text(func(c *Config) *string { return &c.MessagesTable })},
+	{"FINGERPRINT_KEY_SECRET", text(func(c *Config) *string { return &c.FingerprintKeySecret })},
 	{"MESSAGE_RETENTION", longDuration(func(c *Config) *time.Duration { return &c.MessageRetention })},
 	{"IDEMPOTENCY_TTL", longDuration(func(c *Config) *time.Duration { return &c.IdempotencyTTL })},
 	{"DAILY_MESSAGE_LIMIT", integer(func(c *Config) *int { return &c.DailyMessageLimit })},
@@ -163,6 +181,9 @@ var envVars = []envVar{
 	{"SEND_QUEUE_ARN", text(func(c *Config) *string { return &c.SendQueueARN })},
 	{"SCHEDULE_GROUP", text(func(c *Config) *string { return &c.ScheduleGroup })},
 	{"SCHEDULER_ROLE_ARN", text(func(c *Config) *string { return &c.SchedulerRoleARN })},
+	{"SCHEDULE_KMS_KEY_ARN", text(func(c *Config) *string { return &c.ScheduleKMSKeyARN })},
+	{"DEAD_LETTER_QUEUE_URL", text(func(c *Config) *string { return &c.DeadLetterQueueURL })},
+	{"SEND_QUEUE_MAX_RECEIVES", integer(func(c *Config) *int { return &c.SendQueueMaxReceives })},
 	{"MAX_BATCH_MESSAGES", integer(func(c *Config) *int { return &c.MaxBatchMessages })},
 	{"MAX_QUEUED_MESSAGE_BYTES", integer(func(c *Config) *int { return &c.MaxQueuedMessageBytes })},
 	{"MIN_SCHEDULE_AHEAD", duration(func(c *Config) *time.Duration { return &c.MinScheduleAhead })},

@@ -143,7 +143,7 @@ func checkResponse(t *testing.T, route *routers.Route, params map[string]string,
 	}
 }
 
-// TestOpenAPISendResponses ensures real POST /send answers (sent, invalid request, unknown stored credential) match the document.
+// TestOpenAPISendResponses ensures real POST /send answers (sent, invalid request, unknown stored credential: forbidden to an API caller) match the document.
 func TestOpenAPISendResponses(t *testing.T) {
 	h := newHarness(t, setup{})
 	cases := []struct {
@@ -152,7 +152,7 @@ func TestOpenAPISendResponses(t *testing.T) {
 	}{
 		{fixture.SendRequest(fixture.User, "kim@example.com", "openapi"), 200},
 		{`{"user":"sender@gmail.com","password":"x","toEmail":"not-an-address"}`, 400},
-		{`{"credential":"nobody","toEmail":"kim@example.com","message":"m"}`, 404},
+		{`{"credential":"nobody","toEmail":"kim@example.com","message":"m"}`, 403},
 	}
 	for _, c := range cases {
 		if resp := h.callAPI(t, "POST", "/send", c.body); resp.StatusCode != c.status {

@@ -41,6 +41,7 @@ func withQueue(t *testing.T, cfg *app.Config, parts *app.Parts) *queueStandins {
 	q.sched = devscheduler.Start(q.sqs)
 	t.Cleanup(q.sched.Close)
 	cfg.SendQueueARN, cfg.ScheduleGroup, cfg.SchedulerRoleARN = devsqs.QueueARN("send"), "gmailsend", schedulerRole
+	cfg.DeadLetterQueueURL = q.sqs.QueueURL("dlq") // as the template sets it
 	parts.SQS, parts.Scheduler, parts.SQSVisibility = q.sqs.Client(), q.sched.Client(), q.sqs.Client()
 	return q
 }

@@ -103,7 +103,7 @@ func TestBatchStrictAndPermissive(t *testing.T) {
 	}
 	decodeJSON(t, resp.Body, &e)
 	if resp.StatusCode != 400 || e.Error.Code != "invalid_request" || len(e.Error.Items) != 2 ||
-		e.Error.Items[0].Field != "messages[1].toEmail" || e.Error.Items[1].Index != 3 || e.Error.Items[1].Code != "credential_not_found" {
+		e.Error.Items[0].Field != "messages[1].toEmail" || e.Error.Items[1].Index != 3 || e.Error.Items[1].Code != "forbidden" {
 		t.Fatalf("strict → %d %s", resp.StatusCode, resp.Body)
 	}
 	if n := len(h.queue.sqs.Messages("send")); n != 0 || h.queue.sqs.Calls("SendMessageBatch") != 0 {

@@ -30,9 +30,24 @@ func wireQueue(s *sender.Sender, cfg Config, parts Parts) {
 	if cfg.ScheduleGroup == "" || cfg.SchedulerRoleARN == "" || cfg.SendQueueARN == "" {
 		return
 	}
+	var sch *awsscheduler.Schedules
 	if parts.Scheduler != nil {
-		s.Queueing.Schedules = awsscheduler.NewWithAPI(cfg.ScheduleGroup, cfg.SendQueueARN, cfg.SchedulerRoleARN, parts.Scheduler)
+		sch = awsscheduler.NewWithAPI(cfg.ScheduleGroup, cfg.SendQueueARN, cfg.SchedulerRoleARN, parts.Scheduler)
 	} else {
-		s.Queueing.Schedules = awsscheduler.New(cfg.ScheduleGroup, cfg.SendQueueARN, cfg.SchedulerRoleARN)
+		sch = awsscheduler.New(cfg.ScheduleGroup, cfg.SendQueueARN, cfg.SchedulerRoleARN)
 	}
+	sch.KMSKeyARN = cfg.ScheduleKMSKeyARN
+	s.Queueing.Schedules = sch
+}
+
+// deadLetterQueue is where failures carrying an inline secret are parked
+// without it (DEAD_LETTER_QUEUE_URL); nil without one.
+func deadLetterQueue(cfg Config, parts Parts) store.Queue {
+	if cfg.DeadLetterQueueURL == "" {
+		return nil
+	}
+	if parts.SQS != nil {
+		return sqsqueue.NewWithAPI(cfg.DeadLetterQueueURL, parts.SQS)
+	}
+	return sqsqueue.New(cfg.DeadLetterQueueURL)
 }

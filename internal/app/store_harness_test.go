@@ -14,13 +14,16 @@ import (
 	"github.com/gmailsend/gmailsend/internal/app"
 	"github.com/gmailsend/gmailsend/internal/dev/dynalite"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // Markers put in the subjects and bodies of the store tests, so the item
 // scan can prove they never reach the table.
 const (
 	subjectMarker = "SUBJECT-MARKER-회의"
-	bodyMarker    = "BODY-MARKER-본문"
+	// testFingerprintKey keys the records' fingerprints in these tests.
+	testFingerprintKey = "a fingerprint key of the app tests"
+	bodyMarker         = "BODY-MARKER-본문"
 )
 
 // withStore starts dynalite, creates the template's table, points the
@@ -30,6 +33,7 @@ func withStore(t *testing.T, cfg *app.Config, parts *app.Parts) *dynamodb.Client
 	client, _ := dynalite.StartTable(t, "messages")
 	cfg.MessagesTable = "messages"
 	parts.DynamoDB = client
+	parts.FingerprintKey = store.StaticKey(testFingerprintKey)
 	t.Cleanup(func() { checkItemsHoldNoSecrets(t, client) })
 	return client
 }

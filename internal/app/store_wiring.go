@@ -1,6 +1,9 @@
 package app
 
 import (
+	"errors"
+
+	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
 	"github.com/gmailsend/gmailsend/internal/lambdahandler"
 	"github.com/gmailsend/gmailsend/internal/sender"
@@ -9,10 +12,21 @@ import (
 )
 
 // wireStore gives the sender the message table when MESSAGES_TABLE is
-// set. Nothing connects here: the SDK is configured on the first send.
-func wireStore(s *sender.Sender, cfg Config, parts Parts) {
+// set, with the fingerprint key FINGERPRINT_KEY_SECRET names (read from
+// secrets on the first durable send). Nothing connects here: the SDK is
+// configured on the first send.
+func wireStore(s *sender.Sender, cfg Config, parts Parts, secrets credential.SecretFetcher) error {
 	if cfg.MessagesTable == "" {
-		return
+		return nil
+	}
+	keys := parts.FingerprintKey
+	if keys == nil {
+		if cfg.FingerprintKeySecret == "" {
+			// Without a key the table's fingerprints could be brute-forced
+			// for what the requests said: refuse to run rather than write them.
+			return errors.New("app: configuration: FINGERPRINT_KEY_SECRET is required with MESSAGES_TABLE (the template creates the secret)")
+		}
+		keys = &store.SecretKey{Fetch: secrets, ID: cfg.FingerprintKeySecret}
 	}
 	var table *dynamostore.Table
 	if parts.DynamoDB != nil {
@@ -29,6 +43,8 @@ func wireStore(s *sender.Sender, cfg Config, parts Parts) {
 	s.Durability.Retention, s.Durability.KeyTTL = cfg.MessageRetention, cfg.IdempotencyTTL
 	s.Durability.Quota = &store.Guard{Buckets: table}
 	s.Durability.Limits = store.Limits{Messages: cfg.DailyMessageLimit, Recipients: cfg.DailyRecipientLimit}
+	s.Durability.Fingerprints = keys
+	return nil
 }
 
 // postponer holds queue records the quota guard refused until their retry

@@ -43,6 +43,10 @@ type Schedules struct {
 	Group    string // SCHEDULE_GROUP
 	QueueARN string // SEND_QUEUE_ARN: the target
 	RoleARN  string // SCHEDULER_ROLE_ARN: may only sqs:SendMessage to the queue
+	// KMSKeyARN (SCHEDULE_KMS_KEY_ARN) encrypts a schedule's input, the
+	// queued request, with a customer managed key; empty uses the key
+	// Scheduler owns.
+	KMSKeyARN string
 	// CallTimeout bounds each call inside the caller's deadline (5 s when zero).
 	CallTimeout time.Duration
 
@@ -110,6 +114,7 @@ func (s *Schedules) Create(ctx context.Context, id, fingerprint string, at time.
 		ScheduleExpressionTimezone: aws.String("UTC"),
 		FlexibleTimeWindow:         &types.FlexibleTimeWindow{Mode: types.FlexibleTimeWindowModeOff},
 		ActionAfterCompletion:      types.ActionAfterCompletionDelete,
+		KmsKeyArn:                  optional(s.KMSKeyARN),
 		// The token makes a retried call of the same request one schedule.
 		ClientToken: aws.String(name),
 		Target: &types.Target{
@@ -141,6 +146,14 @@ func (s *Schedules) same(ctx context.Context, api API, name string, at time.Time
 	return &email.Error{Code: email.CodeIdempotencyConflict,
 		Message: "a schedule for this idempotency key already exists with another time or content; send the corrected request with a new key",
 		Err:     fmt.Errorf("awsscheduler: schedule %s exists with other content", name)}
+}
+
+// optional is nil for "", so an unset key is left out of the request.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // Delete removes the schedule of record id; store.ErrNoSchedule when it does

@@ -65,7 +65,8 @@ func TestCreateFiresOntoTheQueue(t *testing.T) {
 	}
 	got := all[0]
 	if got.Name != Name("abc", "fp1") || got.Group != "gmailsend" || got.FlexibleWindowMode != "OFF" ||
-		got.ActionAfterCompletion != "DELETE" || got.TargetARN != devsqs.QueueARN("send") || got.RoleARN != role || got.Timezone != "UTC" {
+		got.ActionAfterCompletion != "DELETE" || got.TargetARN != devsqs.QueueARN("send") || got.RoleARN != role || got.Timezone != "UTC" ||
+		got.KMSKeyARN != "" {
 		t.Fatalf("schedule %+v", got)
 	}
 	deadline := time.Now().Add(4 * time.Second)
@@ -136,5 +137,18 @@ func TestCreateConflictIsReadBack(t *testing.T) {
 	err = s.Create(ctxT(t), "r1", "old", at, `{"v":3}`)
 	if email.CodeOf(err) != email.CodeIdempotencyConflict {
 		t.Fatalf("same name, other input: %v", err)
+	}
+}
+
+// With a customer managed key (SCHEDULE_KMS_KEY_ARN) the schedule's input
+// is encrypted with it.
+func TestCreateWithCustomerKey(t *testing.T) {
+	sch, _, s := setup(t)
+	s.KMSKeyARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	if err := s.Create(ctxT(t), "keyed", "fp", time.Now().Add(time.Hour), `{"id":"keyed"}`); err != nil {
+		t.Fatal(err)
+	}
+	if all := sch.Schedules(); len(all) != 1 || all[0].KMSKeyARN != s.KMSKeyARN {
+		t.Fatalf("schedules %+v", all)
 	}
 }

@@ -107,7 +107,7 @@ func Build(cfg app.Config, parts app.Parts) (*Bounces, error) {
 // password, or XOAUTH2 with a token from the same cache the send function
 // keeps; a rejected token is refreshed once, a rejected password evicted.
 func (b *Bounces) open(ctx context.Context, cfg imapmail.Config, a bounce.Account) (bounce.Mailbox, error) {
-	login, err := b.resolver.Resolve(ctx, &email.Request{Credential: a.Credential})
+	login, err := b.resolver.Resolve(ctx, &email.Request{Credential: a.Credential}, credential.IAM)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func (b *Bounces) Invoke(ctx context.Context, _ json.RawMessage) (Summary, error
 	var failed []string
 	for _, name := range b.credentials {
 		res := AccountResult{Report: bounce.Report{Account: name}}
-		login, err := b.resolver.Resolve(ctx, &email.Request{Credential: name})
+		login, err := b.resolver.Resolve(ctx, &email.Request{Credential: name}, credential.IAM)
 		if err == nil {
 			res.Report, err = b.reader.Run(ctx, bounce.Account{Credential: name, Mailbox: login.User})
 		}

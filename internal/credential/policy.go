@@ -35,15 +35,34 @@ func (l Limits) check() string {
 	return ""
 }
 
-// CheckCaller refuses an API caller that the stored credential of l does
-// not allow. fromAPI says the request came through API Gateway; other
-// sources are authorised by IAM and pass.
-func CheckCaller(l Login, fromAPI bool, caller string) error {
-	if !fromAPI || l.Stored == "" || len(l.Limits.AllowedCallers) == 0 {
-		return nil
+// Caller is who asks to use a stored credential.
+type Caller struct {
+	// API says the request came through API Gateway, so the credential's
+	// allowedCallers bind Key. Other sources (the queue, EventBridge, SNS,
+	// direct invocations) are authorised by IAM and may use any
+	// credential.
+	API bool
+	// Key is the API key id API Gateway supplied ("" without one).
+	Key string
+}
+
+// IAM is a caller authorised by IAM: the queue, events, direct
+// invocations, the bounce reader and the gmailsend command.
+var IAM = Caller{}
+
+// allows reports whether c may use a credential with limits l.
+func (c Caller) allows(l Limits) bool {
+	if !c.API || len(l.AllowedCallers) == 0 {
+		return true
 	}
-	if caller != "" && slices.Contains(l.Limits.AllowedCallers, caller) {
-		return nil
-	}
-	return email.Errorf(email.CodeForbidden, "credential", "this API key may not send with credential %q", l.Stored)
+	return c.Key != "" && slices.Contains(l.AllowedCallers, c.Key)
+}
+
+// refused is the one answer an API caller gets for a credential it may not
+// use, whether it exists or not: what the credential holds (its account,
+// its suppression list, whether it exists at all) is never an answer to
+// a caller that may not use it.
+func (c Caller) refused(name string) error {
+	return email.Errorf(email.CodeForbidden, "credential",
+		"this API key may not use credential %q, or no credential has that name", name)
 }

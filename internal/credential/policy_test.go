@@ -27,26 +27,23 @@ func TestSecretCarriesLimits(t *testing.T) {
 	}
 }
 
-// TestCheckCaller ensures allowedCallers binds only API callers of stored credentials: other keys and key-less API calls are forbidden, IAM sources and inline credentials pass.
-func TestCheckCaller(t *testing.T) {
-	l := Login{Stored: "desk", Limits: Limits{AllowedCallers: []string{"k1"}}}
+// TestCallerAllowed ensures allowedCallers binds only API callers: other keys and key-less API calls are refused, IAM sources and credentials without a list pass.
+func TestCallerAllowed(t *testing.T) {
+	listed := Limits{AllowedCallers: []string{"k1"}}
 	cases := []struct {
-		login   Login
-		fromAPI bool
-		caller  string
-		ok      bool
+		limits Limits
+		caller Caller
+		ok     bool
 	}{
-		{l, true, "k1", true},
-		{l, true, "k2", false},
-		{l, true, "", false},
-		{l, false, "", true},
-		{Login{Stored: "desk"}, true, "k2", true},
-		{Login{}, true, "k2", true},
+		{listed, Caller{API: true, Key: "k1"}, true},
+		{listed, Caller{API: true, Key: "k2"}, false},
+		{listed, Caller{API: true}, false},
+		{listed, IAM, true},
+		{Limits{}, Caller{API: true, Key: "k2"}, true},
 	}
 	for _, c := range cases {
-		err := CheckCaller(c.login, c.fromAPI, c.caller)
-		if (err == nil) != c.ok || err != nil && email.CodeOf(err) != email.CodeForbidden {
-			t.Errorf("%+v: %v", c, err)
+		if got := c.caller.allows(c.limits); got != c.ok {
+			t.Errorf("%+v with %+v: allowed %v", c.caller, c.limits, got)
 		}
 	}
 }

@@ -55,7 +55,14 @@ func NewResolver(p Policy, fetch SecretFetcher, tokens TokenSource) *Resolver {
 
 // Resolve returns the Login for req and sets req.User from a stored
 // credential when the request left it empty.
-func (r *Resolver) Resolve(ctx context.Context, req *email.Request) (Login, error) {
+//
+// The caller's right to a stored credential is decided first, as soon as
+// the secret is read and before anything that depends on what it holds
+// (the account's match with req.User, an OAuth token refresh) — and so
+// before the sender looks at suppressions, quota or records. An API caller
+// that may not use the credential gets the same forbidden answer whether
+// the credential exists or not.
+func (r *Resolver) Resolve(ctx context.Context, req *email.Request, caller Caller) (Login, error) {
 	inline := req.Password != "" || req.AccessToken != ""
 	switch {
 	case req.Password != "" && req.AccessToken != "":
@@ -97,7 +104,15 @@ func (r *Resolver) Resolve(ctx context.Context, req *email.Request) (Login, erro
 		return ParseSecret(name, raw)
 	})
 	if err != nil {
+		if caller.API && (email.CodeOf(err) == email.CodeCredentialNotFound || email.CodeOf(err) == email.CodeForbidden) {
+			// Missing, or beyond the function's own reach: to an API
+			// caller the same as a credential it may not use.
+			return Login{}, caller.refused(name)
+		}
 		return Login{}, err
+	}
+	if !caller.allows(secret.Limits) {
+		return Login{}, caller.refused(name)
 	}
 	if req.User != "" && !strings.EqualFold(req.User, secret.User) {
 		return Login{}, email.Errorf(email.CodeForbidden, "user", "credential %q belongs to another account; a stored credential sends only as its own account", name)

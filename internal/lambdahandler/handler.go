@@ -10,6 +10,7 @@ import (
 
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/sender"
+	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // Options tune the handler.
@@ -25,13 +26,20 @@ type Options struct {
 	// Postpone holds SQS records the quota guard refused until their retry
 	// time (sqs_postpone.go); nil leaves them to the visibility timeout.
 	Postpone RecordPostponer
+	// Park is the dead-letter queue, where a failure carrying an inline
+	// password or token is put without it (park.go); nil leaves such
+	// failures to SQS and Lambda, secret and all.
+	Park store.Queue
+	// MaxReceives is the send queue's maxReceiveCount: a record received
+	// that many times goes to the dead-letter queue if it fails again.
+	MaxReceives int
 }
 
 // DefaultOptions suit a 30-second function.
 func DefaultOptions() Options {
 	// Lambda's synchronous payload limit is 6 MB; a larger body cannot
 	// arrive, and refusing it here keeps memory bounded for queues too.
-	return Options{MaxRequestBytes: 6 << 20, BatchReserve: 5 * time.Second}
+	return Options{MaxRequestBytes: 6 << 20, BatchReserve: 5 * time.Second, MaxReceives: 5}
 }
 
 // Handler answers every event source the function is wired to.

@@ -29,7 +29,7 @@ func originOf(ctx context.Context, src source, itemID string) sender.Origin {
 	}
 	if a, ok := ctx.Value(apiOriginKey{}).(apiOrigin); ok {
 		o.Caller, o.API = a.caller, true
-		if a.key != "" {
+		if a.keySent {
 			o.Key, o.KeyField = a.key, "Idempotency-Key"
 		}
 	}

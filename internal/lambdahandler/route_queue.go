@@ -17,7 +17,7 @@ import (
 // queueOrigin is the sender's view of an API request that queues.
 func queueOrigin(r *apiRequest) sender.Origin {
 	o := sender.Origin{Source: string(r.src), Caller: r.caller, API: true}
-	if k := r.header("Idempotency-Key"); k != "" {
+	if k, sent := r.idempotencyKeyHeader(); sent {
 		o.Key, o.KeyField = k, "Idempotency-Key"
 	}
 	return o

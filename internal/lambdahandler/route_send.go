@@ -11,7 +11,8 @@ import (
 // Idempotency-Key header makes a retry replay the first outcome, marked
 // with Idempotent-Replayed: true.
 func (h *Handler) routeSend(ctx context.Context, r *apiRequest) httpAnswer {
-	ctx = context.WithValue(ctx, apiOriginKey{}, apiOrigin{caller: r.caller, key: r.header("Idempotency-Key")})
+	key, sent := r.idempotencyKeyHeader()
+	ctx = context.WithValue(ctx, apiOriginKey{}, apiOrigin{caller: r.caller, key: key, keySent: sent})
 	res, err := h.sendOne(ctx, r.src, r.requestID, r.body)
 	if err != nil {
 		a := answerError(err)

@@ -76,7 +76,7 @@ func TestSuppressionRoutes(t *testing.T) {
 		{"GET encoded", suppressionRequest("GET", "gone%40example.net", "desk"), 200, ""},
 		{"GET without credential", suppressionRequest("GET", "gone@example.net", ""), 400, "invalid_request"},
 		{"GET of a non-address", suppressionRequest("GET", "gone", "desk"), 400, "invalid_request"},
-		{"GET unknown credential", suppressionRequest("GET", "gone@example.net", "nobody"), 404, "credential_not_found"},
+		{"GET unknown credential", suppressionRequest("GET", "gone@example.net", "nobody"), 403, "forbidden"},
 		{"DELETE", suppressionRequest("DELETE", "gone@example.net", "desk"), 204, ""},
 		{"GET after DELETE", suppressionRequest("GET", "gone@example.net", "desk"), 404, "suppression_not_found"},
 		{"DELETE again", suppressionRequest("DELETE", "gone@example.net", "desk"), 404, "suppression_not_found"},

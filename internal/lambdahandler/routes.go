@@ -27,7 +27,12 @@ type apiRequest struct {
 	body   []byte
 }
 
-func (r *apiRequest) header(name string) string { return r.headers[strings.ToLower(name)] }
+// idempotencyKeyHeader is the Idempotency-Key header's value, and whether
+// it was sent at all: an empty one is refused, not taken for no key.
+func (r *apiRequest) idempotencyKeyHeader() (string, bool) {
+	k, ok := r.headers["idempotency-key"]
+	return k, ok
+}
 
 // route is one method and path pattern of the API; "{name}" matches one
 // path segment.
@@ -124,4 +129,7 @@ func lowerKeys(headers map[string]string) map[string]string {
 // its route to sendOne, whose signature every source shares.
 type apiOriginKey struct{}
 
-type apiOrigin struct{ caller, key string }
+type apiOrigin struct {
+	caller, key string
+	keySent     bool // the Idempotency-Key header was sent (maybe empty)
+}

@@ -21,6 +21,10 @@ func (h *Handler) handleSNS(ctx context.Context, payload []byte) (any, error) {
 	sent := 0
 	for _, r := range ev.Records {
 		if _, err := h.sendOne(ctx, sourceSNS, r.SNS.MessageID, []byte(r.SNS.Message)); err != nil {
+			// An inline secret is parked without it instead (park.go).
+			if len(ev.Records) == 1 && h.parkEvent(ctx, sourceSNS, r.SNS.MessageID, payload, err) {
+				return map[string]int{"sent": sent, "parked": 1}, nil
+			}
 			return nil, functionError(err)
 		}
 		sent++

@@ -27,9 +27,13 @@ func (h *Handler) handleSQS(ctx context.Context, payload []byte) (any, error) {
 	var resp events.SQSEventResponse
 	for i, r := range batch.records {
 		if tooLate(ctx, h.opts.BatchReserve) {
-			for _, rest := range batch.records[i:] {
-				h.logSend(ctx, sourceSQS, rest.MessageId, sender.Outcome{},
-					email.Errorf(email.CodeTimeout, "", "not attempted: too little time left in this invocation"), time.Now())
+			for j := i; j < len(batch.records); j++ {
+				rest := batch.records[j]
+				err := email.Errorf(email.CodeTimeout, "", "not attempted: too little time left in this invocation")
+				h.logSend(ctx, sourceSQS, rest.MessageId, sender.Outcome{}, err, time.Now())
+				if h.lastReceive(rest) && h.parkSQS(ctx, rest, batch.body(j), err) {
+					continue
+				}
 				resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: rest.MessageId})
 			}
 			break
@@ -37,7 +41,11 @@ func (h *Handler) handleSQS(ctx context.Context, payload []byte) (any, error) {
 		// delivery_unknown is not reported: the message may have been
 		// delivered, and a redelivery would only replay the same answer
 		// (at most once; README "Message records").
-		if err := h.sendRecord(ctx, r, batch.body(i)); err != nil && email.CodeOf(err) != email.CodeDeliveryUnknown {
+		body := batch.body(i)
+		if err := h.sendRecord(ctx, r, body); err != nil && email.CodeOf(err) != email.CodeDeliveryUnknown {
+			if h.parkSQS(ctx, r, body, err) { // park.go: never to the dead-letter queue with a secret
+				continue
+			}
 			h.postpone(ctx, r, err) // sqs_postpone.go
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageId})
 		}

@@ -25,11 +25,8 @@ func (s *Sender) Accept(ctx context.Context, body []byte, o Origin) (*Accepted, 
 	if err := s.checkSendable(ctx, []*prepared{p})[0]; err != nil {
 		return nil, err
 	}
-	key, field := o.Key, o.KeyField
-	if key == "" && p.req.IdempotencyKey != "" {
-		key, field = p.req.IdempotencyKey, "idempotencyKey"
-	}
-	if key != "" {
+	key, field := o.key(p.req.IdempotencyKey)
+	if field != "" {
 		if err := store.CheckKey(key, field); err != nil {
 			return nil, err
 		}
@@ -178,7 +175,7 @@ func (s *Sender) acceptAll(ctx context.Context, ps []*prepared, o Origin) []acce
 		holder, err := s.Records.Claim(ctx, p.rec)
 		switch {
 		case errors.Is(err, store.ErrClaimTaken) && holder != nil:
-			out[i] = replayAccepted(p.rec, holder)
+			out[i] = replayAccepted(p.fp, holder)
 		case err != nil:
 			out[i].err = err
 		default:
@@ -197,8 +194,8 @@ func queueError(e *email.Error) error {
 }
 
 // replayAccepted answers a request whose idempotency key is held.
-func replayAccepted(rec, holder *store.Record) acceptOutcome {
-	if holder.Fingerprint != rec.Fingerprint {
+func replayAccepted(fp store.Fingerprint, holder *store.Record) acceptOutcome {
+	if !fp.Matches(holder.Fingerprint) {
 		return acceptOutcome{err: email.Errorf(email.CodeIdempotencyConflict, "", "this idempotency key was already used with a different request")}
 	}
 	return acceptOutcome{accepted: &Accepted{ID: holder.ID, Status: string(holder.Status), ScheduledAt: holder.ScheduledAt}}

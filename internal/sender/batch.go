@@ -50,11 +50,8 @@ func (s *Sender) AcceptBatch(ctx context.Context, body []byte, o Origin) (*Batch
 	if err != nil {
 		return nil, err
 	}
-	key, field := o.Key, o.KeyField
-	if key == "" && b.IdempotencyKey != "" {
-		key, field = b.IdempotencyKey, "idempotencyKey"
-	}
-	if key != "" {
+	key, field := o.key(b.IdempotencyKey)
+	if field != "" {
 		if err := store.CheckKey(key, field); err != nil {
 			return nil, err
 		}
@@ -104,9 +101,13 @@ func (s *Sender) AcceptBatch(ctx context.Context, body []byte, o Origin) (*Batch
 	return res, nil
 }
 
-// decodeBatch reads the batch strictly: only its three keys, 1 to max
-// messages, validation strict or permissive.
+// decodeBatch reads the batch strictly: only its three keys, each once and
+// spelt exactly (as a request's fields are), 1 to max messages, validation
+// strict or permissive.
 func decodeBatch(body []byte, max int) (*batchRequest, error) {
+	if err := email.CheckKeys(body, "messages", "validation", "idempotencyKey"); err != nil {
+		return nil, err
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	var b batchRequest

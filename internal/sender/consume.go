@@ -68,14 +68,12 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope) (*QueuedResult, 
 	if err == nil {
 		req.ScheduledAt, req.IdempotencyKey = "", ""
 		var gate smtp.ContentGate
-		res, out, err = s.sendRequest(gatedContext(ctx, &gate), req, func(ctx context.Context, login credential.Login, mail *email.Mail) (func(), error) {
+		// The caller was checked when the message was accepted; it is
+		// checked again, as the credential's callers may have changed since.
+		caller := credential.Caller{API: rec.Caller != "", Key: rec.Caller}
+		res, out, err = s.sendRequest(gatedContext(ctx, &gate), req, caller, func(ctx context.Context, login credential.Login, mail *email.Mail) (func(), error) {
 			rec.Account, rec.Recipients = store.AccountOf(login.Stored, login.User), len(mail.Recipients())
 			rec.RecipientKeys = bounce.RecipientKeys(mail.Recipients()) // what a bounce may name
-			// Checked when accepted; checked again, as the credential's
-			// callers may have changed since.
-			if err := credential.CheckCaller(login, rec.Caller != "", rec.Caller); err != nil {
-				return nil, err
-			}
 			if err := s.reserve(ctx, &q, login, rec.Recipients); err != nil { // quota.go
 				return nil, err
 			}

@@ -27,6 +27,9 @@ type Durability struct {
 	// unless the stored credential sets its own); quota.go.
 	Quota  *store.Guard
 	Limits store.Limits
+	// Fingerprints gives the key a record's fingerprint of its request is
+	// made with (FINGERPRINT_KEY_SECRET); required with Records.
+	Fingerprints store.FingerprintKeys
 }
 
 // DefaultDurability: 30-day records, 24-hour keys.
@@ -42,7 +45,9 @@ type Origin struct {
 	// and records are scoped to it.
 	Caller string
 	// Key is an idempotency key from outside the body (the
-	// Idempotency-Key header), KeyField the name to report it under.
+	// Idempotency-Key header), KeyField the name to report it under. A
+	// KeyField with an empty Key is a header sent empty: refused, never
+	// taken for no key.
 	Key, KeyField string
 	// DefaultKey is used when the request has none: the SQS message id,
 	// EventBridge event id or SNS MessageId, so a redelivery replays.
@@ -50,6 +55,24 @@ type Origin struct {
 	// API says the request came through API Gateway, so a stored
 	// credential's allowedCallers apply to Caller.
 	API bool
+}
+
+// key is the idempotency key of a request from o whose body carries
+// bodyKey, and the field to name it by; field is "" when there is none. The
+// header wins over the body.
+func (o Origin) key(bodyKey string) (key, field string) {
+	switch {
+	case o.KeyField != "":
+		return o.Key, o.KeyField
+	case bodyKey != "":
+		return bodyKey, "idempotencyKey"
+	}
+	return "", ""
+}
+
+// caller is who o says is asking for a stored credential.
+func (o Origin) caller() credential.Caller {
+	return credential.Caller{API: o.API, Key: o.Caller}
 }
 
 // ErrReplayed is found (errors.Is) in an error that is the stored outcome
@@ -67,11 +90,8 @@ func (s *Sender) SendFrom(ctx context.Context, body []byte, o Origin) (*Result, 
 		// Sending now what was asked for later would be worse than refusing.
 		return nil, Outcome{}, email.Invalid("scheduledAt", "scheduledAt is accepted only by POST /messages, which queues the message for that time")
 	}
-	key, field := o.Key, o.KeyField
-	if key == "" && req.IdempotencyKey != "" {
-		key, field = req.IdempotencyKey, "idempotencyKey"
-	}
-	if key != "" {
+	key, field := o.key(req.IdempotencyKey)
+	if field != "" {
 		if err := store.CheckKey(key, field); err != nil {
 			return nil, Outcome{}, err
 		}
@@ -81,14 +101,25 @@ func (s *Sender) SendFrom(ctx context.Context, body []byte, o Origin) (*Result, 
 			return nil, Outcome{}, email.Errorf(email.CodeStoreNotConfigured, field,
 				"idempotency keys need the message table; set MESSAGES_TABLE")
 		}
-		return s.sendRequest(ctx, req, func(ctx context.Context, login credential.Login, _ *email.Mail) (func(), error) {
-			return nil, credential.CheckCaller(login, o.API, o.Caller)
-		})
+		return s.sendRequest(ctx, req, o.caller(), nil)
 	}
 	if key == "" {
 		key = o.DefaultKey
 	}
 	return s.sendDurable(ctx, req, o, key)
+}
+
+// fingerprint is req's fingerprint under the deployment's key.
+func (s *Sender) fingerprint(ctx context.Context, req *email.Request) (store.Fingerprint, error) {
+	if s.Durability.Fingerprints == nil {
+		return store.Fingerprint{}, &email.Error{Code: email.CodeInternal, Message: "no fingerprint key is configured",
+			Err: errors.New("sender: Durability.Fingerprints is nil (FINGERPRINT_KEY_SECRET)")}
+	}
+	key, err := s.Durability.Fingerprints.FingerprintKey(ctx)
+	if err != nil {
+		return store.Fingerprint{}, err
+	}
+	return key.Of(req), nil
 }
 
 func (s *Sender) now() time.Time {
@@ -102,11 +133,15 @@ func (s *Sender) now() time.Time {
 // key's claim), sends, and writes the outcome (one more).
 func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, key string) (*Result, Outcome, error) {
 	d := s.Durability
+	fp, err := s.fingerprint(ctx, req)
+	if err != nil {
+		return nil, Outcome{}, err
+	}
 	now := s.now()
 	rec := &store.Record{
 		ID: store.NewID(), Status: store.StatusSending, Source: o.Source, Caller: o.Caller,
 		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(d.Retention),
-		Fingerprint: store.Fingerprint(req), Token: store.NewToken(), LeaseUntil: now.Add(time.Minute),
+		Fingerprint: fp.Value, Token: store.NewToken(), LeaseUntil: now.Add(time.Minute),
 	}
 	if dl, ok := ctx.Deadline(); ok {
 		rec.LeaseUntil = dl.Add(d.LeaseMargin)
@@ -124,13 +159,10 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 	claim := s.claimAsync(ctx, rec)
 	var q quotaTicket
 	var gate smtp.ContentGate
-	res, out, err := s.sendRequest(gatedContext(ctx, &gate), req, func(ctx context.Context, login credential.Login, mail *email.Mail) (func(), error) {
+	res, out, err := s.sendRequest(gatedContext(ctx, &gate), req, o.caller(), func(ctx context.Context, login credential.Login, mail *email.Mail) (func(), error) {
 		rec.Account = store.AccountOf(login.Stored, login.User)
 		rec.Recipients = len(mail.Recipients())
 		rec.RecipientKeys = bounce.RecipientKeys(mail.Recipients()) // what a bounce may name
-		if err := credential.CheckCaller(login, o.API, o.Caller); err != nil {
-			return nil, err
-		}
 		reserved := make(chan error, 1)
 		go func() { reserved <- s.reserve(ctx, &q, login, rec.Recipients) }() // quota.go
 		c, rerr := claim(), <-reserved
@@ -145,7 +177,7 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 	if c := claim(); c.err != nil {
 		s.settleQuota(ctx, &q, &store.Record{Released: true}, nil) // the claim's holder sends, not this
 		if errors.Is(c.err, store.ErrClaimTaken) && c.holder != nil {
-			return s.replay(ctx, req, rec, c.holder)
+			return s.replay(ctx, req, fp, c.holder)
 		}
 		return nil, Outcome{}, c.err
 	}
@@ -221,9 +253,9 @@ func settle(rec *store.Record, err error) error {
 }
 
 // replay answers a request whose key is held by holder.
-func (s *Sender) replay(ctx context.Context, req *email.Request, rec, holder *store.Record) (*Result, Outcome, error) {
+func (s *Sender) replay(ctx context.Context, req *email.Request, fp store.Fingerprint, holder *store.Record) (*Result, Outcome, error) {
 	out := Outcome{Recipients: holder.Recipients, MessageID: holder.MessageID, Replayed: true, RecordID: holder.ID}
-	if holder.Fingerprint != rec.Fingerprint {
+	if !fp.Matches(holder.Fingerprint) {
 		return nil, out, email.Errorf(email.CodeIdempotencyConflict, "",
 			"this idempotency key was already used with a different request")
 	}

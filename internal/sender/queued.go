@@ -7,7 +7,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/store"
 )
@@ -106,6 +105,7 @@ type Accepted struct {
 type prepared struct {
 	req *email.Request
 	rec *store.Record
+	fp  store.Fingerprint
 	env string
 	// quota is the account's quota key and limits (quota.go's reserve
 	// uses the same), for the headroom check.
@@ -148,11 +148,11 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 	// The fingerprint is of the request as the caller sent it, before
 	// the credential fills in the account, as POST /send takes it: the
 	// same body with the same key is the same request on both routes.
-	fingerprint := store.Fingerprint(req)
-	login, err := s.resolve(ctx, req)
-	if err == nil {
-		err = credential.CheckCaller(login, o.API, o.Caller)
+	fp, err := s.fingerprint(ctx, req)
+	if err != nil {
+		return nil, err
 	}
+	login, err := s.resolve(ctx, req, o.caller())
 	if err != nil {
 		return nil, prefixed(err, prefix)
 	}
@@ -166,7 +166,7 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 	rec := &store.Record{
 		ID: store.NewID(), Status: store.StatusQueued, Account: store.AccountOf(login.Stored, login.User),
 		Recipients: len(mail.Recipients()), CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(s.Durability.Retention),
-		Fingerprint: fingerprint,
+		Fingerprint: fp.Value,
 	}
 	if at != nil {
 		rec.Status, rec.ScheduledAt = store.StatusScheduled, at
@@ -174,7 +174,7 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 			rec.ExpiresAt = keep
 		}
 	}
-	ref := QueuedRef{ID: rec.ID, Fingerprint: fingerprint, Until: s.recordDue(ctx, now, at).UnixMilli()}
+	ref := QueuedRef{ID: rec.ID, Fingerprint: fp.Value, Until: s.recordDue(ctx, now, at).UnixMilli()}
 	env, err := json.Marshal(Envelope{Queued: ref, Request: json.RawMessage(bytes.TrimSpace(body))})
 	if err != nil {
 		return nil, err
@@ -190,7 +190,7 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 	if login.Limits.DailyRecipients > 0 {
 		limits.Recipients = login.Limits.DailyRecipients
 	}
-	return &prepared{req: req, rec: rec, env: string(env), quota: store.AccountOf("", login.User), limits: limits,
+	return &prepared{req: req, rec: rec, fp: fp, env: string(env), quota: store.AccountOf("", login.User), limits: limits,
 		mailbox: login.User, mail: mail}, nil
 }
 

@@ -19,13 +19,20 @@ func (noSchedules) Create(context.Context, string, string, time.Time, string) er
 }
 func (noSchedules) Delete(context.Context, string, string) error { panic("not called") }
 
+// testDurability is the default with a fixed fingerprint key.
+func testDurability() Durability {
+	d := DefaultDurability()
+	d.Fingerprints = store.StaticKey("a test fingerprint key of 32 bytes")
+	return d
+}
+
 func queueingSender() *Sender {
 	q := DefaultQueueing()
 	q.Schedules = noSchedules{}
 	return &Sender{
 		Limits:      email.DefaultLimits(),
 		Credentials: &countingResolver{login: credential.Login{User: "me@gmail.com", Password: "p", Stored: "desk"}},
-		Queueing:    q, Durability: DefaultDurability(),
+		Queueing:    q, Durability: testDurability(),
 		Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
 	}
 }
@@ -122,7 +129,8 @@ func TestCheckQueuedPrepares(t *testing.T) {
 // TestDecodeBatch ensures the batch body is read strictly: unknown keys, no messages, too many and an unknown validation mode are refused naming the field.
 func TestDecodeBatch(t *testing.T) {
 	for _, c := range []struct{ in, field string }{
-		{`{"messages":[{}],"mode":"x"}`, ""},
+		{`{"messages":[{}],"mode":"x"}`, "mode"},
+		{`{"messages":[{}],"messages":[{}]}`, "messages"},
 		{`{"messages":[]}`, "messages"},
 		{`{"messages":[{},{},{}]}`, "messages"},
 		{`{"messages":[{}],"validation":"lenient"}`, "validation"},

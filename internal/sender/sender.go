@@ -23,7 +23,7 @@ var _ Deliverer = (*smtp.Client)(nil)
 
 // Resolver finds the credential of a request; *credential.Resolver is one.
 type Resolver interface {
-	Resolve(ctx context.Context, req *email.Request) (credential.Login, error)
+	Resolve(ctx context.Context, req *email.Request, caller credential.Caller) (credential.Login, error)
 	Refresh(ctx context.Context, l credential.Login) (credential.Login, error)
 	Invalidate(l credential.Login)
 }
@@ -97,9 +97,9 @@ func (s *Sender) Send(ctx context.Context, body []byte) (*Result, Outcome, error
 	return s.SendRequest(ctx, req)
 }
 
-// SendRequest delivers a decoded request.
+// SendRequest delivers a decoded request from an IAM-authorised source.
 func (s *Sender) SendRequest(ctx context.Context, req *email.Request) (*Result, Outcome, error) {
-	return s.sendRequest(ctx, req, nil)
+	return s.sendRequest(ctx, req, credential.IAM, nil)
 }
 
 // beforeDelivery runs once the request is resolved and validated, beside
@@ -111,9 +111,12 @@ func (s *Sender) SendRequest(ctx context.Context, req *email.Request) (*Result, 
 // check has passed, just before the message goes to the server.
 type beforeDelivery func(ctx context.Context, login credential.Login, mail *email.Mail) (start func(), err error)
 
-func (s *Sender) sendRequest(ctx context.Context, req *email.Request, before beforeDelivery) (*Result, Outcome, error) {
+// sendRequest resolves the credential (which decides whether caller may
+// use it before anything else looks at it), validates, checks the relay
+// policy and the suppression list, builds and delivers.
+func (s *Sender) sendRequest(ctx context.Context, req *email.Request, caller credential.Caller, before beforeDelivery) (*Result, Outcome, error) {
 	var out Outcome
-	login, err := s.resolve(ctx, req)
+	login, err := s.resolve(ctx, req, caller)
 	out.Credential = login.Stored
 	if err != nil {
 		return nil, out, err
@@ -170,13 +173,13 @@ func (s *Sender) sendRequest(ctx context.Context, req *email.Request, before bef
 	return &Result{Status: "sent", MessageID: built.MessageID, Accepted: built.Accepted}, out, nil
 }
 
-func (s *Sender) resolve(ctx context.Context, req *email.Request) (credential.Login, error) {
+func (s *Sender) resolve(ctx context.Context, req *email.Request, caller credential.Caller) (credential.Login, error) {
 	if d, ok := ctx.Deadline(); ok && s.SafetyMargin > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, d.Add(-s.SafetyMargin))
 		defer cancel()
 	}
-	return s.Credentials.Resolve(ctx, req)
+	return s.Credentials.Resolve(ctx, req, caller)
 }
 
 // deliver sends, and on an authentication failure drops the cached

@@ -35,7 +35,7 @@ type countingResolver struct {
 	invalidated int
 }
 
-func (r *countingResolver) Resolve(_ context.Context, req *email.Request) (credential.Login, error) {
+func (r *countingResolver) Resolve(_ context.Context, req *email.Request, _ credential.Caller) (credential.Login, error) {
 	if req.User == "" {
 		req.User = r.login.User
 	}

@@ -66,7 +66,7 @@ func TestQueuedSendToSuppressedIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &Sender{Limits: email.DefaultLimits(), Credentials: &countingResolver{login: credential.Login{User: "me@gmail.com", Password: "p", Stored: "desk"}},
-		Suppressions: table, Durability: DefaultDurability()}
+		Suppressions: table, Durability: testDurability()}
 	p, err := s.checkQueued(ctx, []byte(`{"credential":"desk","toEmail":"a@example.com","bcc":"gone@example.net","subject":"s","message":"m"}`), Origin{}, "messages[2].", true)
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +92,7 @@ func TestSuppressedItemTakesNoHeadroom(t *testing.T) {
 		Reason: bounce.ReasonManual, CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	d := DefaultDurability()
+	d := testDurability()
 	d.Quota = &store.Guard{Buckets: table, Now: time.Now}
 	d.Limits = store.Limits{Messages: 1, Recipients: 10}
 	s := &Sender{Limits: email.DefaultLimits(), Credentials: &countingResolver{login: credential.Login{User: "me@gmail.com", Password: "p", Stored: "desk"}},

@@ -31,13 +31,10 @@ func (s *Sender) suppressionTarget(ctx context.Context, credentialName, caller, 
 	if err != nil {
 		return "", "", err
 	}
-	login, err := s.resolve(ctx, &email.Request{Credential: credentialName})
+	// The same API keys as may send with the credential (allowedCallers).
+	login, err := s.resolve(ctx, &email.Request{Credential: credentialName}, credential.Caller{API: true, Key: caller})
 	if e := email.AsError(err); err != nil && e.Code == email.CodeInvalidRequest && e.Field == "password" {
 		return "", "", email.Invalid("credential", "name the stored credential whose suppression list this is (?credential=…); this deployment has no default credential")
-	}
-	if err == nil {
-		// The same API keys as may send with the credential (allowedCallers).
-		err = credential.CheckCaller(login, true, caller)
 	}
 	if err != nil {
 		return "", "", err

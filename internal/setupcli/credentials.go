@@ -83,7 +83,7 @@ func (c *command) credentialsVerify(ctx context.Context, args []string) error {
 	resolver := credential.NewResolver(credential.Policy{Prefix: g.Prefix}, awssecrets.NewWithAPI(client), tokens)
 	step, cancel := context.WithTimeout(ctx, g.Timeout)
 	defer cancel()
-	login, err := resolver.Resolve(step, &email.Request{Credential: name})
+	login, err := resolver.Resolve(step, &email.Request{Credential: name}, credential.IAM)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
-	"encoding/json"
 	"strings"
 
 	"github.com/gmailsend/gmailsend/internal/email"
@@ -14,11 +13,11 @@ import (
 // MaxKeyLength bounds an idempotency key (Stripe and Resend allow 256).
 const MaxKeyLength = 256
 
-// CheckKey refuses a key that is empty, longer than MaxKeyLength, or has
-// anything but printable ASCII, naming field.
+// CheckKey refuses a key that is empty or blank, longer than MaxKeyLength,
+// or has anything but printable ASCII, naming field.
 func CheckKey(key, field string) error {
-	if key == "" || len(key) > MaxKeyLength {
-		return email.Invalid(field, "an idempotency key has 1 to %d characters", MaxKeyLength)
+	if strings.TrimSpace(key) == "" || len(key) > MaxKeyLength {
+		return email.Invalid(field, "an idempotency key has 1 to %d characters, not all blank", MaxKeyLength)
 	}
 	for i := 0; i < len(key); i++ {
 		if key[i] < 0x20 || key[i] > 0x7e {
@@ -57,18 +56,6 @@ func ValidID(s string) bool {
 
 // NewToken is a random claim token.
 func NewToken() string { return NewID() }
-
-// Fingerprint identifies what a request asks for: the decoded request
-// without its credentials secret (a rotated password is the same request)
-// and without the key itself. Only this hash is stored.
-func Fingerprint(req *email.Request) string {
-	c := *req
-	c.Password, c.AccessToken = "", ""
-	c.IdempotencyKey = ""
-	raw, _ := json.Marshal(c)
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:])
-}
 
 // AccountOf is the account a record and the quota name: the stored
 // credential's name when there is one, else an opaque hash of the address

@@ -30,24 +30,6 @@ func TestKeyedIDIsScopedPerCaller(t *testing.T) {
 	}
 }
 
-// TestFingerprintIgnoresSecretsAndKey ensures a rotated password or the key itself does not change the fingerprint, and another subject does.
-func TestFingerprintIgnoresSecretsAndKey(t *testing.T) {
-	r := &email.Request{User: "a@gmail.com", Password: "p1", ToEmail: email.AddressList{"b@example.com"}, Subject: "s"}
-	f := Fingerprint(r)
-	r2 := *r
-	r2.Password, r2.IdempotencyKey = "p2", "k"
-	if Fingerprint(&r2) != f {
-		t.Fatal("password or key changed the fingerprint")
-	}
-	r2.Subject = "other"
-	if Fingerprint(&r2) == f {
-		t.Fatal("another subject has the same fingerprint")
-	}
-	if strings.Contains(f, "p1") || len(f) != 64 {
-		t.Fatalf("fingerprint %s", f)
-	}
-}
-
 // TestAccountOfHidesTheAddress ensures an inline account is an opaque, case-insensitive hash and a stored one its credential name.
 func TestAccountOfHidesTheAddress(t *testing.T) {
 	a := AccountOf("", "Sender@Gmail.com")

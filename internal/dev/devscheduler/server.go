@@ -35,6 +35,7 @@ type Schedule struct {
 	FlexibleWindowMode    string
 	TargetARN, RoleARN    string
 	Input                 string
+	KMSKeyARN             string    // the customer managed key of its input ("" for AWS owned)
 	At                    time.Time // the at(...) time
 	Created               time.Time
 	// Fired is when it fired (zero until then); FireErr is a target

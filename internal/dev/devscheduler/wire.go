@@ -23,6 +23,7 @@ type createInput struct {
 	ActionAfterCompletion      string     `json:"ActionAfterCompletion"`
 	FlexibleTimeWindow         wireWindow `json:"FlexibleTimeWindow"`
 	GroupName                  string     `json:"GroupName"`
+	KmsKeyArn                  string     `json:"KmsKeyArn"`
 	ScheduleExpression         string     `json:"ScheduleExpression"`
 	ScheduleExpressionTimezone string     `json:"ScheduleExpressionTimezone"`
 	State                      string     `json:"State"`
@@ -108,7 +109,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request, name string) {
 	sc := &Schedule{
 		Name: name, Group: group, Expression: in.ScheduleExpression, Timezone: in.ScheduleExpressionTimezone,
 		ActionAfterCompletion: in.ActionAfterCompletion, FlexibleWindowMode: in.FlexibleTimeWindow.Mode,
-		TargetARN: in.Target.Arn, RoleARN: in.Target.RoleArn, Input: in.Target.Input, At: at, Created: time.Now(),
+		TargetARN: in.Target.Arn, RoleARN: in.Target.RoleArn, Input: in.Target.Input, At: at, Created: time.Now(), KMSKeyARN: in.KmsKeyArn,
 	}
 	s.schedules[key] = sc
 	if in.State != "DISABLED" {

@@ -7,6 +7,8 @@
 package devstack
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -73,8 +75,17 @@ func Start(o Options) (*Stack, error) {
 	st.Secrets.Put("gmailsend/oauth-desk", fmt.Sprintf(
 		`{"user":%q,"oauth":{"clientId":"local-client.apps.googleusercontent.com","clientSecret":"local-client-secret","refreshToken":"1//local-refresh-token","tokenEndpoint":%q}}`,
 		OAuthUser, st.OAuth.URL))
+	// As the template's generated secret: a fresh random key for the run,
+	// outside the credential prefix.
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	st.Secrets.Put(FingerprintKeySecret, hex.EncodeToString(key))
 	return st, nil
 }
+
+// FingerprintKeySecret is the local secret that keys the message records'
+// fingerprints (FINGERPRINT_KEY_SECRET).
+const FingerprintKeySecret = "gmailsend-local-fingerprint-key"
 
 // Env is the environment that points the function at the stand-ins.
 func (st *Stack) Env() []string {
@@ -90,6 +101,7 @@ func (st *Stack) Env() []string {
 		"AWS_CONFIG_FILE=/dev/null",
 		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
 		"OAUTH_TOKEN_URL=" + st.OAuth.URL,
+		"FINGERPRINT_KEY_SECRET=" + FingerprintKeySecret,
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gmailsend/gmailsend/internal/awsscheduler"
+	"github.com/gmailsend/gmailsend/internal/dev/samtemplate"
 	"github.com/gmailsend/gmailsend/internal/sender"
 )
 
@@ -22,9 +23,10 @@ func functionStatements(tpl map[string]any) []any {
 	return out
 }
 
-// TestSchedulerRoleOnlySendsToTheQueue ensures the role schedules act as can be assumed only by EventBridge Scheduler of this account and may only sqs:SendMessage to the send queue.
+// TestSchedulerRoleOnlySendsToTheQueue ensures the role schedules act as can be assumed only by EventBridge Scheduler of this account and may only sqs:SendMessage to the send queue (and, with a customer managed key, use that key).
 func TestSchedulerRoleOnlySendsToTheQueue(t *testing.T) {
-	role := resources(load(t))["SchedulerRole"]
+	tpl := load(t)
+	role := resources(tpl)["SchedulerRole"]
 	if get(role, "Type") != "AWS::IAM::Role" {
 		t.Fatal("no SchedulerRole")
 	}
@@ -33,15 +35,22 @@ func TestSchedulerRoleOnlySendsToTheQueue(t *testing.T) {
 		get(trust[0], "Condition", "StringEquals", "aws:SourceAccount") == nil {
 		t.Fatalf("trust policy %v", trust)
 	}
-	policies, _ := get(role, "Properties", "Policies").([]any)
-	var stmts []any
-	for _, p := range policies {
-		s, _ := get(p, "PolicyDocument", "Statement").([]any)
-		stmts = append(stmts, s...)
-	}
-	if len(stmts) != 1 || strings.Join(asStrings(get(stmts[0], "Action")), ",") != "sqs:SendMessage" ||
-		getAttResource(get(stmts[0], "Resource")) != "SendQueue" {
-		t.Fatalf("scheduler role may do %v; want only sqs:SendMessage on SendQueue", stmts)
+	queue := samtemplate.ARN("AWS::SQS::Queue", "SendQueue")
+	for _, key := range []string{"", testKey} {
+		stmts, err := samtemplate.NewResolver(tpl, map[string]any{"KmsKeyArn": key}).RoleStatements("SchedulerRole")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 1
+		if key != "" {
+			want = 2
+		}
+		if len(stmts) != want || fmt.Sprint(stmts[0].Actions, stmts[0].Resources) != fmt.Sprint([]string{"sqs:SendMessage"}, []string{queue}) {
+			t.Fatalf("KmsKeyArn %q: scheduler role may do %+v; want only sqs:SendMessage on SendQueue", key, stmts)
+		}
+		if key != "" && fmt.Sprint(stmts[1].Actions, stmts[1].Resources) != fmt.Sprint([]string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{key}) {
+			t.Fatalf("scheduler role's use of the key: %+v", stmts[1])
+		}
 	}
 }
 
@@ -59,9 +68,11 @@ func TestFunctionQueueAndSchedulerPermissions(t *testing.T) {
 		for _, a := range asStrings(get(st, "Action")) {
 			switch {
 			case strings.HasPrefix(a, "sqs:"):
-				// ChangeMessageVisibility: the quota guard postpones refused records (STORE).
-				if a != "sqs:SendMessage" && a != "sqs:ChangeMessageVisibility" || getAttResource(get(st, "Resource")) != "SendQueue" {
-					t.Errorf("function may %s on %v; want only sqs:SendMessage and sqs:ChangeMessageVisibility on SendQueue", a, get(st, "Resource"))
+				// ChangeMessageVisibility: the quota guard postpones refused records (STORE);
+				// SendMessage to the dead-letter queue parks records without their secrets.
+				q := getAttResource(get(st, "Resource"))
+				if a != "sqs:SendMessage" && a != "sqs:ChangeMessageVisibility" || q != "SendQueue" && !(q == "DeadLetterQueue" && a == "sqs:SendMessage") {
+					t.Errorf("function may %s on %v; want only sqs:SendMessage and sqs:ChangeMessageVisibility on SendQueue, sqs:SendMessage on DeadLetterQueue", a, get(st, "Resource"))
 				}
 				seen["sqs"] = true
 			case strings.HasPrefix(a, "scheduler:"):
@@ -103,5 +114,13 @@ func TestQueueSettingsReachTheFunction(t *testing.T) {
 	}
 	if get(resources(tpl)["SendScheduleGroup"], "Type") != "AWS::Scheduler::ScheduleGroup" {
 		t.Fatal("no schedule group")
+	}
+	// Records with an inline password are parked on the last receive: the
+	// function must know which receive that is, and where to park.
+	receives, ok1 := asInt(env["SEND_QUEUE_MAX_RECEIVES"])
+	maxReceive, ok2 := asInt(get(resources(tpl)["SendQueue"], "Properties", "RedrivePolicy", "maxReceiveCount"))
+	if !ok1 || !ok2 || receives != maxReceive || get(env["DEAD_LETTER_QUEUE_URL"], "Ref") != "DeadLetterQueue" {
+		t.Fatalf("SEND_QUEUE_MAX_RECEIVES %v (maxReceiveCount %v), DEAD_LETTER_QUEUE_URL %v", env["SEND_QUEUE_MAX_RECEIVES"],
+			get(resources(tpl)["SendQueue"], "Properties", "RedrivePolicy", "maxReceiveCount"), env["DEAD_LETTER_QUEUE_URL"])
 	}
 }

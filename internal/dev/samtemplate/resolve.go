@@ -101,11 +101,11 @@ func (r *Resolver) truth(v any) (bool, error) {
 			if len(args) != 2 {
 				return false, fmt.Errorf("samtemplate: Fn::Equals needs two values")
 			}
-			a, err := r.Value(args[0])
+			a, err := r.Deep(args[0])
 			if err != nil {
 				return false, err
 			}
-			b, err := r.Value(args[1])
+			b, err := r.Deep(args[1])
 			if err != nil {
 				return false, err
 			}

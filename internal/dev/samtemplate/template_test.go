@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -158,12 +159,12 @@ func TestEndpointNeverAnonymous(t *testing.T) {
 	}
 }
 
-// TestSecretsPolicyConfinedToPrefix ensures the function may only GetSecretValue on the credential prefix.
+// TestSecretsPolicyConfinedToPrefix ensures the send function may only GetSecretValue on the credential prefix and the fingerprint key, and no function may do anything else with Secrets Manager.
 func TestSecretsPolicyConfinedToPrefix(t *testing.T) {
 	tpl := load(t)
 	want := "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:${CredentialPrefix}*"
-	found := 0
-	for _, fn := range ofType(tpl, "AWS::Serverless::Function") {
+	var sids []string
+	for id, fn := range ofType(tpl, "AWS::Serverless::Function") {
 		for _, pol := range get(fn, "Properties", "Policies").([]any) {
 			stmts, ok := get(pol, "Statement").([]any)
 			if !ok {
@@ -174,15 +175,29 @@ func TestSecretsPolicyConfinedToPrefix(t *testing.T) {
 				if !strings.Contains(action, "secretsmanager") {
 					continue
 				}
-				found++
-				if action != "secretsmanager:GetSecretValue" || get(s, "Resource", "Fn::Sub") != want {
-					t.Errorf("statement %v is broader than GetSecretValue on the prefix", s)
+				sids = append(sids, id+"/"+fmt.Sprint(get(s, "Sid")))
+				if action != "secretsmanager:GetSecretValue" {
+					t.Errorf("statement %v allows more than GetSecretValue", s)
+				}
+				switch get(s, "Sid") {
+				case "ReadStoredCredentials":
+					if id != "GmailSendFunction" || get(s, "Resource", "Fn::Sub") != want {
+						t.Errorf("%s: statement %v is broader than GetSecretValue on the prefix", id, s)
+					}
+				case "ReadFingerprintKey":
+					if get(s, "Resource", "Ref") != "FingerprintKey" {
+						t.Errorf("%s: statement %v is not on the fingerprint key", id, s)
+					}
+				case "ReadBounceCredentials": // TestBounceReaderReadsOnlyItsCredentials
+				default:
+					t.Errorf("%s: unexpected Secrets Manager statement %v", id, s)
 				}
 			}
 		}
 	}
-	if found != 2 { // one per function
-		t.Fatalf("%d Secrets Manager statements", found)
+	sort.Strings(sids)
+	if got := strings.Join(sids, " "); got != "BounceFunction/ReadBounceCredentials GmailSendFunction/ReadFingerprintKey GmailSendFunction/ReadStoredCredentials" {
+		t.Fatalf("Secrets Manager statements: %s", got)
 	}
 }
 
