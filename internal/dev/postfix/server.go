@@ -124,8 +124,8 @@ func (s *Server) Close() error {
 	return err
 }
 
-// Messages are the messages delivered to the maildir so far, oldest first
-// (Maildir names start with the delivery time).
+// Messages are the messages delivered to the maildir so far, in the order
+// they were delivered.
 func (s *Server) Messages() ([][]byte, error) {
 	newDir := filepath.Join(s.Dir, "mail", "inbox", "new")
 	entries, err := os.ReadDir(newDir)
@@ -135,14 +135,22 @@ func (s *Server) Messages() ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, 0, len(entries))
-	for _, e := range entries {
-		names = append(names, e.Name())
+	type file struct {
+		name string
+		at   time.Time
 	}
-	sort.Strings(names)
+	var files []file
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, file{e.Name(), info.ModTime()})
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].at.Before(files[j].at) })
 	var out [][]byte
-	for _, n := range names {
-		b, err := os.ReadFile(filepath.Join(newDir, n))
+	for _, f := range files {
+		b, err := os.ReadFile(filepath.Join(newDir, f.name))
 		if err != nil {
 			return nil, err
 		}
