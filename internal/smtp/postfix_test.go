@@ -270,4 +270,3 @@ func (r *recorder) clientBytes() []byte {
 	defer r.mu.Unlock()
 	return bytes.Clone(r.sent.Bytes())
 }
-
