@@ -25,6 +25,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
@@ -62,6 +63,9 @@ type Server struct {
 	CA     *devsmtp.CA
 	CAFile string // the CA's PEM, for SMTP_CA_FILE
 	Dir    string // everything of this instance; logs in maillog and dovecot.log
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Start configures and starts Postfix and Dovecot under a new temporary
@@ -115,13 +119,16 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 // Addr is host:port of the submission service.
 func (s *Server) Addr() string { return net.JoinHostPort(s.Host, strconv.Itoa(s.Port)) }
 
-// Close stops both daemons and removes the directory.
+// Close stops both daemons and removes the directory; closing again does
+// nothing.
 func (s *Server) Close() error {
-	err := s.run(context.Background(), "stop", s.Dir)
-	if rerr := os.RemoveAll(s.Dir); err == nil {
-		err = rerr
-	}
-	return err
+	s.closeOnce.Do(func() {
+		s.closeErr = s.run(context.Background(), "stop", s.Dir)
+		if err := os.RemoveAll(s.Dir); s.closeErr == nil {
+			s.closeErr = err
+		}
+	})
+	return s.closeErr
 }
 
 // Messages are the messages delivered to the maildir so far, in the order
