@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,7 @@ func main() {
 	queued := flag.Bool("queued", true, "also measure queued sends: POST /messages latency and a 100-message batch end to end (needs node for dynalite)")
 	bootstrapEnv := flag.String("bootstrap-env", "", "space-separated VAR=value added to gmailsend's environment, its stderr shown (e.g. GODEBUG=gctrace=1)")
 	withPostfix := flag.Bool("postfix", true, "also run every workload against Postfix (internal/dev/postfix; needs root, skipped with a line otherwise)")
+	sweep := flag.String("memory-sweep", "128,256,512", "MemorySize values (MB) to measure warm sends at, with Lambda's CPU share simulated (needs root); empty: none")
 	flag.Parse()
 
 	root, _ := os.Getwd()
@@ -69,6 +71,14 @@ func main() {
 		os.Exit(1)
 	}
 	benchmark.NewCostReport(memoryMB, rep, sr, qr).WriteMarkdown(&md) // cost.go
+	if sizes := parseSizes(*sweep); len(sizes) > 0 {
+		mr, err := benchmark.RunMemorySweep(ctx, cfg, sizes) // memory.go
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		mr.WriteMarkdown(&md)
+	}
 	fmt.Print(md.String())
 	var svg bytes.Buffer
 	rep.WriteSVG(&svg)
@@ -83,4 +93,18 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s and %s\n", *out, chart)
+}
+
+// parseSizes reads "128,256,512".
+func parseSizes(s string) []int {
+	var out []int
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' }) {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 128 {
+			fmt.Fprintf(os.Stderr, "bad -memory-sweep size %q\n", f)
+			os.Exit(2)
+		}
+		out = append(out, n)
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -178,4 +179,19 @@ func (r *QueuedReport) WriteMarkdown(w io.Writer) {
 	fmt.Fprintf(w, "| `POST /messages/batch` of %d: accepted in | %s ms |\n", r.Batch, ms(r.Accepts))
 	fmt.Fprintf(w, "| the batch: accepted to last delivery | %s ms (%.1f msgs/s) |\n", ms(r.EndToEnd), float64(r.Batch)/r.EndToEnd.Seconds())
 	fmt.Fprintf(w, "| the batch: consumer invocations, new SMTP connections (the kept session carries on) | %d, %d |\n", r.Invocations, r.Conns)
+	var services []string
+	for service, ops := range r.Requests {
+		var list []string
+		for op, n := range ops {
+			list = append(list, fmt.Sprintf("%s %d", op, n))
+		}
+		sort.Strings(list)
+		if len(list) > 0 {
+			services = append(services, service+": "+strings.Join(list, ", "))
+		}
+	}
+	sort.Strings(services)
+	if len(services) > 0 {
+		fmt.Fprintf(w, "\nThe batch's AWS requests (accepting and consuming it): %s.\n", strings.Join(services, "; "))
+	}
 }
