@@ -11,9 +11,12 @@ package smtp
 // ACK, which Linux delays by up to 40 ms on a connection it judges
 // interactive (this side sent data shortly after receiving some, as a warm
 // session does): about half of warm one-flight sends to Postfix stalled by
-// that much, until the timer fired. Acknowledging at once while the
-// replies of a flight are awaited removes the stall; it costs a bare ACK
-// per reply segment, which the server never waits for.
+// that much, until the timer fired. A new session meets it too: after
+// STARTTLS, Postfix's OpenSSL writes the TLS 1.3 session tickets, then the
+// EHLO reply, and most new sessions stalled there. Acknowledging at once
+// while a flight's replies are awaited, and throughout dialling, removes
+// the stall; it costs a bare ACK per reply segment, which the server never
+// waits for.
 
 // ackRepliesAtOnce makes every read of the session's socket acknowledge
 // what arrived at once (TCP_QUICKACK on Linux, nothing elsewhere) until the
