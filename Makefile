@@ -15,7 +15,7 @@ KILL_RATE   ?=
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 LAMBDA_FLAGS = -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 
-.PHONY: help build test lint run serve deploy clean fuzz bench node-deps chaos
+.PHONY: help build test lint run serve deploy clean fuzz bench node-deps mta-deps chaos
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  %-26s %s\n", $$1, $$2}'
@@ -29,7 +29,7 @@ build-GmailSendFunction: ## sam build target: writes $(ARTIFACTS_DIR)/bootstrap
 build-BounceFunction: ## sam build target of the bounce reader: writes $(ARTIFACTS_DIR)/bootstrap
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/bounces
 
-test: lint node-deps ## lint, then every test with the race detector, counts and skip reasons (CI runs this)
+test: lint node-deps mta-deps ## lint, then every test with the race detector, counts and skip reasons (CI runs this)
 	$(GO) run ./internal/dev/testsummary -race -count=1 ./...
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/message
 
@@ -50,6 +50,9 @@ node-deps: ## npm ci for dynalite (the local DynamoDB); skipped with one line wi
 		echo "npm not found: DynamoDB (dynalite) tests skip and make run/serve run without the message store"; \
 	fi
 
+mta-deps: ## install Postfix and Dovecot from Debian's packages for the real-MTA tests and bench (root and apt-get); skipped with one line otherwise
+	@internal/dev/postfix/postfix.sh install || echo "Postfix tests skip (under CI=true they fail) and make bench measures the development server only"
+
 deploy: ## sam build && sam deploy (needs the AWS SAM CLI and an AWS account)
 	sam build && sam deploy
 
@@ -66,7 +69,7 @@ chaos: node-deps ## the seeded fault campaign at length: make chaos SEED=… N=1
 	CHAOS_SEED=$(SEED) CHAOS_N=$(N) CHAOS_DURATION=$(DURATION) CHAOS_FAULT_RATE=$(FAULT_RATE) CHAOS_KILL_RATE=$(KILL_RATE) \
 		$(GO) test -count=1 -v -timeout 0 -run '^TestChaosCampaign$$' ./functions/gmailsend/
 
-bench: ## side-by-side benchmark against nodemailer and smtplib (writes bench/results.md and .svg)
+bench: mta-deps ## side-by-side benchmark against nodemailer and smtplib, on the development server and Postfix, with the cost of 1,000 sends (writes bench/results.md and .svg)
 	cd bench && npm ci --no-audit --no-fund
 	$(GO) run ./bench -rtt $(BENCH_RTT) $(if $(BENCH_BEFORE),-before $(BENCH_BEFORE)) -out bench/results.md
 	$(GO) test ./internal/message -run '^$$' -bench . -benchmem | tee bench/go-bench.txt

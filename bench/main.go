@@ -1,7 +1,8 @@
 // Command bench runs the side-by-side benchmark (`make bench`): gmailsend
 // against nodemailer (pooled and unpooled) and Python smtplib, on cold,
-// warm sequential and batch workloads, and writes the table to a Markdown
-// file and a chart beside it.
+// warm sequential and batch workloads, against the development SMTP server
+// and against Postfix, prints what 1,000 sends cost on AWS, and writes the
+// tables to a Markdown file and a chart beside it.
 package main
 
 import (
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,12 +30,14 @@ func main() {
 	before := flag.String("before", "", "also run the bootstrap built from this git revision (git archive), for before/after figures in one run")
 	queued := flag.Bool("queued", true, "also measure queued sends: POST /messages latency and a 100-message batch end to end (needs node for dynalite)")
 	bootstrapEnv := flag.String("bootstrap-env", "", "space-separated VAR=value added to gmailsend's environment, its stderr shown (e.g. GODEBUG=gctrace=1)")
+	withPostfix := flag.Bool("postfix", true, "also run every workload against Postfix (internal/dev/postfix; needs root, skipped with a line otherwise)")
+	sweep := flag.String("memory-sweep", "128,256,512", "MemorySize values (MB) to measure warm sends at, with Lambda's CPU share simulated (needs root); empty: none")
 	flag.Parse()
 
 	root, _ := os.Getwd()
 	cfg := benchmark.Config{RTT: *rtt, ColdRuns: *cold, Warm: *warm, Batches: *batches,
 		Contenders: strings.FieldsFunc(*only, func(r rune) bool { return r == ',' }), ModuleRoot: root, WorkDir: filepath.Join(root, "bench", "out"), Before: *before,
-		BootstrapEnv: strings.Fields(*bootstrapEnv)}
+		BootstrapEnv: strings.Fields(*bootstrapEnv), Postfix: *withPostfix}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	rep, err := benchmark.Run(ctx, cfg)
@@ -43,21 +47,37 @@ func main() {
 	}
 	var md bytes.Buffer
 	rep.WriteMarkdown(&md)
+	var (
+		sr *benchmark.StoreReport
+		qr *benchmark.QueuedReport
+	)
 	if *withStore {
-		sr, err := benchmark.RunStore(ctx, cfg) // store.go
-		if err != nil {
+		if sr, err = benchmark.RunStore(ctx, cfg); err != nil { // store.go
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
 		sr.WriteMarkdown(&md)
 	}
 	if *queued {
-		qr, err := benchmark.RunQueued(ctx, cfg) // queued.go
-		if err != nil {
+		if qr, err = benchmark.RunQueued(ctx, cfg); err != nil { // queued.go
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
 		qr.WriteMarkdown(&md)
+	}
+	memoryMB, err := benchmark.TemplateMemoryMB(root)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	benchmark.NewCostReport(memoryMB, rep, sr, qr).WriteMarkdown(&md) // cost.go
+	if sizes := parseSizes(*sweep); len(sizes) > 0 {
+		mr, err := benchmark.RunMemorySweep(ctx, cfg, sizes) // memory.go
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		mr.WriteMarkdown(&md)
 	}
 	fmt.Print(md.String())
 	var svg bytes.Buffer
@@ -73,4 +93,18 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Fprintf(os.Stderr, "wrote %s and %s\n", *out, chart)
+}
+
+// parseSizes reads "128,256,512".
+func parseSizes(s string) []int {
+	var out []int
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' }) {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 128 {
+			fmt.Fprintf(os.Stderr, "bad -memory-sweep size %q\n", f)
+			os.Exit(2)
+		}
+		out = append(out, n)
+	}
+	return out
 }

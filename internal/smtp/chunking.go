@@ -81,7 +81,9 @@ func (s *session) sendOneFlight(from, rcpt string, msg io.WriterTo) (bool, error
 		s.broken = true
 		return false, classify(stageMail, err)
 	}
+	restore := s.ackRepliesAtOnce() // the replies may come in several writes (quickack.go)
 	contentSent, err := s.readOneFlightReplies(reset, rcpt, cw.chunks)
+	restore()
 	if contentSent && err != nil && !isReply(err) && !errors.Is(err, os.ErrDeadlineExceeded) && resetByPeer(s.conn, resetWait) {
 		// The connection ended without a reply, and the server's side
 		// reset it. A server resets a connection it closes with data

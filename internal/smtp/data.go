@@ -81,6 +81,8 @@ func (s *session) sendPipelined(from string, to []string, msg io.WriterTo) (bool
 	if err := w.Flush(); err != nil {
 		return false, classify(stageMail, err)
 	}
+	restore := s.ackRepliesAtOnce() // the replies may come in several writes (quickack.go)
+	defer restore()
 	var first *email.Error
 	note := func(st stage, err error, detail string) {
 		if first == nil {

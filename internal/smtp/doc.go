@@ -17,6 +17,10 @@
 //   - With CHUNKING and PIPELINING (RFC 3030, RFC 2920) a message to one
 //     recipient costs one round trip: RSET, MAIL, RCPT and BDAT LAST with
 //     the message in one flight (chunking.go). With PIPELINING alone, two.
+//   - While replies are awaited (dialling, and the replies to a pipelined
+//     flight) the socket acknowledges what arrives at once (TCP_QUICKACK,
+//     quickack.go): a server answering in two writes would otherwise wait
+//     for the client's delayed ACK, 40 ms on Linux.
 //   - A failure after the whole message was sent and before the server's
 //     verdict is marked ErrDeliveryUnknown (outcome.go): it may have been
 //     delivered.

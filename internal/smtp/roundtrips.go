@@ -27,8 +27,11 @@ func WithRoundTrips(ctx context.Context, r *RoundTrips) context.Context {
 
 // turnConn counts turns of the conversation into the RoundTrips of the
 // invocation the session is bound to (none while it waits in the pool).
+// As the session's wrapper of the socket itself it also reads acknowledging
+// at once while ackAtOnce is set (quickack.go).
 type turnConn struct {
 	net.Conn
+	ackAtOnce  atomic.Bool
 	into       atomic.Pointer[RoundTrips]
 	mu         sync.Mutex
 	greeted    bool // the first reply (the greeting) has arrived
@@ -56,8 +59,12 @@ func (c *turnConn) add() {
 	}
 }
 
-func (c *turnConn) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
+func (c *turnConn) Read(p []byte) (n int, err error) {
+	if c.ackAtOnce.Load() {
+		n, err = readAckingAtOnce(c.Conn, p)
+	} else {
+		n, err = c.Conn.Read(p)
+	}
 	if n > 0 {
 		c.mu.Lock()
 		if !c.greeted {

@@ -114,6 +114,10 @@ func dial(ctx context.Context, cfg Config, key string, creds Credentials) (*sess
 	conn := raw
 	s := &session{key: key, conn: raw, firstReplyLimit: cfg.ReuseCheckTimeout}
 	s.bind(ctx, cfg.SafetyMargin)
+	// The handshake's answers come in several writes too: after STARTTLS,
+	// Postfix (OpenSSL) writes TLS 1.3 session tickets, then the EHLO
+	// reply, which Nagle holds until the tickets are acknowledged.
+	defer s.ackRepliesAtOnce()()
 	fail := func(st stage, err error) (*session, error) {
 		s.unbind()
 		_ = raw.Close()

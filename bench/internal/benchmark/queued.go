@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
+	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -30,6 +28,13 @@ type QueuedReport struct {
 	EndToEnd    time.Duration
 	Invocations int   // consumer invocations for the batch
 	Conns       int64 // SMTP connections for the batch
+	// BilledMs is the batch's billed Lambda duration: the accepting call
+	// and every consumer invocation, each rounded up to 1 ms.
+	BilledMs float64
+	// Requests are the batch's AWS requests by service (the lower-case
+	// suffix of its AWS_ENDPOINT_URL_ variable: dynamodb, sqs,
+	// secrets_manager, scheduler) and operation.
+	Requests map[string]map[string]int
 }
 
 // RunQueued measures queued sends: the real bootstrap under the local
@@ -48,12 +53,15 @@ func RunQueued(ctx context.Context, cfg Config) (*QueuedReport, error) {
 	}
 	defer q.Close()
 	env := append(st.Env(), q.Env()...)
-	// Every AWS endpoint behind the simulated round trip; later entries win.
+	// Every AWS endpoint behind the simulated round trip, counted; later
+	// entries win.
+	proxies := map[string]*countingProxy{}
 	for _, e := range env {
 		name, target, _ := strings.Cut(e, "=")
-		if strings.HasPrefix(name, "AWS_ENDPOINT_URL_") {
-			p := delayed(target, cfg.RTT)
+		if service, ok := strings.CutPrefix(name, "AWS_ENDPOINT_URL_"); ok {
+			p := newCountingProxy(target, cfg.RTT)
 			defer p.Close()
+			proxies[strings.ToLower(service)] = p
 			env = append(env, name+"="+p.URL)
 		}
 	}
@@ -81,9 +89,16 @@ func RunQueued(ctx context.Context, cfg Config) (*QueuedReport, error) {
 	consumeCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	invocations := make(chan struct{}, 1000)
+	var billed atomic.Int64  // ms of the batch's consumer invocations
+	var running atomic.Int32 // consumer invocations not yet returned
 	go q.Consume(consumeCtx, func(ctx context.Context, p []byte) (json.RawMessage, error) {
 		invocations <- struct{}{}
-		return invoke(p)
+		running.Add(1)
+		defer running.Add(-1)
+		t0 := time.Now()
+		out, err := invoke(p)
+		billed.Add(int64(billedMs(time.Since(t0))))
+		return out, err
 	})
 	if err := waitDelivered(ctx, st, int64(cfg.Warm)); err != nil {
 		return nil, err
@@ -93,6 +108,10 @@ func RunQueued(ctx context.Context, cfg Config) (*QueuedReport, error) {
 	}
 
 	before := st.SMTP.Stats()
+	billed.Store(0)
+	for _, p := range proxies {
+		p.reset()
+	}
 	items := make([]string, rep.Batch)
 	for i := range items {
 		items[i] = one
@@ -106,18 +125,17 @@ func RunQueued(ctx context.Context, cfg Config) (*QueuedReport, error) {
 		return nil, err
 	}
 	rep.EndToEnd = time.Since(t0)
+	// The last message is delivered before its invocation returns.
+	for running.Load() > 0 && ctx.Err() == nil {
+		time.Sleep(time.Millisecond)
+	}
 	rep.Invocations, rep.Conns = len(invocations), st.SMTP.Stats().Connections-before.Connections
+	rep.BilledMs = billedMs(rep.Accepts) + float64(billed.Load())
+	rep.Requests = map[string]map[string]int{}
+	for service, p := range proxies {
+		rep.Requests[service], _ = p.counts()
+	}
 	return rep, nil
-}
-
-// delayed is a reverse proxy to target that holds each request rtt.
-func delayed(target string, rtt time.Duration) *httptest.Server {
-	u, _ := url.Parse(target)
-	proxy := httputil.NewSingleHostReverseProxy(u)
-	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(rtt)
-		proxy.ServeHTTP(w, r)
-	}))
 }
 
 // apiEvent is a REST API proxy event for POST path with body.
@@ -161,4 +179,19 @@ func (r *QueuedReport) WriteMarkdown(w io.Writer) {
 	fmt.Fprintf(w, "| `POST /messages/batch` of %d: accepted in | %s ms |\n", r.Batch, ms(r.Accepts))
 	fmt.Fprintf(w, "| the batch: accepted to last delivery | %s ms (%.1f msgs/s) |\n", ms(r.EndToEnd), float64(r.Batch)/r.EndToEnd.Seconds())
 	fmt.Fprintf(w, "| the batch: consumer invocations, new SMTP connections (the kept session carries on) | %d, %d |\n", r.Invocations, r.Conns)
+	var services []string
+	for service, ops := range r.Requests {
+		var list []string
+		for op, n := range ops {
+			list = append(list, fmt.Sprintf("%s %d", op, n))
+		}
+		sort.Strings(list)
+		if len(list) > 0 {
+			services = append(services, service+": "+strings.Join(list, ", "))
+		}
+	}
+	sort.Strings(services)
+	if len(services) > 0 {
+		fmt.Fprintf(w, "\nThe batch's AWS requests (accepting and consuming it): %s.\n", strings.Join(services, "; "))
+	}
 }

@@ -15,15 +15,15 @@ import (
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
-// TestDelayedProxyForwardsAfterTheRoundTrip ensures the proxy put in front of each AWS endpoint answers with the endpoint's own reply, no sooner than the simulated round trip.
-func TestDelayedProxyForwardsAfterTheRoundTrip(t *testing.T) {
+// TestCountingProxyForwardsAfterTheRoundTrip ensures the proxy put in front of each AWS endpoint answers with the endpoint's own reply, no sooner than the simulated round trip, and counts requests by operation.
+func TestCountingProxyForwardsAfterTheRoundTrip(t *testing.T) {
 	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		w.Header().Set("X-Amz-Target-Seen", r.Header.Get("X-Amz-Target"))
 		_, _ = w.Write(append([]byte("echo:"), b...))
 	}))
 	defer backend.Close()
-	p := delayed(backend.URL, 50*time.Millisecond)
+	p := newCountingProxy(backend.URL, 50*time.Millisecond)
 	defer p.Close()
 	req, _ := http.NewRequest("POST", p.URL, strings.NewReader("ping"))
 	req.Header.Set("X-Amz-Target", "AmazonSQS.SendMessage")
@@ -39,6 +39,9 @@ func TestDelayedProxyForwardsAfterTheRoundTrip(t *testing.T) {
 	}
 	if string(body) != "echo:ping" || resp.Header.Get("X-Amz-Target-Seen") != "AmazonSQS.SendMessage" {
 		t.Fatalf("%q %v", body, resp.Header)
+	}
+	if got, _ := p.counts(); len(got) != 1 || got["SendMessage"] != 1 {
+		t.Fatalf("counted %v", got)
 	}
 }
 

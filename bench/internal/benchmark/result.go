@@ -16,6 +16,8 @@ const (
 type Result struct {
 	Workload   string
 	Contender  string
+	Server     string // DevServer or PostfixServer
+	Counted    bool   // the server counted RoundTrips and Conns
 	Messages   int
 	Wall       time.Duration   // total time of the measured sends (cold: process start to response)
 	Latencies  []time.Duration // per message (batch: per message of each batch)

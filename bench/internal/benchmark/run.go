@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/internal/dev/devstack"
+	"github.com/gmailsend/gmailsend/internal/dev/postfix"
 	"github.com/gmailsend/gmailsend/internal/dev/runtimeapi"
 )
 
@@ -43,6 +45,10 @@ type Config struct {
 	// BootstrapEnv is added to every gmailsend bootstrap's environment,
 	// whose standard error is then shown (profiling: GODEBUG=gctrace=1).
 	BootstrapEnv []string
+	// Postfix runs every workload against Postfix too, after the
+	// development server (servers.go); skipped with a line where it
+	// cannot run (not root).
+	Postfix bool
 }
 
 // Report is a whole run.
@@ -54,6 +60,10 @@ type Report struct {
 	Binaries map[string]int64
 	Machine  string
 	Started  time.Time
+	// Servers are the SMTP servers measured, in order (servers.go).
+	Servers []target
+	// PostfixSkipped says why Postfix was not measured, when asked for.
+	PostfixSkipped string
 }
 
 type runner struct {
@@ -63,6 +73,7 @@ type runner struct {
 	before    string // the bootstrap of Config.Before
 	req       []byte
 	reqFile   string
+	target    target // the SMTP server of the workload being measured
 }
 
 // Run measures every contender on every workload, one after another.
@@ -97,13 +108,30 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		cfg.Contenders = append([]string{BeforeName(cfg.Before)}, cfg.Contenders...)
 		rep.Config.Contenders = cfg.Contenders
 	}
-	for _, w := range []string{Cold, Warm, Batch} {
-		for _, c := range cfg.Contenders {
-			res, err := r.measure(ctx, c, w)
-			if err != nil {
-				return nil, fmt.Errorf("benchmark: %s, %s: %w", c, w, err)
+	rep.Servers = []target{devTarget(r.stack, cfg.RTT)}
+	if cfg.Postfix {
+		t, stop, err := startPostfix(ctx)
+		switch {
+		case errors.Is(err, postfix.ErrUnavailable):
+			rep.PostfixSkipped = err.Error()
+			fmt.Fprintf(os.Stderr, "benchmark: Postfix skipped: %v\n", err)
+		case err != nil:
+			return nil, err
+		default:
+			defer stop()
+			rep.Servers = append(rep.Servers, t)
+		}
+	}
+	for _, t := range rep.Servers {
+		r.target = t
+		for _, w := range []string{Cold, Warm, Batch} {
+			for _, c := range cfg.Contenders {
+				res, err := r.measure(ctx, c, w)
+				if err != nil {
+					return nil, fmt.Errorf("benchmark: %s, %s, %s: %w", t.Name, c, w, err)
+				}
+				rep.Results = append(rep.Results, res)
 			}
-			rep.Results = append(rep.Results, res)
 		}
 	}
 	return rep, nil
@@ -125,8 +153,11 @@ func (r *runner) measure(ctx context.Context, contender, workload string) (Resul
 	if err != nil {
 		return res, err
 	}
+	res.Workload, res.Contender, res.Server, res.Counted = workload, contender, r.target.Name, r.target.counted
+	if !r.target.counted {
+		return res, nil // each contender checks its own sends were accepted
+	}
 	after := r.stack.SMTP.Stats()
-	res.Workload, res.Contender = workload, contender
 	res.RoundTrips, res.Conns = after.RoundTrips-before.RoundTrips, after.Connections-before.Connections
 	if got := after.Messages - before.Messages; got != int64(res.Messages) {
 		return res, fmt.Errorf("the server received %d messages, want %d", got, res.Messages)
@@ -138,7 +169,8 @@ func (r *runner) gmailsend(ctx context.Context, workload string, v variant) (Res
 	var res Result
 	var inits []time.Duration
 	start := func() (*runtimeapi.Function, error) {
-		env := append(append(r.stack.Env(), v.env...), r.cfg.BootstrapEnv...)
+		// Later entries win: the target's SMTP server, then the variant's.
+		env := append(append(append(r.stack.Env(), r.target.env()...), v.env...), r.cfg.BootstrapEnv...)
 		var stderr io.Writer
 		if len(r.cfg.BootstrapEnv) > 0 {
 			stderr = os.Stderr
@@ -247,8 +279,7 @@ func (r *runner) peer(ctx context.Context, contender, workload string) (Result, 
 			return res, fmt.Errorf("unknown contender %q", contender)
 		}
 		cmd := exec.CommandContext(ctx, args[0], args[1:]...)
-		cmd.Env = append(os.Environ(), "SMTP_HOST=127.0.0.1", "SMTP_PORT="+strconv.Itoa(r.stack.SMTP.Port),
-			"SMTP_CA_FILE="+r.stack.CAFile, "REQUEST_FILE="+r.reqFile, "NODE_ENV=production")
+		cmd.Env = append(append(os.Environ(), r.target.env()...), "REQUEST_FILE="+r.reqFile, "NODE_ENV=production")
 		cmd.Stderr = os.Stderr
 		out, err := cmd.StdoutPipe()
 		if err != nil {

@@ -3,6 +3,7 @@ package benchmark
 import (
 	"bytes"
 	"context"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -55,6 +56,33 @@ func TestHarnessShort(t *testing.T) {
 	rep.WriteMarkdown(&md)
 	rep.WriteSVG(&svg)
 	if !strings.Contains(md.String(), "| warm sequential | gmailsend |") || !strings.Contains(svg.String(), "<svg") {
+		t.Fatalf("report:\n%s", md.String())
+	}
+}
+
+// TestHarnessOnPostfixShort runs gmailsend's workloads once against Postfix too, with tiny counts, so the real-server half of `make bench` cannot rot; skipped where Postfix cannot run (not root), failing under CI=true.
+func TestHarnessOnPostfixShort(t *testing.T) {
+	cfg := Config{RTT: time.Millisecond, ColdRuns: 1, Warm: 3, Batches: 1, Contenders: []string{Gmailsend}, Postfix: true,
+		ModuleRoot: fixture.ModuleRoot(t), WorkDir: t.TempDir()}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, err := Run(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.PostfixSkipped != "" {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("Postfix skipped under CI: %s", rep.PostfixSkipped)
+		}
+		t.Skipf("Postfix tests skipped: %s", rep.PostfixSkipped)
+	}
+	warm, ok := rep.findOn(PostfixServer, Warm, Gmailsend)
+	if !ok || warm.Messages != 3 || warm.Counted || warm.CPU == 0 {
+		t.Fatalf("%+v", warm)
+	}
+	var md bytes.Buffer
+	rep.WriteMarkdown(&md)
+	if !strings.Contains(md.String(), "## Postfix") || !strings.Contains(md.String(), "| warm sequential | gmailsend | ") {
 		t.Fatalf("report:\n%s", md.String())
 	}
 }

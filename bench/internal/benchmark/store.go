@@ -106,8 +106,8 @@ func warmRun(ctx context.Context, bootstrap string, env []string, req []byte, n 
 	return nil
 }
 
-// countingProxy forwards to dynalite after the simulated round trip and
-// counts requests by operation.
+// countingProxy forwards to an AWS endpoint (dynalite, the local queue…)
+// after the simulated round trip and counts requests by operation.
 type countingProxy struct {
 	*httptest.Server
 	mu       sync.Mutex
@@ -121,7 +121,12 @@ func newCountingProxy(target string, rtt time.Duration) *countingProxy {
 	fwd := httputil.NewSingleHostReverseProxy(u)
 	p := &countingProxy{n: map[string]int{}}
 	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "DynamoDB_20120810.")
+		// "DynamoDB_20120810.PutItem" → PutItem; REST APIs by method and path.
+		op := r.Header.Get("X-Amz-Target")
+		op = op[strings.LastIndexByte(op, '.')+1:]
+		if op == "" {
+			op = r.Method + " " + r.URL.Path
+		}
 		p.mu.Lock()
 		p.n[op]++
 		if p.inFlight == 0 {
