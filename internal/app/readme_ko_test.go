@@ -58,7 +58,7 @@ func TestLocalAccountsDocumented(t *testing.T) {
 	for user, pw := range devstack.Accounts {
 		cred := "—"
 		for name, holds := range devstack.StoredCredentials {
-			if strings.HasPrefix(holds, user+",") {
+			if holds == user+", app password" {
 				cred = "`" + name + "` (app password)"
 			}
 		}

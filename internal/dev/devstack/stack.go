@@ -36,7 +36,15 @@ type Stack struct {
 	OAuth   *devoauth.Server
 	CAFile  string
 	MailDir string
+	// ClientSecretFile is a "Desktop app" OAuth client's JSON whose
+	// endpoints are the local OAuth server's, for trying `gmailsend oauth
+	// login` locally (the local authorization endpoint consents at once).
+	ClientSecretFile string
 }
+
+// LocalDesktopClient is the installed-app OAuth client ClientSecretFile
+// describes; its sign-ins are OAuthUser's.
+var LocalDesktopClient = devoauth.App{ID: "local-desktop.apps.googleusercontent.com", Secret: "GOCSPX-local-desktop-secret", User: OAuthUser}
 
 // Options tune the stack.
 type Options struct {
@@ -49,7 +57,9 @@ type Options struct {
 }
 
 // Start starts the stand-ins and stores the sample credentials
-// gmailsend/support-desk (app password) and gmailsend/oauth-desk (OAuth).
+// gmailsend/support-desk (app password), gmailsend/team-desk (the same
+// account, only for the first local API key) and gmailsend/oauth-desk
+// (OAuth).
 func Start(o Options) (*Stack, error) {
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return nil, err
@@ -58,6 +68,14 @@ func Start(o Options) (*Stack, error) {
 	st.OAuth = devoauth.Start(time.Hour)
 	st.OAuth.Register(devoauth.Client{ID: "local-client.apps.googleusercontent.com", Secret: "local-client-secret",
 		RefreshToken: "1//local-refresh-token", User: OAuthUser})
+	st.OAuth.RegisterApp(LocalDesktopClient)
+	st.ClientSecretFile = filepath.Join(o.Dir, "client_secret.json")
+	clientJSON := fmt.Sprintf(`{"installed":{"client_id":%q,"client_secret":%q,"auth_uri":%q,"token_uri":%q,"redirect_uris":["http://localhost"]}}`+"\n",
+		LocalDesktopClient.ID, LocalDesktopClient.Secret, st.OAuth.AuthURL, st.OAuth.URL)
+	if err := os.WriteFile(st.ClientSecretFile, []byte(clientJSON), 0o600); err != nil {
+		st.OAuth.Close()
+		return nil, err
+	}
 	mo := devsmtp.Options{Users: Accounts, Dir: st.MailDir, RTT: o.RTT, TokenStatus: st.OAuth.TokenStatus}
 	if o.Mail != nil {
 		o.Mail(&mo)
@@ -70,6 +88,8 @@ func Start(o Options) (*Stack, error) {
 	st.SMTP, st.CAFile = smtpSrv, caFile
 	st.Secrets = devsecrets.Start()
 	st.Secrets.Put("gmailsend/support-desk", fmt.Sprintf(`{"user":"support@gmail.com","password":%q}`, Accounts["support@gmail.com"]))
+	st.Secrets.Put("gmailsend/"+TeamCredential, fmt.Sprintf(`{"user":"support@gmail.com","password":%q,"allowedCallers":[%q]}`,
+		Accounts["support@gmail.com"], APIKeys[0].ID))
 	st.Secrets.Put("gmailsend/oauth-desk", fmt.Sprintf(
 		`{"user":%q,"oauth":{"clientId":"local-client.apps.googleusercontent.com","clientSecret":"local-client-secret","refreshToken":"1//local-refresh-token","tokenEndpoint":%q}}`,
 		OAuthUser, st.OAuth.URL))
