@@ -48,7 +48,7 @@ func gmailsendLines(l *local, base string) []string {
 		fmt.Sprintf("printf '%%s\\n' %s | %s credentials put test-desk --user sender@gmail.com %s",
 			devstack.Accounts["sender@gmail.com"], cmd, smtpFlags),
 		fmt.Sprintf("%s credentials verify test-desk %s", cmd, smtpFlags),
-		fmt.Sprintf("%s oauth login test-oauth --client-secret-file %s --no-browser %s   # then open the URL it prints (or curl -s URL)",
+		fmt.Sprintf("%s oauth login test-oauth --client-secret-file %s %s   # open the URL it prints (or curl it): the local sign-in consents at once",
 			cmd, shown(l.stack.ClientSecretFile), smtpFlags),
 		fmt.Sprintf("%s send --endpoint %s/send --api-key %s --credential test-desk --to kim@example.com --subject '회의 안내' --html '<p>안녕하세요</p>'",
 			cmd, base, devstack.APIKeys[0].Value),

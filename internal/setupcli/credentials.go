@@ -29,7 +29,7 @@ func (s *storeFlags) register(fs *flag.FlagSet) {
 // credentialsPut is `gmailsend credentials put NAME --user ADDRESS`.
 func (c *command) credentialsPut(ctx context.Context, args []string) error {
 	var (
-		g     Globals
+		g       Globals
 		user    string
 		replace bool
 		store   storeFlags
