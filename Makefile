@@ -8,7 +8,7 @@ BENCH_BEFORE ?=
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 LAMBDA_FLAGS = -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 
-.PHONY: help build test lint run serve deploy clean fuzz bench node-deps
+.PHONY: help build test lint run serve deploy clean fuzz bench node-deps FORCE
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  %-26s %s\n", $$1, $$2}'
@@ -23,18 +23,26 @@ build-BounceFunction: ## sam build target of the bounce reader: writes $(ARTIFAC
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/bounces
 
 test: lint node-deps ## lint, then every test with the race detector, counts and skip reasons (CI runs this)
+	@echo "the benchmarks of internal/message, once each (their output only if they fail)"
+	@out=$$($(GO) test -run '^$$' -bench . -benchtime 1x ./internal/message 2>&1) || { echo "$$out"; exit 1; }
 	$(GO) run ./internal/dev/testsummary -race -count=1 ./...
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/message
 
 lint: ## go vet and staticcheck
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-run: node-deps ## run the real bootstrap on an event against a local SMTP server (EVENT=events/…)
-	$(GO) run ./cmd/localrun run -event $(EVENT)
+# localrun is built, then run (not go run): go run exits 1 after Ctrl-C
+# even when the program stopped cleanly, and make then reports an error.
+LOCALRUN = .local/bin/localrun
 
-serve: node-deps ## local HTTP endpoint on :3000 (every API route, with a local queue and scheduler), like sam local start-api
-	$(GO) run ./cmd/localrun serve
+$(LOCALRUN): FORCE
+	@$(GO) build -o $(LOCALRUN) ./cmd/localrun
+
+run: node-deps $(LOCALRUN) ## run the real bootstrap on an event against a local SMTP server (EVENT=events/…)
+	$(LOCALRUN) run -event $(EVENT)
+
+serve: node-deps $(LOCALRUN) ## local HTTP endpoint on :3000 (every route of template.yaml, local API keys, queue and scheduler), like sam local start-api
+	$(LOCALRUN) serve
 
 node-deps: ## npm ci for dynalite (the local DynamoDB); skipped with one line without npm
 	@if command -v npm >/dev/null 2>&1; then \

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -17,6 +18,11 @@ func run(ctx context.Context, dir, eventFile, realSMTP string, timeout time.Dura
 	payload, err := os.ReadFile(eventFile)
 	if err != nil {
 		return err
+	}
+	if devstack.IsBounceSchedule(payload) {
+		// The bounce reader's event: its demo builds and starts both
+		// functions itself, so nothing is started here first.
+		return runBounceDemo(ctx, dir, eventFile, payload, timeout, out)
 	}
 	logs := new(syncBuffer)
 	l, err := start(ctx, dir, realSMTP, logs)
@@ -33,7 +39,7 @@ func run(ctx context.Context, dir, eventFile, realSMTP string, timeout time.Dura
 // response.
 func invokeOnce(ctx context.Context, l *local, name string, payload []byte, timeout time.Duration, logs *syncBuffer, out io.Writer) error {
 	if devstack.IsBounceSchedule(payload) {
-		return runBounceDemo(ctx, l, name, payload, timeout, out)
+		return runBounceDemo(ctx, filepath.Dir(l.stack.MailDir), name, payload, timeout, out)
 	}
 	before := len(l.stack.SMTP.Messages())
 	res, err := l.fn.Invoke(ctx, payload, timeout)
@@ -46,7 +52,8 @@ func invokeOnce(ctx context.Context, l *local, name string, payload []byte, time
 	fmt.Fprintf(out, "\n== response to %s (%v)\n", name, res.Duration.Round(time.Millisecond))
 	var response string
 	if res.Err != nil {
-		response = fmt.Sprintf("function error %s: %s", res.Err.Type, res.Err.Message)
+		// The message already starts with the code ("smtp_auth_failed: …").
+		response = fmt.Sprintf("function error %s: %s", res.Err.Type, strings.TrimPrefix(res.Err.Message, res.Err.Type+": "))
 	} else {
 		response = pretty(res.Payload)
 	}
