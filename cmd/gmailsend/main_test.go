@@ -103,7 +103,7 @@ func TestHelp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"gmailsend credentials put NAME --user ADDRESS [--kms-key-id K] [--tag k=v]", "gmailsend credentials verify NAME",
+	for _, want := range []string{"gmailsend credentials put NAME --user ADDRESS [--replace] [--kms-key-id K] [--tag k=v]", "gmailsend credentials verify NAME",
 		"gmailsend oauth login NAME --client-secret-file FILE [--user ADDRESS]", "gmailsend send --endpoint URL --api-key KEY [--credential NAME] --to ADDRESS"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("help lacks %q:\n%s", want, out)

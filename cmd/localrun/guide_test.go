@@ -5,12 +5,15 @@ import (
 	"io"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gmailsend/gmailsend/internal/dev/devoauth"
 	"github.com/gmailsend/gmailsend/internal/dev/devstack"
+	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/setupcli"
 )
 
@@ -111,5 +114,36 @@ func TestServeGuideLinesRun(t *testing.T) {
 	msgs := l.stack.SMTP.Messages()
 	if len(msgs) != 1 || msgs[0].From != "sender@gmail.com" {
 		t.Fatalf("delivered %d messages: %+v", len(msgs), msgs)
+	}
+}
+
+// TestREADMEShowsTheGuideLines ensures README's local try of the gmailsend command is, line for line, what make serve prints (ports shown as <port>).
+func TestREADMEShowsTheGuideLines(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	l, err := startBuilt(ctx, bootstrap(t), devstack.Options{Dir: ".local-guide-test"}, "", io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { l.Close(); os.RemoveAll(".local-guide-test") }()
+	readme, err := os.ReadFile(filepath.Join(fixture.ModuleRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ports := regexp.MustCompile(`127\.0\.0\.1:\d+|--smtp-port \d+`)
+	for _, line := range gmailsendLines(l, "http://127.0.0.1:3000") {
+		line = ports.ReplaceAllStringFunc(line, func(m string) string {
+			if m == "127.0.0.1:3000" {
+				return m
+			}
+			if strings.HasPrefix(m, "--smtp-port") {
+				return "--smtp-port <port>"
+			}
+			return "127.0.0.1:<port>"
+		})
+		line = strings.ReplaceAll(line, ".local-guide-test/", ".local/")
+		if !strings.Contains(string(readme), "\n"+line+"\n") {
+			t.Errorf("README does not show the line make serve prints:\n%s", line)
+		}
 	}
 }

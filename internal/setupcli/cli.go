@@ -66,7 +66,7 @@ const (
 const usageFormat = `gmailsend sets up and tries a gmailsend deployment.
 
 Usage:
-  gmailsend credentials put NAME --user ADDRESS [--kms-key-id K] [--tag k=v]...
+  gmailsend credentials put NAME --user ADDRESS [--replace] [--kms-key-id K] [--tag k=v]...
       read an app password (without echo, or from stdin), prove it logs in to
       the SMTP server (nothing is sent), store it as the secret <prefix>NAME
   gmailsend credentials verify NAME
