@@ -123,7 +123,7 @@ func TestServeScopesByAPIKey(t *testing.T) {
 	if _ = json.Unmarshal([]byte(body), &sent); status != 200 || sent.ID == "" {
 		t.Fatalf("send with key A: %d %s", status, body)
 	}
-	if status, body := do(t, "GET", srv.URL+"/messages/"+sent.ID, a.Value, ""); status != 200 || !strings.Contains(body, `"caller":"`+a.ID+`"`) {
+	if status, body := do(t, "GET", srv.URL+"/messages/"+sent.ID, a.Value, ""); status != 200 || !strings.Contains(body, `"caller":"`+a.ID+`"`) || strings.Contains(body, `"reply"`) {
 		t.Errorf("GET with key A: %d %s", status, body)
 	}
 	for _, key := range []string{b.Value, ""} {

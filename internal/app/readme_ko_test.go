@@ -76,3 +76,13 @@ func TestLocalAccountsDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestKoreanPageCoversTheEssentials ensures the Korean quick start names what a first user needs beyond the English walkthrough's commands: make help, oauth login, removing the secrets and the kept table, and CI=true.
+func TestKoreanPageCoversTheEssentials(t *testing.T) {
+	ko := koreanReadme(t)
+	for _, want := range []string{"make help", "gmailsend oauth login", "aws secretsmanager delete-secret", "aws dynamodb delete-table", "DeletionPolicy: Retain", "CI=true", "go install ./cmd/gmailsend", "AlarmEmail", "BounceCredentials"} {
+		if !strings.Contains(ko, want) {
+			t.Errorf("docs/README.ko.md lacks %q", want)
+		}
+	}
+}
