@@ -8,7 +8,7 @@ BENCH_BEFORE ?=
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 LAMBDA_FLAGS = -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 
-.PHONY: help build test lint run serve deploy clean fuzz bench node-deps FORCE
+.PHONY: help build test lint run serve mailpit deploy clean fuzz bench node-deps FORCE
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  %-26s %s\n", $$1, $$2}'
@@ -38,11 +38,23 @@ LOCALRUN = .local/bin/localrun
 $(LOCALRUN): FORCE
 	@$(GO) build -o $(LOCALRUN) ./cmd/localrun
 
-run: node-deps $(LOCALRUN) ## run the real bootstrap on an event against a local SMTP server (EVENT=events/…)
-	$(LOCALRUN) run -event $(EVENT)
+# Mailpit (a mail catcher with a web page per message), built from its Go
+# module into .local/bin: never installed globally. MAILPIT=1 makes run and
+# serve deliver to it.
+MAILPIT_MODULE = github.com/axllent/mailpit@v1.33.1
+MAILPIT_BIN    = .local/bin/mailpit
 
-serve: node-deps $(LOCALRUN) ## local HTTP endpoint on :3000 (every route of template.yaml, local API keys, queue and scheduler), like sam local start-api
-	$(LOCALRUN) serve
+$(MAILPIT_BIN):
+	GOBIN=$(CURDIR)/.local/bin $(GO) install $(MAILPIT_MODULE)
+
+run: node-deps $(LOCALRUN) $(if $(MAILPIT),$(MAILPIT_BIN)) ## run the real bootstrap on an event against a local SMTP server (EVENT=events/…; MAILPIT=1: into Mailpit)
+	$(LOCALRUN) run -event $(EVENT) $(if $(MAILPIT),-mailpit $(MAILPIT_BIN))
+
+serve: node-deps $(LOCALRUN) $(if $(MAILPIT),$(MAILPIT_BIN)) ## local HTTP endpoint on :3000 (every route of template.yaml, local API keys, queue and scheduler), like sam local start-api (MAILPIT=1: mail into Mailpit)
+	$(LOCALRUN) serve $(if $(MAILPIT),-mailpit $(MAILPIT_BIN))
+
+mailpit: $(LOCALRUN) $(MAILPIT_BIN) ## Mailpit alone on :1025 (STARTTLS, AUTH) and http://127.0.0.1:8025, for sam local invoke --env-vars events/sam-local/env.json
+	$(LOCALRUN) mailpit -mailpit $(MAILPIT_BIN)
 
 node-deps: ## npm ci for dynalite (the local DynamoDB); skipped with one line without npm
 	@if command -v npm >/dev/null 2>&1; then \

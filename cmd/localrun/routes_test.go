@@ -7,7 +7,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -139,6 +141,31 @@ func TestServeScopesByAPIKey(t *testing.T) {
 	}
 	if status, body := send(a.Value, devstack.TeamCredential); status != 200 {
 		t.Errorf("team-desk with key A: %d %s", status, body)
+	}
+	// README's two curl lines of the local tour answer as it says.
+	readme, _ := os.ReadFile(filepath.Join(fixture.ModuleRoot(t), "README.md"))
+	for line, want := range map[string]int{
+		regexp.MustCompile(`(?m)^curl -X POST http://127\.0\.0\.1:3000/send -H 'x-api-key: local-key-b'.*team-desk.*$`).FindString(string(readme)):                 403,
+		regexp.MustCompile(`(?m)^curl -i -X PUT 'http://127\.0\.0\.1:3000/suppressions/gone@example\.net\?credential=support-desk'.*$`).FindString(string(readme)): 201,
+	} {
+		if line == "" {
+			t.Fatal("README lacks the local tour's curl lines (team-desk with local-key-b, PUT /suppressions)")
+		}
+		resp, err := http.DefaultClient.Do(curlRequest(t, strings.Replace(line, "curl -i ", "curl ", 1), srv.URL))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("%s\n→ %d %s", line, resp.StatusCode, raw)
+		}
+		if req, _ := http.NewRequest("DELETE", srv.URL+"/suppressions/gone@example.net?credential=support-desk", nil); want == 201 {
+			req.Header.Set("x-api-key", a.Value)
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}
 	}
 	sup := srv.URL + "/suppressions/gone@example.net?credential=support-desk"
 	for _, step := range []struct {

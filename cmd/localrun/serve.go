@@ -36,9 +36,9 @@ const maxBody = 10 << 20
 // an API Gateway REST proxy event, like `sam local start-api`. Ctrl-C
 // finishes the requests in flight, stops the function (SIGTERM, as Lambda
 // does) and the stand-ins, and returns.
-func serve(ctx context.Context, dir, addr, realSMTP string, timeout time.Duration) error {
+func serve(ctx context.Context, o options, addr string, timeout time.Duration) error {
 	offerQueuedRoutes = true
-	l, err := start(ctx, dir, realSMTP, prefixed(os.Stderr, "  function log: "))
+	l, err := start(ctx, o, prefixed(os.Stderr, "  function log: "))
 	if err != nil {
 		return err
 	}
@@ -111,6 +111,7 @@ func (l *local) invokeAPI(w http.ResponseWriter, r *http.Request, resource strin
 	}
 	payload, _ := json.Marshal(proxyEvent(r, resource, keyID, body))
 	before := len(l.stack.SMTP.Messages())
+	seen := l.mailpitSeen(r.Context())
 	res, err := l.fn.Invoke(r.Context(), payload, timeout)
 	if err != nil || res.Err != nil {
 		// What API Gateway answers when the integration fails.
@@ -137,6 +138,9 @@ func (l *local) invokeAPI(w http.ResponseWriter, r *http.Request, resource strin
 		if s, err := devstack.Summarize(m); err == nil {
 			fmt.Fprintf(report, "delivered:\n%s", s)
 		}
+	}
+	if l.stack.Mailpit != nil {
+		fmt.Fprint(report, l.mailpitReport(r.Context(), seen, "delivered %d message(s) to Mailpit:\n"))
 	}
 	if l.realSMTP == "" && devstack.IsLoginFailure(resp.Body) {
 		fmt.Fprint(report, devstack.LoginHint())

@@ -55,6 +55,10 @@ func TestConfigurationSetByIsTheTemplate(t *testing.T) {
 			if named != nil && params[named[1]] != nil {
 				t.Errorf("%s: %s is a parameter, not a resource", name, named[1])
 			}
+		case strings.HasPrefix(setBy, "fixed: empty"):
+			if !set || fmt.Sprint(v) != "" {
+				t.Errorf("%s: README says fixed empty; template.yaml has %v (set: %v)", name, v, set)
+			}
 		case strings.HasPrefix(setBy, "fixed: "):
 			if named == nil || fmt.Sprint(v) != named[1] {
 				t.Errorf("%s: README says fixed at %v; template.yaml has %v", name, named, v)

@@ -7,6 +7,7 @@
 package devstack
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/dev/devoauth"
 	"github.com/gmailsend/gmailsend/internal/dev/devsecrets"
 	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/internal/dev/mailpit"
 )
 
 // Accounts the development SMTP server knows; the samples in events/ send
@@ -31,7 +33,12 @@ const OAuthUser = "oauth@gmail.com"
 
 // Stack is the running stand-ins.
 type Stack struct {
-	SMTP    *devsmtp.Server
+	SMTP *devsmtp.Server
+	// Mailpit, when Options.Mailpit names its binary, is where the
+	// function delivers instead of SMTP (Env points it there).
+	Mailpit *mailpit.Server
+	// CA signed the SMTP servers' certificates (CAFile holds it).
+	CA      *devsmtp.CA
 	Secrets *devsecrets.Server
 	OAuth   *devoauth.Server
 	CAFile  string
@@ -54,6 +61,9 @@ type Options struct {
 	RTT time.Duration
 	// Mail adjusts the SMTP server options before it starts.
 	Mail func(*devsmtp.Options)
+	// Mailpit is the mailpit binary (mailpit.Install); set, the function
+	// delivers to Mailpit, which shows the mail in a browser.
+	Mailpit string
 }
 
 // Start starts the stand-ins and stores the sample credentials
@@ -80,12 +90,20 @@ func Start(o Options) (*Stack, error) {
 	if o.Mail != nil {
 		o.Mail(&mo)
 	}
-	smtpSrv, _, caFile, err := devsmtp.StartLocal(mo, o.Dir)
+	smtpSrv, ca, caFile, err := devsmtp.StartLocal(mo, o.Dir)
 	if err != nil {
 		st.OAuth.Close()
 		return nil, err
 	}
-	st.SMTP, st.CAFile = smtpSrv, caFile
+	st.SMTP, st.CA, st.CAFile = smtpSrv, ca, caFile
+	if o.Mailpit != "" {
+		st.Mailpit, err = mailpit.Start(context.Background(), mailpit.Options{Binary: o.Mailpit, Dir: filepath.Join(o.Dir, "mailpit"), CA: ca, Users: Accounts})
+		if err != nil {
+			st.SMTP.Close()
+			st.OAuth.Close()
+			return nil, err
+		}
+	}
 	st.Secrets = devsecrets.Start()
 	st.Secrets.Put("gmailsend/support-desk", fmt.Sprintf(`{"user":"support@gmail.com","password":%q}`, Accounts["support@gmail.com"]))
 	st.Secrets.Put("gmailsend/"+TeamCredential, fmt.Sprintf(`{"user":"support@gmail.com","password":%q,"allowedCallers":[%q]}`,
@@ -98,9 +116,13 @@ func Start(o Options) (*Stack, error) {
 
 // Env is the environment that points the function at the stand-ins.
 func (st *Stack) Env() []string {
+	port := st.SMTP.Port
+	if st.Mailpit != nil {
+		port = st.Mailpit.SMTPPort()
+	}
 	return []string{
 		"SMTP_HOST=127.0.0.1",
-		"SMTP_PORT=" + strconv.Itoa(st.SMTP.Port),
+		"SMTP_PORT=" + strconv.Itoa(port),
 		"SMTP_CA_FILE=" + st.CAFile,
 		"AWS_ENDPOINT_URL_SECRETS_MANAGER=" + st.Secrets.URL,
 		"AWS_REGION=ap-northeast-2",
@@ -115,6 +137,9 @@ func (st *Stack) Env() []string {
 
 // Close stops every stand-in.
 func (st *Stack) Close() {
+	if st.Mailpit != nil {
+		st.Mailpit.Close()
+	}
 	st.SMTP.Close()
 	st.Secrets.Close()
 	st.OAuth.Close()
