@@ -27,11 +27,24 @@ func Install(ctx context.Context, root string, log io.Writer) (string, error) {
 		return bin, nil
 	}
 	fmt.Fprintf(log, "building Mailpit (%s) into %s…\n", Module, filepath.Dir(bin))
+	if err := os.MkdirAll(filepath.Dir(bin), 0o755); err != nil {
+		return "", err
+	}
+	// Built beside, then renamed into place: two test binaries may install
+	// at once, and writing over a mailpit the other already runs fails.
+	tmp, err := os.MkdirTemp(filepath.Dir(bin), ".mailpit-build-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
 	cmd := exec.CommandContext(ctx, "go", "install", Module)
-	cmd.Env = append(os.Environ(), "GOBIN="+filepath.Dir(bin))
+	cmd.Env = append(os.Environ(), "GOBIN="+tmp)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Run(); err != nil {
 		return "", fmt.Errorf("mailpit: go install %s: %w", Module, err)
+	}
+	if err := os.Rename(filepath.Join(tmp, "mailpit"), bin); err != nil {
+		return "", err
 	}
 	return bin, nil
 }
