@@ -15,7 +15,7 @@ KILL_RATE   ?=
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 LAMBDA_FLAGS = -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 
-.PHONY: help build test lint run serve deploy clean fuzz bench node-deps mta-deps chaos
+.PHONY: help build test lint run serve mailpit deploy clean fuzz bench node-deps mta-deps chaos FORCE
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  %-26s %s\n", $$1, $$2}'
@@ -30,18 +30,38 @@ build-BounceFunction: ## sam build target of the bounce reader: writes $(ARTIFAC
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/bounces
 
 test: lint node-deps mta-deps ## lint, then every test with the race detector, counts and skip reasons (CI runs this)
+	@echo "the benchmarks of internal/message, once each (their output only if they fail)"
+	@out=$$($(GO) test -run '^$$' -bench . -benchtime 1x ./internal/message 2>&1) || { echo "$$out"; exit 1; }
 	$(GO) run ./internal/dev/testsummary -race -count=1 ./...
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/message
 
 lint: ## go vet and staticcheck
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-run: node-deps ## run the real bootstrap on an event against a local SMTP server (EVENT=events/…)
-	$(GO) run ./cmd/localrun run -event $(EVENT)
+# localrun is built, then run (not go run): go run exits 1 after Ctrl-C
+# even when the program stopped cleanly, and make then reports an error.
+LOCALRUN = .local/bin/localrun
 
-serve: node-deps ## local HTTP endpoint on :3000 (every API route, with a local queue and scheduler), like sam local start-api
-	$(GO) run ./cmd/localrun serve
+$(LOCALRUN): FORCE
+	@$(GO) build -o $(LOCALRUN) ./cmd/localrun
+
+# Mailpit (a mail catcher with a web page per message), built from its Go
+# module into .local/bin: never installed globally. MAILPIT=1 makes run and
+# serve deliver to it.
+MAILPIT_MODULE = github.com/axllent/mailpit@v1.33.1
+MAILPIT_BIN    = .local/bin/mailpit
+
+$(MAILPIT_BIN):
+	GOBIN=$(CURDIR)/.local/bin $(GO) install $(MAILPIT_MODULE)
+
+run: node-deps $(LOCALRUN) $(if $(MAILPIT),$(MAILPIT_BIN)) ## run the real bootstrap on an event against a local SMTP server (EVENT=events/…; MAILPIT=1: into Mailpit)
+	$(LOCALRUN) run -event $(EVENT) $(if $(MAILPIT),-mailpit $(MAILPIT_BIN))
+
+serve: node-deps $(LOCALRUN) $(if $(MAILPIT),$(MAILPIT_BIN)) ## local HTTP endpoint on :3000 (every route of template.yaml, local API keys, queue and scheduler), like sam local start-api (MAILPIT=1: mail into Mailpit)
+	$(LOCALRUN) serve $(if $(MAILPIT),-mailpit $(MAILPIT_BIN))
+
+mailpit: $(LOCALRUN) $(MAILPIT_BIN) ## Mailpit alone on :1025 (STARTTLS, AUTH) and http://127.0.0.1:8025, for sam local invoke --env-vars events/sam-local/env.json
+	$(LOCALRUN) mailpit -mailpit $(MAILPIT_BIN)
 
 node-deps: ## npm ci for dynalite (the local DynamoDB); skipped with one line without npm
 	@if command -v npm >/dev/null 2>&1; then \

@@ -79,13 +79,31 @@ func TestBinaryUsesStandardAWSChain(t *testing.T) {
 	}
 }
 
+// TestNoCredentialsIsNamed ensures a run without AWS credentials says so, with the fix, before a password is read or a login made — not secrets_unavailable, "may pass if tried again later", as an unreachable endpoint would be — and prints no SDK warning about EC2 metadata.
+func TestNoCredentialsIsNamed(t *testing.T) {
+	srv, caFile := fixture.StartSMTP(t, devsmtp.Options{})
+	cmd := exec.Command(bin, "credentials", "put", "desk", "--user", fixture.User,
+		"--smtp-host", "localhost", "--smtp-port", strconv.Itoa(srv.Port), "--ca-file", caFile)
+	cmd.Env = awsEnv(t, "AWS_REGION=us-east-1")
+	cmd.Stdin = strings.NewReader(fixture.Password + "\n")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "no AWS credentials found: run aws configure") ||
+		strings.Contains(string(out), "secrets_unavailable") || strings.Contains(string(out), "tried again later") || strings.Contains(string(out), "SDK ") {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if n := len(srv.AuthAttempts()); n != 0 {
+		t.Fatalf("%d logins before the missing credentials were found", n)
+	}
+}
+
 // TestHelp ensures help lists every subcommand with the spellings README uses.
 func TestHelp(t *testing.T) {
 	out, err := exec.Command(bin, "help").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"gmailsend credentials put NAME --user ADDRESS [--kms-key-id K] [--tag k=v]", "gmailsend credentials verify NAME",
+	for _, want := range []string{"gmailsend credentials put NAME --user ADDRESS [--replace] [--kms-key-id K] [--tag k=v]", "gmailsend credentials verify NAME",
 		"gmailsend oauth login NAME --client-secret-file FILE [--user ADDRESS]", "gmailsend send --endpoint URL --api-key KEY [--credential NAME] --to ADDRESS"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("help lacks %q:\n%s", want, out)

@@ -14,10 +14,14 @@ import (
 // function, so the whole loop runs instead — a send to the bounce domain,
 // the notification in the local IMAP INBOX, the bounce reader's run, the
 // record turned bounced, the next send refused (devstack/bounces.go).
-func runBounceDemo(ctx context.Context, l *local, name string, payload []byte, timeout time.Duration, out io.Writer) error {
+func runBounceDemo(ctx context.Context, dir, name string, payload []byte, timeout time.Duration, out io.Writer) error {
 	root, err := moduleRoot()
 	if err != nil {
 		return err
 	}
-	return devstack.RunBounceDemo(ctx, root, filepath.Dir(l.stack.MailDir), name, payload, timeout, out)
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	return devstack.RunBounceDemo(ctx, root, abs, name, payload, timeout, out)
 }

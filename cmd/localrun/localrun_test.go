@@ -97,6 +97,9 @@ func TestMakeRunListsLocalAccountsOnRefusedLogin(t *testing.T) {
 	if err == nil {
 		t.Fatal("a refused login was reported as success")
 	}
+	if strings.Contains(out, "smtp_auth_failed: smtp_auth_failed") {
+		t.Errorf("the code is repeated:\n%s", out)
+	}
 	for _, want := range []string{"function error smtp_auth_failed", "== a login was refused locally", "sender@gmail.com", "support-desk", "oauth-desk", "-smtp smtp.gmail.com:587"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

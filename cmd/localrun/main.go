@@ -4,6 +4,10 @@
 //
 //	localrun run -event events/sqs-batch.json      one invocation, then its log, response and what was delivered
 //	localrun serve -addr 127.0.0.1:3000            the REST API's routes, like sam local start-api
+//	localrun mailpit                               Mailpit alone on :1025 and :8025, for sam local invoke
+//
+// With -mailpit BIN, run and serve deliver to Mailpit (mailpit.go) instead
+// of the development SMTP server, so the mail can be looked at in a browser.
 //
 // With -smtp smtp.gmail.com:587 the function talks to that server instead
 // of the development one, so a real app password sends a real email.
@@ -27,8 +31,8 @@ import (
 )
 
 func main() {
-	if len(os.Args) < 2 || (os.Args[1] != "run" && os.Args[1] != "serve") {
-		fmt.Fprintln(os.Stderr, "usage: localrun run -event FILE | localrun serve [-addr HOST:PORT]")
+	if len(os.Args) < 2 || (os.Args[1] != "run" && os.Args[1] != "serve" && os.Args[1] != "mailpit") {
+		fmt.Fprintln(os.Stderr, "usage: localrun run -event FILE | localrun serve [-addr HOST:PORT] | localrun mailpit  (run and serve take -mailpit BIN)")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
@@ -37,20 +41,34 @@ func main() {
 	dir := fs.String("dir", ".local", "working folder: bootstrap, CA, delivered mail (git-ignored)")
 	realSMTP := fs.String("smtp", "", "use this SMTP server (host:port) instead of the development one, e.g. smtp.gmail.com:587")
 	timeout := fs.Duration("timeout", 30*time.Second, "function timeout, as in template.yaml")
+	mailpitBin := fs.String("mailpit", "", "deliver to Mailpit, started from this binary (make run MAILPIT=1 builds it into .local/bin)")
 	_ = fs.Parse(os.Args[2:])
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	o := options{dir: *dir, realSMTP: *realSMTP, mailpit: *mailpitBin}
 	var err error
-	if os.Args[1] == "run" {
-		err = run(ctx, *dir, *event, *realSMTP, *timeout, os.Stdout)
-	} else {
-		err = serve(ctx, *dir, *addr, *realSMTP, *timeout)
+	switch os.Args[1] {
+	case "run":
+		err = run(ctx, o, *event, *timeout, os.Stdout)
+	case "serve":
+		err = serve(ctx, o, *addr, *timeout)
+	case "mailpit":
+		err = serveMailpit(ctx, o)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "localrun:", err)
 		os.Exit(1)
 	}
+}
+
+// options are run's and serve's choices of where the function delivers.
+type options struct {
+	dir string
+	// realSMTP (host:port) replaces the development SMTP server.
+	realSMTP string
+	// mailpit is the mailpit binary; set, the function delivers to Mailpit.
+	mailpit string
 }
 
 // local is the function running against the stand-ins.
@@ -80,18 +98,18 @@ func (l *local) Close() {
 
 // start builds the bootstrap (showing progress), starts the stand-ins and
 // the function, whose log lines go to logs.
-func start(ctx context.Context, dir, realSMTP string, logs io.Writer) (*local, error) {
+func start(ctx context.Context, o options, logs io.Writer) (*local, error) {
 	root, err := os.Getwd()
 	if err != nil {
 		return nil, err
 	}
-	abs, _ := filepath.Abs(dir)
+	abs, _ := filepath.Abs(o.dir)
 	fmt.Fprintf(os.Stderr, "building bootstrap for this machine…\n")
 	bootstrap, err := devstack.BuildBootstrapWithProgress(root, abs, os.Stderr)
 	if err != nil {
 		return nil, err
 	}
-	return startBuilt(ctx, bootstrap, devstack.Options{Dir: abs}, realSMTP, logs)
+	return startBuilt(ctx, bootstrap, devstack.Options{Dir: abs, Mailpit: o.mailpit}, o.realSMTP, logs)
 }
 
 // startBuilt starts the stand-ins and an already built bootstrap.
@@ -109,6 +127,9 @@ func startBuilt(ctx context.Context, bootstrap string, o devstack.Options, realS
 		}
 		env = append(withoutSMTP(env), "SMTP_HOST="+host, "SMTP_PORT="+port)
 		fmt.Fprintf(os.Stderr, "SMTP: %s (real server; certificates verified against the system roots)\n", realSMTP)
+	} else if st.Mailpit != nil {
+		fmt.Fprintf(os.Stderr, "SMTP: Mailpit on %s (STARTTLS required, AUTH with the local accounts, local CA %s)\n", st.Mailpit.SMTPAddr, st.CAFile)
+		fmt.Fprintf(os.Stderr, "mail: each message's links are printed once delivered (Mailpit's API: %s/api/v1/messages)\n", st.Mailpit.URL)
 	} else {
 		fmt.Fprintf(os.Stderr, "SMTP: development server on 127.0.0.1:%d (STARTTLS, local CA %s)\n", st.SMTP.Port, st.CAFile)
 	}

@@ -49,6 +49,7 @@ func startQueueing(ctx context.Context, out io.Writer) *devstack.Queueing {
 func (l *local) consumeQueue(ctx context.Context, timeout time.Duration, report io.Writer) {
 	l.queue.Consume(ctx, func(ctx context.Context, payload []byte) (json.RawMessage, error) {
 		before := len(l.stack.SMTP.Messages())
+		seen := l.mailpitSeen(ctx)
 		res, err := l.fn.Invoke(ctx, payload, timeout)
 		if err != nil {
 			return nil, err
@@ -66,6 +67,9 @@ func (l *local) consumeQueue(ctx context.Context, timeout time.Duration, report 
 			if s, err := devstack.Summarize(m); err == nil {
 				fmt.Fprintf(report, "delivered:\n%s", s)
 			}
+		}
+		if l.stack.Mailpit != nil {
+			fmt.Fprint(report, l.mailpitReport(ctx, seen, "delivered %d message(s) to Mailpit:\n"))
 		}
 		return res.Payload, nil
 	})

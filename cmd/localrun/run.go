@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -13,18 +14,29 @@ import (
 
 // run is `make run`: one invocation with the event file, then, in this
 // order, the function's log, its response and what was delivered.
-func run(ctx context.Context, dir, eventFile, realSMTP string, timeout time.Duration, out io.Writer) error {
+func run(ctx context.Context, o options, eventFile string, timeout time.Duration, out io.Writer) error {
 	payload, err := os.ReadFile(eventFile)
 	if err != nil {
 		return err
 	}
+	if devstack.IsBounceSchedule(payload) {
+		// The bounce reader's event: its demo builds and starts both
+		// functions itself, so nothing is started here first.
+		return runBounceDemo(ctx, o.dir, eventFile, payload, timeout, out)
+	}
 	logs := new(syncBuffer)
-	l, err := start(ctx, dir, realSMTP, logs)
+	l, err := start(ctx, o, logs)
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	return invokeOnce(ctx, l, eventFile, payload, timeout, logs, out)
+	if err := invokeOnce(ctx, l, eventFile, payload, timeout, logs, out); err != nil || l.stack.Mailpit == nil {
+		return err
+	}
+	// The links above point at this Mailpit: it stays until Ctrl-C.
+	fmt.Fprintf(out, "\nMailpit keeps serving the links above; Ctrl-C stops it.\n")
+	<-ctx.Done()
+	return nil
 }
 
 // invokeOnce invokes the function, stops it so every log line it wrote
@@ -33,9 +45,10 @@ func run(ctx context.Context, dir, eventFile, realSMTP string, timeout time.Dura
 // response.
 func invokeOnce(ctx context.Context, l *local, name string, payload []byte, timeout time.Duration, logs *syncBuffer, out io.Writer) error {
 	if devstack.IsBounceSchedule(payload) {
-		return runBounceDemo(ctx, l, name, payload, timeout, out)
+		return runBounceDemo(ctx, filepath.Dir(l.stack.MailDir), name, payload, timeout, out)
 	}
 	before := len(l.stack.SMTP.Messages())
+	seen := l.mailpitSeen(ctx)
 	res, err := l.fn.Invoke(ctx, payload, timeout)
 	if err != nil {
 		return err
@@ -46,19 +59,24 @@ func invokeOnce(ctx context.Context, l *local, name string, payload []byte, time
 	fmt.Fprintf(out, "\n== response to %s (%v)\n", name, res.Duration.Round(time.Millisecond))
 	var response string
 	if res.Err != nil {
-		response = fmt.Sprintf("function error %s: %s", res.Err.Type, res.Err.Message)
+		// The message already starts with the code ("smtp_auth_failed: …").
+		response = fmt.Sprintf("function error %s: %s", res.Err.Type, strings.TrimPrefix(res.Err.Message, res.Err.Type+": "))
 	} else {
 		response = pretty(res.Payload)
 	}
 	fmt.Fprintln(out, response)
-	delivered := l.stack.SMTP.Messages()[before:]
-	fmt.Fprintf(out, "\n== %d message(s) delivered to the development SMTP server\n", len(delivered))
-	for i, m := range delivered {
-		s, err := devstack.Summarize(m)
-		if err != nil {
-			return err
+	if l.stack.Mailpit != nil {
+		fmt.Fprint(out, l.mailpitReport(ctx, seen, "\n== %d message(s) delivered to Mailpit\n"))
+	} else {
+		delivered := l.stack.SMTP.Messages()[before:]
+		fmt.Fprintf(out, "\n== %d message(s) delivered to the development SMTP server\n", len(delivered))
+		for i, m := range delivered {
+			s, err := devstack.Summarize(m)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "[%d]\n%s", i+1, s)
 		}
-		fmt.Fprintf(out, "[%d]\n%s", i+1, s)
 	}
 	fmt.Fprint(out, devstack.MetricsSummary(logs.String()))
 	if l.realSMTP == "" && devstack.IsLoginFailure(response+logs.String()) {

@@ -49,6 +49,9 @@ var expectations = map[string]expectation{
 	"direct-extended.json":          {1, "sender@gmail.com", sentResult},
 	"direct-stored-credential.json": {1, "support@gmail.com", sentResult},
 	"direct-oauth.json":             {1, devstack.OAuthUser, sentResult},
+	// sam local invoke's sample (events/sam-local/env.json points it at
+	// Mailpit); here it goes to the development server like the others.
+	"direct-sam-local.json": {1, "sender@gmail.com", sentResult},
 	"sqs-batch.json": {3, "sender@gmail.com", func(t *testing.T, p []byte) {
 		if string(p) != `{"batchItemFailures":[]}` {
 			t.Fatalf("SQS response %s", p)

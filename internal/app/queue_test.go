@@ -112,6 +112,12 @@ func TestBatchStrictAndPermissive(t *testing.T) {
 	if n := countItems(t, h.dynamo); n != 0 {
 		t.Fatalf("strict batch wrote %d items", n)
 	}
+	if !strings.Contains(resp.Body, "2 of the batch's messages are invalid") {
+		t.Errorf("strict → %s", resp.Body)
+	}
+	if one := h.callAPI(t, "POST", "/messages/batch", batchOf(items[:2], "")); !strings.Contains(one.Body, "1 of the batch's messages is invalid,") {
+		t.Errorf("one invalid → %s", one.Body)
+	}
 
 	resp = h.callAPI(t, "POST", "/messages/batch", batchOf(items, `, "validation": "permissive"`))
 	var b batchBody

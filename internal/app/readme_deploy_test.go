@@ -198,3 +198,18 @@ func TestREADMEGuidedPromptsAreParameters(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEDeploySaysWhatStays ensures the walkthrough says the table outlives the stack (DeletionPolicy Retain, as the template has it) and how to remove it and the secrets, and explains AlarmEmail and when to set BounceCredentials.
+func TestREADMEDeploySaysWhatStays(t *testing.T) {
+	doc := deploySection(t)
+	table := loadTemplate(t)["Resources"].(map[string]any)["MessagesTable"].(map[string]any)
+	if table["DeletionPolicy"] != "Retain" {
+		t.Fatalf("MessagesTable's DeletionPolicy is %v", table["DeletionPolicy"])
+	}
+	for _, want := range []string{"`DeletionPolicy: Retain`", "aws dynamodb delete-table --table-name <MessagesTableName>",
+		"aws secretsmanager delete-secret", "| Parameter `AlarmEmail` |", "| Parameter `BounceCredentials` |", "step 4"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("README's Deploy section lacks %q", want)
+		}
+	}
+}

@@ -58,7 +58,7 @@ func TestLocalAccountsDocumented(t *testing.T) {
 	for user, pw := range devstack.Accounts {
 		cred := "—"
 		for name, holds := range devstack.StoredCredentials {
-			if strings.HasPrefix(holds, user+",") {
+			if holds == user+", app password" {
 				cred = "`" + name + "` (app password)"
 			}
 		}
@@ -73,6 +73,16 @@ func TestLocalAccountsDocumented(t *testing.T) {
 		}
 		if n := strings.Count(doc, "@gmail.com` | `") + strings.Count(doc, "@gmail.com` | — |"); n != len(rows) {
 			t.Errorf("%s lists %d local accounts, the server knows %d", name, n, len(rows))
+		}
+	}
+}
+
+// TestKoreanPageCoversTheEssentials ensures the Korean quick start names what a first user needs beyond the English walkthrough's commands: make help, oauth login, removing the secrets and the kept table, and CI=true.
+func TestKoreanPageCoversTheEssentials(t *testing.T) {
+	ko := koreanReadme(t)
+	for _, want := range []string{"make help", "gmailsend oauth login", "aws secretsmanager delete-secret", "aws dynamodb delete-table", "DeletionPolicy: Retain", "CI=true", "go install ./cmd/gmailsend", "AlarmEmail", "BounceCredentials"} {
+		if !strings.Contains(ko, want) {
+			t.Errorf("docs/README.ko.md lacks %q", want)
 		}
 	}
 }

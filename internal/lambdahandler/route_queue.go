@@ -3,6 +3,7 @@ package lambdahandler
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -74,9 +75,13 @@ func (h *Handler) routeQueueBatch(ctx context.Context, r *apiRequest) httpAnswer
 	}
 	if res.Refused {
 		first := res.Items[0].Err
+		invalid := fmt.Sprintf("%d of the batch's messages are invalid", res.Rejected)
+		if res.Rejected == 1 {
+			invalid = "1 of the batch's messages is invalid"
+		}
 		d := batchErrorDetail{errorDetail: newErrorBody(email.Invalid(first.Field,
-			"%d of the batch's messages are invalid, so none was queued (send \"validation\": \"permissive\" to queue the valid ones); the first: %s",
-			res.Rejected, first.Message)).Error}
+			"%s, so none was queued (send \"validation\": \"permissive\" to queue the valid ones); the first: %s",
+			invalid, first.Message)).Error}
 		for _, it := range res.Items {
 			d.Items = append(d.Items, batchErrorItem{Index: it.Index, Code: it.Err.Code, Message: it.Err.Message, Field: it.Err.Field})
 		}

@@ -218,6 +218,9 @@ func (s *Sender) scheduledAt(v string, now time.Time, prefix string) (*time.Time
 		return nil, email.Invalid(field, "must be an RFC 3339 time with an offset, e.g. 2026-11-24T09:00:00+09:00")
 	}
 	q := s.Queueing
+	if !at.After(now) {
+		return nil, email.Invalid(field, "%s is in the past (now is %s); send now by leaving scheduledAt out", at.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
 	if at.Before(now.Add(q.MinAhead)) {
 		return nil, email.Invalid(field, "must be at least %s ahead; send now by leaving scheduledAt out", q.MinAhead)
 	}

@@ -37,7 +37,7 @@ func queueingSender() *Sender {
 	}
 }
 
-// TestScheduledAtWindow ensures scheduledAt must be RFC 3339 with an offset, between MinAhead and MaxAhead from now, comes back in UTC, and is refused without a scheduler.
+// TestScheduledAtWindow ensures scheduledAt must be RFC 3339 with an offset, between MinAhead and MaxAhead from now (a past time is called past), comes back in UTC, and is refused without a scheduler.
 func TestScheduledAtWindow(t *testing.T) {
 	s := queueingSender()
 	now := s.Now()
@@ -63,6 +63,12 @@ func TestScheduledAtWindow(t *testing.T) {
 		if err == nil && at.Location() != time.UTC {
 			t.Errorf("%s: not UTC: %v", c.in, at)
 		}
+	}
+	if _, err := s.scheduledAt(now.Add(-time.Hour).Format(time.RFC3339), now, ""); !strings.Contains(email.AsError(err).Message, "is in the past") {
+		t.Errorf("a past time: %v", err)
+	}
+	if _, err := s.scheduledAt(now.Add(30*time.Second).Format(time.RFC3339), now, ""); !strings.Contains(email.AsError(err).Message, "at least 1m0s ahead") {
+		t.Errorf("too soon: %v", err)
 	}
 	s.Queueing.Schedules = nil
 	if _, err := s.scheduledAt("2026-11-24T09:00:00+09:00", now, ""); email.CodeOf(err) != email.CodeStoreNotConfigured {

@@ -2,9 +2,13 @@ package setupcli
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/smtp"
@@ -31,14 +35,14 @@ func (c *command) secretsClient(ctx context.Context, g *Globals) (*secretsmanage
 	if c.env.Secrets != nil {
 		return c.env.Secrets(ctx, g)
 	}
-	return loadSecretsClient(ctx, g)
+	return loadSecretsClient(ctx, g, c.env.Stderr)
 }
 
 // loadSecretsClient uses the AWS SDK's standard configuration chain
 // (profiles, SSO, the environment): this runs on a person's machine. The
 // function reads only its environment (package awsenv).
-func loadSecretsClient(ctx context.Context, g *Globals) (*secretsmanager.Client, error) {
-	var opts []func(*config.LoadOptions) error
+func loadSecretsClient(ctx context.Context, g *Globals, stderr io.Writer) (*secretsmanager.Client, error) {
+	opts := []func(*config.LoadOptions) error{config.WithLogger(quietIMDS(stderr))}
 	if g.Region != "" {
 		opts = append(opts, config.WithRegion(g.Region))
 	}
@@ -55,5 +59,26 @@ func loadSecretsClient(ctx context.Context, g *Globals) (*secretsmanager.Client,
 		// first call, after the password was already typed and verified.
 		return nil, usagef("no AWS region: set AWS_REGION, pass --region, or use a profile that has one (the region you deployed the stack to)")
 	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		// Found here, before a password is typed, and told apart from an
+		// unreachable endpoint: the SDK would otherwise fail at the first
+		// call with secrets_unavailable, "may pass if tried again later".
+		return nil, fmt.Errorf("no AWS credentials found: run aws configure (or aws sso login), set AWS_PROFILE or pass --profile, "+
+			"or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. To try gmailsend without AWS, run make serve and paste the lines it prints (%w)", err)
+	}
 	return secretsmanager.NewFromConfig(cfg), nil
+}
+
+// quietIMDS is the SDK's logger without its EC2 metadata warnings: on a
+// person's machine the credential chain's last resort, IMDS, is never
+// there, and its "falling back to IMDSv1" line would stand before the
+// error that says what is really missing (no AWS credentials).
+func quietIMDS(w io.Writer) logging.Logger {
+	return logging.LoggerFunc(func(c logging.Classification, format string, v ...any) {
+		line := fmt.Sprintf(format, v...)
+		if strings.Contains(line, "IMDS") {
+			return
+		}
+		fmt.Fprintf(w, "SDK %s %s\n", c, line)
+	})
 }

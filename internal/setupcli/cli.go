@@ -23,6 +23,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 )
@@ -65,7 +66,7 @@ const (
 const usageFormat = `gmailsend sets up and tries a gmailsend deployment.
 
 Usage:
-  gmailsend credentials put NAME --user ADDRESS [--kms-key-id K] [--tag k=v]...
+  gmailsend credentials put NAME --user ADDRESS [--replace] [--kms-key-id K] [--tag k=v]...
       read an app password (without echo, or from stdin), prove it logs in to
       the SMTP server (nothing is sent), store it as the secret <prefix>NAME
   gmailsend credentials verify NAME
@@ -77,16 +78,28 @@ Usage:
                  --subject TEXT --html HTML
       send one message through a deployed endpoint and print the answer
 
-Flags every subcommand takes:
+Flags of credentials and oauth (they log in to the SMTP server and store):
   --prefix P       secret name prefix (default gmailsend/, as CREDENTIAL_PREFIX)
   --smtp-host H    SMTP server (default smtp.gmail.com)
   --smtp-port N    587 for STARTTLS (default) or 465 for implicit TLS
   --ca-file F      extra PEM CAs for the SMTP server (as SMTP_CA_FILE)
   --region R, --profile P   AWS region and profile (default: the SDK's chain)
+Every subcommand:
   --timeout D      bound on each network step (default 30s)
 
-Run "gmailsend SUBCOMMAND -h" for a subcommand's flags.
+Try them locally first: make serve prints these lines against its local
+Secrets Manager, SMTP server and endpoint.
+
+Run "gmailsend help SUBCOMMAND" or "gmailsend SUBCOMMAND -h" for a
+subcommand's flags.
 `
+
+// groups are the commands that only hold subcommands.
+var groups = map[string]string{
+	"credentials": "gmailsend credentials put NAME --user ADDRESS   store an app password after proving it logs in\n" +
+		"gmailsend credentials verify NAME             prove a stored credential logs in\n",
+	"oauth": "gmailsend oauth login NAME --client-secret-file FILE   obtain and store an OAuth refresh token\n",
+}
 
 // Run runs one command line (without the program name) and returns the
 // exit status.
@@ -95,6 +108,13 @@ func Run(ctx context.Context, args []string, env Env) int {
 		env.Getenv = func(string) string { return "" }
 	}
 	c := &command{env: env}
+	if len(args) > 1 && args[0] == "help" {
+		// "help send", "help credentials put": the subcommand's own help.
+		return Run(ctx, append(append([]string(nil), args[1:]...), "-h"), env)
+	}
+	if len(args) > 0 && groups[args[0]] != "" && (len(args) == 1 || isHelp(args[1])) {
+		return groupUsage(args, env)
+	}
 	var err error
 	switch sub := subcommand(args); sub {
 	case "credentials put":
@@ -129,12 +149,38 @@ func Run(ctx context.Context, args []string, env Env) int {
 	return ExitFailed
 }
 
+func isHelp(arg string) bool {
+	return arg == "-h" || arg == "--help" || arg == "-help" || arg == "help"
+}
+
+// groupUsage answers "gmailsend credentials" (exit 2) and "gmailsend
+// credentials -h" (exit 0) with the group's subcommands.
+func groupUsage(args []string, env Env) int {
+	text := "Usage:\n" + indent(groups[args[0]]) + "Run \"gmailsend " + args[0] + " SUBCOMMAND -h\" for its flags.\n"
+	if len(args) > 1 {
+		fmt.Fprint(env.Stdout, text)
+		return ExitOK
+	}
+	fmt.Fprintf(env.Stderr, "%sgmailsend: %s needs a subcommand\n", text, args[0])
+	return ExitUsage
+}
+
+func indent(s string) string {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(s, "\n") {
+		if line != "" {
+			b.WriteString("  " + line)
+		}
+	}
+	return b.String()
+}
+
 // subcommand names what args ask for: "credentials put", "send", "help"…
 func subcommand(args []string) string {
 	switch {
 	case len(args) == 0:
 		return ""
-	case args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help":
+	case isHelp(args[0]):
 		return "help"
 	case args[0] == "send":
 		return "send"
@@ -147,6 +193,10 @@ func subcommand(args []string) string {
 // command is one run: the environment and what the subcommand prints.
 type command struct {
 	env Env
+	// remote is set when the error being reported is the deployed
+	// function's answer, whose advice names the function's settings
+	// rather than this command's flags.
+	remote bool
 }
 
 func (c *command) printf(format string, args ...any) { fmt.Fprintf(c.env.Stdout, format, args...) }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
+	"strings"
 
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
 	"github.com/gmailsend/gmailsend/internal/credential"
@@ -27,12 +29,14 @@ func (s *storeFlags) register(fs *flag.FlagSet) {
 // credentialsPut is `gmailsend credentials put NAME --user ADDRESS`.
 func (c *command) credentialsPut(ctx context.Context, args []string) error {
 	var (
-		g     Globals
-		user  string
-		store storeFlags
+		g       Globals
+		user    string
+		replace bool
+		store   storeFlags
 	)
 	fs := newFlagSet("credentials put", c.env.Stderr, &g)
 	fs.StringVar(&user, "user", "", "the Gmail or Workspace address the app password belongs to (required)")
+	fs.BoolVar(&replace, "replace", false, "replace a stored credential of another account")
 	store.register(fs)
 	name, err := parseName(fs, args)
 	if err != nil {
@@ -46,6 +50,9 @@ func (c *command) credentialsPut(ctx context.Context, args []string) error {
 	}
 	cfg, client, err := c.loginTargets(ctx, &g)
 	if err != nil {
+		return err
+	}
+	if err := c.checkReplace(ctx, client, &g, name, user, replace); err != nil {
 		return err
 	}
 	password, err := c.readPassword(ctx, "App password for "+user+" (input hidden): ")
@@ -96,6 +103,33 @@ func (c *command) credentialsVerify(ctx context.Context, args []string) error {
 		return err
 	}
 	c.printf("ok: %s%s logs in to %s as %s with its %s (nothing was sent)\n", g.Prefix, name, g.server(), login.User, kind)
+	return nil
+}
+
+// checkReplace refuses, before any password is typed, to overwrite a
+// stored credential of another account unless --replace says so: every
+// caller sending with NAME would silently start sending as user. A secret
+// that cannot be read or parsed is overwritten as before, with a note.
+func (c *command) checkReplace(ctx context.Context, client awssecrets.API, g *Globals, name, user string, replace bool) error {
+	step, cancel := context.WithTimeout(ctx, g.Timeout)
+	defer cancel()
+	raw, err := awssecrets.NewWithAPI(client).FetchSecret(step, g.Prefix+name)
+	if email.CodeOf(err) == email.CodeCredentialNotFound {
+		return nil
+	}
+	if err != nil {
+		c.notef("note: the existing secret %s%s could not be read to compare its account (%s); it will be replaced\n", g.Prefix, name, email.AsError(err).Message)
+		return nil
+	}
+	old, err := credential.ParseSecret(name, raw)
+	if err != nil || strings.EqualFold(old.User, user) {
+		return nil
+	}
+	if !replace {
+		return fmt.Errorf("%s%s holds the credential of %s, not %s: every caller sending with %q would start sending as %s. "+
+			"Pass --replace to replace it, or choose another NAME (nothing was stored)", g.Prefix, name, old.User, user, name, user)
+	}
+	c.notef("replacing %s%s: it held the credential of %s\n", g.Prefix, name, old.User)
 	return nil
 }
 

@@ -135,3 +135,21 @@ func TestUsageErrors(t *testing.T) {
 		t.Fatalf("%d logins on bad command lines", n)
 	}
 }
+
+// TestPutRefusesAnotherAccount ensures put over a stored credential of another account stops before the password is read, unless --replace says so.
+func TestPutRefusesAnotherAccount(t *testing.T) {
+	r := newRig(t)
+	r.secrets.Put("gmailsend/desk", `{"user":"someone.else@gmail.com","password":"oldoldoldoldoldo"}`)
+	res := r.run(t, fixture.Password, "credentials", "put", "desk", "--user", fixture.User)
+	if sec, _ := r.secrets.Get("gmailsend/desk"); res.code != setupcli.ExitFailed || sec.Versions != 1 ||
+		!strings.Contains(res.stderr, "holds the credential of someone.else@gmail.com") || !strings.Contains(res.stderr, "--replace") {
+		t.Fatalf("exit %d, %+v:\n%s", res.code, sec, res.output())
+	}
+	if n := len(r.smtp.AuthAttempts()); n != 0 {
+		t.Fatalf("%d logins before the refusal", n)
+	}
+	res = r.run(t, fixture.Password, "credentials", "put", "desk", "--user", fixture.User, "--replace")
+	if sec, _ := r.secrets.Get("gmailsend/desk"); res.code != setupcli.ExitOK || sec.Versions != 2 || !strings.Contains(res.stderr, "it held the credential of someone.else@gmail.com") {
+		t.Fatalf("--replace: exit %d, %+v:\n%s", res.code, sec, res.output())
+	}
+}

@@ -13,7 +13,8 @@ import (
 	"github.com/gmailsend/gmailsend/internal/smtp"
 )
 
-// Globals are the flags every subcommand accepts, anywhere on the line.
+// Globals are the flags of the subcommands that log in and store
+// (credentials, oauth), anywhere on the line; send takes only Timeout.
 type Globals struct {
 	Prefix   string
 	SMTPHost string
@@ -32,6 +33,12 @@ func (g *Globals) register(fs *flag.FlagSet) {
 	fs.StringVar(&g.CAFile, "ca-file", "", "extra PEM CAs for the SMTP server (as SMTP_CA_FILE)")
 	fs.StringVar(&g.Region, "region", "", "AWS region (default: AWS_REGION or the profile's)")
 	fs.StringVar(&g.Profile, "profile", "", "AWS shared-config profile (default: AWS_PROFILE or default)")
+	g.registerTimeout(fs)
+}
+
+// registerTimeout is the one global flag send takes: it talks to the
+// endpoint only, never to the SMTP server or AWS.
+func (g *Globals) registerTimeout(fs *flag.FlagSet) {
 	fs.DurationVar(&g.Timeout, "timeout", 30*time.Second, "bound on each network step")
 }
 

@@ -53,12 +53,22 @@ var Troubleshooting = []Hint{
 		"check `SMTP_HOST`; for a private server set `SMTP_CA_FILE`", messageHas("certificate")},
 }
 
+// flagOfSetting names, for advice about a login this command made itself,
+// the flag that plays the function's setting.
+var flagOfSetting = strings.NewReplacer("`SMTP_HOST`", "`--smtp-host`", "`SMTP_CA_FILE`", "`--ca-file`")
+
 // adviceFor is the Troubleshooting advice for e, as plain text ("" when
-// no row fits: the error's own message then says what is wrong).
-func adviceFor(e *email.Error) string {
+// no row fits: the error's own message then says what is wrong). remote
+// says e is the deployed function's answer: its advice keeps naming the
+// function's settings; otherwise this command's flags stand in for them.
+func adviceFor(e *email.Error, remote bool) string {
 	for _, h := range Troubleshooting {
 		if h.Code == e.Code && h.matches(e) {
-			return strings.ReplaceAll(h.Do, "`", "")
+			do := h.Do
+			if !remote {
+				do = flagOfSetting.Replace(do)
+			}
+			return strings.ReplaceAll(do, "`", "")
 		}
 	}
 	return ""
@@ -82,7 +92,7 @@ func (c *command) report(err error) {
 	if e.SMTP != nil {
 		c.notef("  server said: %d %s %s\n", e.SMTP.Code, e.SMTP.EnhancedCode, e.SMTP.Message)
 	}
-	if advice := adviceFor(e); advice != "" {
+	if advice := adviceFor(e, c.remote); advice != "" {
 		c.notef("  what to do:  %s\n", advice)
 	}
 	if e.Code.Retryable() {

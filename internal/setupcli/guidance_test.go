@@ -35,8 +35,19 @@ func TestAdviceMatchesReplies(t *testing.T) {
 		if c.want >= 0 {
 			want = strings.ReplaceAll(Troubleshooting[c.want].Do, "`", "")
 		}
-		if got := adviceFor(c.err); got != want {
+		if got := adviceFor(c.err, true); got != want {
 			t.Errorf("%s %+v: got %q, want %q", c.err.Code, c.err.SMTP, got, want)
 		}
+	}
+}
+
+// TestLocalAdviceNamesFlags ensures advice about a login the command made itself names its flags (--ca-file), while the deployed function's answer keeps the function's settings (SMTP_CA_FILE).
+func TestLocalAdviceNamesFlags(t *testing.T) {
+	tlsErr := &email.Error{Code: email.CodeTLSRequired, Message: "TLS with the SMTP server failed: the certificate is signed by an unknown authority"}
+	if got := adviceFor(tlsErr, false); !strings.Contains(got, "--ca-file") || !strings.Contains(got, "--smtp-host") || strings.Contains(got, "SMTP_") {
+		t.Errorf("local advice: %q", got)
+	}
+	if got := adviceFor(tlsErr, true); !strings.Contains(got, "SMTP_CA_FILE") {
+		t.Errorf("remote advice: %q", got)
 	}
 }

@@ -89,7 +89,7 @@ func (r *rig) run(t *testing.T, stdin string, args ...string) result {
 			return nil
 		},
 	}
-	if len(args) > 0 && args[0] != "send" {
+	if len(args) > 1 && (args[0] == "credentials" || args[0] == "oauth") && !strings.HasPrefix(args[1], "-") {
 		args = append(args, "--smtp-host", "localhost", "--smtp-port", strconv.Itoa(r.smtp.Port), "--ca-file", r.caFile, "--timeout", "10s")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

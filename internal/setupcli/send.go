@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -36,9 +38,11 @@ func (c *command) send(ctx context.Context, args []string) error {
 		req                  sendRequest
 		to, cc, bcc, replyTo listFlag
 	)
-	fs := newFlagSet("send", c.env.Stderr, &g)
+	fs := flag.NewFlagSet("gmailsend send", flag.ContinueOnError)
+	fs.SetOutput(c.env.Stderr)
+	g.registerTimeout(fs)
 	endpoint := fs.String("endpoint", c.env.Getenv("GMAILSEND_ENDPOINT"), "the stack's SendEndpoint output, …/send (env GMAILSEND_ENDPOINT)")
-	apiKey := fs.String("api-key", c.env.Getenv("GMAILSEND_API_KEY"), "the API key's value (env GMAILSEND_API_KEY)")
+	apiKey := fs.String("api-key", c.env.Getenv("GMAILSEND_API_KEY"), "the API key's value (env GMAILSEND_API_KEY; optional against make serve on loopback)")
 	fs.StringVar(&req.Credential, "credential", c.env.Getenv("GMAILSEND_CREDENTIAL"), "stored credential NAME to send with (env GMAILSEND_CREDENTIAL; default: the deployment's DEFAULT_CREDENTIAL)")
 	fs.StringVar(&req.User, "user", c.env.Getenv("GMAILSEND_USER"), "the account to send as (env GMAILSEND_USER; a stored credential supplies it)")
 	fs.StringVar(&req.FromUsername, "from-name", "", "the sender's display name")
@@ -58,15 +62,19 @@ func (c *command) send(ctx context.Context, args []string) error {
 		return usagef("send takes no arguments, got %q (quote a subject or body that has spaces)", positional[0])
 	case *endpoint == "":
 		return usagef("--endpoint URL is required (the stack's SendEndpoint output; or set GMAILSEND_ENDPOINT)")
-	case *apiKey == "":
-		return usagef("--api-key KEY is required (aws apigateway get-api-key --api-key <ApiKeyId> --include-value --query value --output text; or set GMAILSEND_API_KEY)")
 	case len(to) == 0:
 		return usagef("--to ADDRESS is required")
 	case req.Message == "" && req.Text == "":
 		return usagef("--html or --text is required")
 	}
-	if err := checkEndpoint(*endpoint); err != nil {
+	loopback, err := checkEndpoint(*endpoint)
+	if err != nil {
 		return err
+	}
+	if *apiKey == "" && !loopback {
+		// make serve lets a request without a key through; API Gateway
+		// never does.
+		return usagef("--api-key KEY is required (aws apigateway get-api-key --api-key <ApiKeyId> --include-value --query value --output text; or set GMAILSEND_API_KEY)")
 	}
 	req.ToEmail, req.Cc, req.Bcc, req.ReplyTo = to, cc, bcc, replyTo
 	body, err := json.Marshal(req)
@@ -83,23 +91,25 @@ func (c *command) send(ctx context.Context, args []string) error {
 	if status >= 200 && status < 300 {
 		return nil
 	}
-	return answerError(status, answer)
+	// The function's own advice names its settings (SMTP_CA_FILE), not
+	// this command's flags.
+	c.remote = true
+	return answerError(*endpoint, status, answer)
 }
 
-// checkEndpoint refuses to send the API key in clear over the network.
-func checkEndpoint(raw string) error {
+// checkEndpoint refuses to send the API key in clear over the network,
+// and says whether the endpoint is on this machine (make serve, tests).
+func checkEndpoint(raw string) (loopback bool, err error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
-		return usagef("--endpoint %q is not a URL", raw)
-	}
-	if u.Scheme == "https" {
-		return nil
+		return false, usagef("--endpoint %q is not a URL", raw)
 	}
 	ip := net.ParseIP(u.Hostname())
-	if u.Scheme == "http" && (u.Hostname() == "localhost" || ip != nil && ip.IsLoopback()) {
-		return nil // make serve, tests
+	loopback = u.Hostname() == "localhost" || ip != nil && ip.IsLoopback()
+	if u.Scheme == "https" || u.Scheme == "http" && loopback {
+		return loopback, nil
 	}
-	return usagef("--endpoint must be https (http only on loopback): the API key must not cross the network in clear")
+	return false, usagef("--endpoint must be https (http only on loopback): the API key must not cross the network in clear")
 }
 
 // post makes the request. Redirects are not followed: a redirect would
@@ -115,25 +125,30 @@ func (c *command) post(ctx context.Context, endpoint, apiKey string, body []byte
 		return 0, nil, usagef("--endpoint: %v", err)
 	}
 	r.Header.Set("Content-Type", "application/json")
-	r.Header.Set("x-api-key", apiKey)
+	if apiKey != "" {
+		r.Header.Set("x-api-key", apiKey)
+	}
+	// Failures here are HTTP's, between this machine and the endpoint: no
+	// function code fits them (smtp_unavailable would send the reader to
+	// the SMTP server), so they are plain errors.
 	resp, err := hc.Do(r)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return 0, nil, &email.Error{Code: email.CodeTimeout, Err: err, Message: "the endpoint did not answer in time; the message may still have been sent"}
+			return 0, nil, fmt.Errorf("the endpoint did not answer within --timeout; the message may still have been sent (%w)", err)
 		}
-		return 0, nil, &email.Error{Code: email.CodeSMTPUnavailable, Err: err, Message: "the endpoint could not be reached: " + err.Error()}
+		return 0, nil, fmt.Errorf("the endpoint could not be reached over HTTP (check --endpoint; nothing was sent): %w", err)
 	}
 	defer resp.Body.Close()
 	answer, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return 0, nil, &email.Error{Code: email.CodeSMTPUnavailable, Err: err, Message: "the endpoint's answer was cut off; the message may still have been sent"}
+		return 0, nil, fmt.Errorf("the endpoint's answer was cut off; the message may still have been sent: %w", err)
 	}
 	return resp.StatusCode, answer, nil
 }
 
 // answerError turns a failed answer into the function's error, or explains
 // API Gateway's own refusals (which never reach the function).
-func answerError(status int, answer []byte) error {
+func answerError(endpoint string, status int, answer []byte) error {
 	var fn struct {
 		Error *struct {
 			Code    email.Code       `json:"code"`
@@ -145,7 +160,11 @@ func answerError(status int, answer []byte) error {
 	}
 	_ = json.Unmarshal(answer, &fn)
 	if fn.Error != nil && fn.Error.Code != "" {
-		return &email.Error{Code: fn.Error.Code, Message: fn.Error.Message, Field: fn.Error.Field, SMTP: fn.Error.SMTP}
+		e := &email.Error{Code: fn.Error.Code, Message: fn.Error.Message, Field: fn.Error.Field, SMTP: fn.Error.SMTP}
+		if e.Code == email.CodeRouteNotFound {
+			e.Message += " (--endpoint must be the stack's SendEndpoint output, ending in /send)"
+		}
+		return e
 	}
 	gw := strings.ToLower(fn.Message)
 	switch {
@@ -158,7 +177,10 @@ func answerError(status int, answer []byte) error {
 	case status == http.StatusGatewayTimeout:
 		return email.Errorf(email.CodeTimeout, "", "API Gateway timed out waiting for the function; the message may still have been sent")
 	}
-	return email.Errorf(email.CodeInternal, "", "the endpoint answered HTTP %d without a gmailsend error", status)
+	if status == http.StatusNotFound {
+		return fmt.Errorf("%s answered 404 Not Found: --endpoint must be the stack's SendEndpoint output, ending in /send", endpoint)
+	}
+	return fmt.Errorf("%s answered HTTP %d without a gmailsend error: is --endpoint the stack's SendEndpoint output (…/prod/send)?", endpoint, status)
 }
 
 // pretty indents a JSON answer (without HTML escaping, so <message ids>

@@ -140,3 +140,31 @@ func TestSendRefusesClearTextEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// TestSendFailuresNameTheirCause ensures an endpoint that cannot be reached is an HTTP failure (not smtp_unavailable), a path the endpoint lacks says to use the SendEndpoint output rather than "may pass if tried again later", and a loopback endpoint (make serve) needs no API key.
+func TestSendFailuresNameTheirCause(t *testing.T) {
+	r := newRig(t)
+	ln := httptest.NewServer(http.NotFoundHandler())
+	closed := ln.URL
+	ln.Close()
+	res := r.run(t, "", "send", "--endpoint", closed+"/send", "--to", "kim@example.com", "--html", "<p>x</p>")
+	if res.code != setupcli.ExitFailed || !strings.Contains(res.stderr, "could not be reached over HTTP") || strings.Contains(res.stderr, "smtp_unavailable") {
+		t.Errorf("unreachable: exit %d\n%s", res.code, res.output())
+	}
+	plain404 := httptest.NewServer(http.NotFoundHandler())
+	defer plain404.Close()
+	res = r.run(t, "", "send", "--endpoint", plain404.URL+"/sned", "--to", "kim@example.com", "--html", "<p>x</p>")
+	if res.code != setupcli.ExitFailed || !strings.Contains(res.stderr, "ending in /send") || strings.Contains(res.stderr, "tried again later") || strings.Contains(res.stderr, "internal") {
+		t.Errorf("wrong path: exit %d\n%s", res.code, res.output())
+	}
+	var gotKey []string
+	noKey := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		gotKey = req.Header.Values("x-api-key")
+		_, _ = io.WriteString(w, `{"status":"sent","messageId":"<a@b>","accepted":["kim@example.com"]}`)
+	}))
+	defer noKey.Close()
+	res = r.run(t, "", "send", "--endpoint", noKey.URL+"/send", "--to", "kim@example.com", "--html", "<p>x</p>")
+	if res.code != setupcli.ExitOK || len(gotKey) != 0 {
+		t.Errorf("loopback without a key: exit %d, header %v\n%s", res.code, gotKey, res.output())
+	}
+}

@@ -11,6 +11,7 @@ import (
 var StoredCredentials = map[string]string{
 	"support-desk": "support@gmail.com, app password",
 	"oauth-desk":   OAuthUser + ", OAuth refresh token",
+	TeamCredential: "support@gmail.com, app password; allowedCallers: " + APIKeys[0].ID + " (x-api-key " + APIKeys[0].Value + ")",
 }
 
 // LoginHint explains, after a local login failed, which accounts the
