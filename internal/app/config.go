@@ -94,6 +94,14 @@ type Config struct {
 	// MAX_SCHEDULE_AHEAD) bound scheduledAt from now.
 	MinScheduleAhead, MaxScheduleAhead time.Duration
 
+	// UnsubscribeBaseURL (UNSUBSCRIBE_BASE_URL) is the public https address
+	// of the API stage that one-click unsubscribe links point at; empty
+	// refuses requests that ask for a link.
+	UnsubscribeBaseURL string
+	// UnsubscribeKey (UNSUBSCRIBE_KEY, base64, at least 32 bytes) signs
+	// the links' tokens; empty refuses requests that ask for a link.
+	UnsubscribeKey []byte
+
 	// Bounces configures the bounce reader (functions/bounces) and the
 	// suppression list; see bounce_config.go.
 	Bounces BounceConfig
@@ -173,6 +181,8 @@ var envVars = []envVar{
 	{"BOUNCE_MAX_MESSAGES", integer(func(c *Config) *int { return &c.Bounces.MaxMessages })},
 	{"BOUNCE_RESCAN_WINDOW", longDuration(func(c *Config) *time.Duration { return &c.Bounces.RescanWindow })},
 	{"SUPPRESSION_CHECK", boolean(func(c *Config) *bool { return &c.Bounces.CheckSuppressions })},
+	{"UNSUBSCRIBE_BASE_URL", unsubscribeBaseURL},
+	{"UNSUBSCRIBE_KEY", unsubscribeKey},
 }
 
 // EnvNames lists the environment variables the function reads.

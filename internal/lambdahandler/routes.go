@@ -48,6 +48,13 @@ var routes = []route{
 	{"GET", "/suppressions/{address}", (*Handler).routeGetSuppression},
 	{"PUT", "/suppressions/{address}", (*Handler).routePutSuppression},
 	{"DELETE", "/suppressions/{address}", (*Handler).routeDeleteSuppression},
+	{"GET", "/templates", (*Handler).routeListTemplates},
+	{"GET", "/templates/{name}", (*Handler).routeGetTemplate},
+	{"PUT", "/templates/{name}", (*Handler).routePutTemplate},
+	{"DELETE", "/templates/{name}", (*Handler).routeDeleteTemplate},
+	// No API key (template.yaml): mail providers POST these unauthenticated.
+	{"GET", "/unsubscribe/{token}", (*Handler).routeUnsubscribePage},
+	{"POST", "/unsubscribe/{token}", (*Handler).routeUnsubscribe},
 }
 
 // Routes lists "METHOD /pattern" of every route, for documentation and

@@ -96,7 +96,9 @@ func execute(part string, run func(io.Writer) error) (string, error) {
 
 var (
 	missingKey = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`map has no entry for key "([^"]*)"`) })
-	atNode     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`:(\d+):(\d+): executing "[^"]*" at <([^>]*)>: (.*)$`) })
+	atNode     = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`:(\d+):(\d+): executing "[^"]*" at <([^>]*)>: (.*)$`)
+	})
 )
 
 // execError turns an execution error into invalid_request: a missing

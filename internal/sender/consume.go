@@ -67,7 +67,7 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope) (*QueuedResult, 
 	if err == nil {
 		req.ScheduledAt, req.IdempotencyKey = "", ""
 		var gate smtp.ContentGate
-		res, out, err = s.sendRequest(gatedContext(ctx, &gate), req, func(ctx context.Context, login credential.Login, mail *email.Mail) (func(), error) {
+		res, out, err = s.sendRequest(gatedContext(withRecordID(ctx, rec.ID), &gate), req, func(ctx context.Context, login credential.Login, mail *email.Mail) (func(), error) {
 			rec.Account, rec.Recipients = store.AccountOf(login.Stored, login.User), len(mail.Recipients())
 			// Checked when accepted; checked again, as the credential's
 			// callers may have changed since.

@@ -65,6 +65,12 @@ func Fingerprint(req *email.Request) string {
 	c := *req
 	c.Password, c.AccessToken = "", ""
 	c.IdempotencyKey = ""
+	if c.Template != "" {
+		// Rendered from the template (the request may not carry them):
+		// the request is the template's name and its variables, whichever
+		// route rendered it and whenever.
+		c.Subject, c.Message, c.Text = "", "", ""
+	}
 	raw, _ := json.Marshal(c)
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:])
