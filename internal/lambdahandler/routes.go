@@ -57,6 +57,15 @@ var routes = []route{
 	{"POST", "/unsubscribe/{token}", (*Handler).routeUnsubscribe},
 }
 
+// PublicRoutes are the routes deployed without an API key ("METHOD
+// /pattern"): the one-click unsubscribe link, which mail providers POST
+// unauthenticated (RFC 8058) and whose signed token is the only
+// authority. template.yaml throttles each at the stage instead
+// (internal/dev/samtemplate checks both).
+func PublicRoutes() []string {
+	return []string{"GET /unsubscribe/{token}", "POST /unsubscribe/{token}"}
+}
+
 // Routes lists "METHOD /pattern" of every route, for documentation and
 // template checks.
 func Routes() []string {
