@@ -3,10 +3,14 @@ package unsubscribe
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gmailsend/gmailsend/internal/bounce"
+	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
 var testKey = bytes.Repeat([]byte{7}, 32)
@@ -52,5 +56,18 @@ func TestForgedOrAlteredRefused(t *testing.T) {
 	}
 	if _, err := Verify(testKey[:16], s); !errors.Is(err, ErrInvalid) {
 		t.Error("a short key verified a token")
+	}
+}
+
+// TestDocsStateTheTokenShape ensures docs/unsubscribe.md's token length is the code's.
+func TestDocsStateTheTokenShape(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join(fixture.ModuleRoot(t), "docs", "unsubscribe.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := Sign(testKey, sample())
+	want := fmt.Sprintf("%d URL-safe base64 characters of %d bytes", len(s), tokenBytes)
+	if !strings.Contains(string(doc), want) {
+		t.Errorf("docs/unsubscribe.md does not say %q", want)
 	}
 }
