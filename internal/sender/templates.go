@@ -156,11 +156,7 @@ func (t *Templates) Expand(ctx context.Context, caller string, req *email.Reques
 	if err != nil {
 		return err
 	}
-	tpl, err := t.load(ctx, caller, req.Template, 0)
-	if err != nil {
-		return err
-	}
-	parsed, err := mailtemplate.Parse(tpl.Source)
+	tpl, parsed, err := t.loadParsed(ctx, caller, req.Template) // batch_template.go
 	if err != nil {
 		return err
 	}
