@@ -213,3 +213,21 @@ func TestTemplateQueuedSendKeepsAcceptedVersion(t *testing.T) {
 		t.Errorf("record %+v", rec)
 	}
 }
+
+// TestTemplatePreview ensures POST /templates/{name}/render answers the rendered parts (text derived when absent) without sending, and names a missing variable like a send.
+func TestTemplatePreview(t *testing.T) {
+	h := newHarness(t, setup{Store: true})
+	h.callAPI(t, "PUT", "/templates/notice", `{"subject": "공지: {{.name}}", "html": "<p>{{.name}}님 <b>안녕</b></p>"}`)
+	resp := h.callAPI(t, "POST", "/templates/notice/render", `{"variables": {"name": "<김>"}}`)
+	var r struct{ Subject, HTML, Text string }
+	decodeJSON(t, resp.Body, &r)
+	if resp.StatusCode != 200 || r.Subject != "공지: <김>" || r.HTML != "<p>&lt;김&gt;님 <b>안녕</b></p>" || !strings.Contains(r.Text, "<김>님") {
+		t.Errorf("→ %d %+v", resp.StatusCode, r)
+	}
+	if resp := h.callAPI(t, "POST", "/templates/notice/render", `{"variables": {}}`); resp.StatusCode != 400 || decodeBody[errBody](t, resp).Error.Field != "variables.name" {
+		t.Errorf("missing → %d %s", resp.StatusCode, resp.Body)
+	}
+	if n := len(h.srv.Messages()); n != 0 {
+		t.Errorf("a preview sent %d messages", n)
+	}
+}

@@ -37,6 +37,16 @@ func (h *Handler) routeListTemplates(ctx context.Context, r *apiRequest) httpAns
 	return answerOK(map[string]any{"templates": list})
 }
 
+// routeRenderTemplate is POST /templates/{name}/render: {subject, html,
+// text} for the body's variables, nothing sent.
+func (h *Handler) routeRenderTemplate(ctx context.Context, r *apiRequest) httpAnswer {
+	out, err := h.send.Templates.Preview(ctx, r.caller, r.params["name"], r.body)
+	if err != nil {
+		return answerError(err)
+	}
+	return answerOK(out)
+}
+
 // routeDeleteTemplate is DELETE /templates/{name}: 204, or 404
 // template_not_found.
 func (h *Handler) routeDeleteTemplate(ctx context.Context, r *apiRequest) httpAnswer {

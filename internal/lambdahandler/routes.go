@@ -52,6 +52,7 @@ var routes = []route{
 	{"GET", "/templates/{name}", (*Handler).routeGetTemplate},
 	{"PUT", "/templates/{name}", (*Handler).routePutTemplate},
 	{"DELETE", "/templates/{name}", (*Handler).routeDeleteTemplate},
+	{"POST", "/templates/{name}/render", (*Handler).routeRenderTemplate},
 	// No API key (template.yaml): mail providers POST these unauthenticated.
 	{"GET", "/unsubscribe/{token}", (*Handler).routeUnsubscribePage},
 	{"POST", "/unsubscribe/{token}", (*Handler).routeUnsubscribe},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/mailtemplate"
+	"github.com/gmailsend/gmailsend/internal/message"
 	"github.com/gmailsend/gmailsend/internal/store"
 )
 
@@ -177,4 +178,44 @@ func renderedBody(req *email.Request) ([]byte, error) {
 	c.Unsubscribe = req.WantsUnsubscribe()
 	c.Template, c.Variables, c.Rendered = "", nil, nil
 	return json.Marshal(&c)
+}
+
+// Preview is POST /templates/{name}/render: the body {"variables": {…},
+// "version"?: N} rendered without sending, the text part derived from the
+// HTML when the template has none (as a send would).
+func (t *Templates) Preview(ctx context.Context, caller, name string, body []byte) (*mailtemplate.Rendered, error) {
+	if err := t.ready(); err != nil {
+		return nil, err
+	}
+	var in struct {
+		Variables json.RawMessage `json:"variables"`
+		Version   int             `json:"version"`
+	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil {
+			return nil, email.Invalid("", "the body must be {\"variables\": {…}, \"version\"?: N}: %s", cleanDecodeError(err))
+		}
+	}
+	vars, err := mailtemplate.DecodeVariables(in.Variables)
+	if err != nil {
+		return nil, err
+	}
+	tpl, err := t.load(ctx, caller, name, in.Version)
+	if err != nil {
+		return nil, err
+	}
+	p, err := mailtemplate.Parse(tpl.Source)
+	if err != nil {
+		return nil, err
+	}
+	out, err := p.Render(vars)
+	if err != nil {
+		return nil, err
+	}
+	if out.Text == "" {
+		out.Text = message.PlainText(out.HTML)
+	}
+	return out, nil
 }
