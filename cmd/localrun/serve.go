@@ -29,6 +29,13 @@ var routes = []struct{ method, resource string }{
 	{http.MethodPost, "/messages"},
 	{http.MethodPost, "/messages/batch"},
 	{http.MethodDelete, "/messages/{id}"},
+	{http.MethodGet, "/templates"},
+	{http.MethodGet, "/templates/{name}"},
+	{http.MethodPut, "/templates/{name}"},
+	{http.MethodDelete, "/templates/{name}"},
+	{http.MethodPost, "/templates/{name}/render"},
+	{http.MethodGet, "/unsubscribe/{token}"},
+	{http.MethodPost, "/unsubscribe/{token}"},
 }
 
 // maxBody is API Gateway REST's request limit; Lambda's 6 MB payload limit
@@ -41,6 +48,7 @@ const maxBody = 10 << 20
 // does) and the stand-ins, and returns.
 func serve(ctx context.Context, dir, addr, realSMTP string, timeout time.Duration) error {
 	offerQueuedRoutes = true
+	unsubscribeBase = unsubscribeBaseFor(addr) // unsubscribe.go
 	l, err := start(ctx, dir, realSMTP, prefixed(os.Stderr, "  function log: "))
 	if err != nil {
 		return err
