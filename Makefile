@@ -8,7 +8,7 @@ BENCH_BEFORE ?=
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 LAMBDA_FLAGS = -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 
-.PHONY: help build test lint run serve deploy clean fuzz bench node-deps
+.PHONY: help build test lint run serve deploy clean fuzz bench node-deps browser-deps
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  %-26s %s\n", $$1, $$2}'
@@ -22,7 +22,7 @@ build-GmailSendFunction: ## sam build target: writes $(ARTIFACTS_DIR)/bootstrap
 build-BounceFunction: ## sam build target of the bounce reader: writes $(ARTIFACTS_DIR)/bootstrap
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/bounces
 
-test: lint node-deps ## lint, then every test with the race detector, counts and skip reasons (CI runs this)
+test: lint node-deps browser-deps ## lint, then every test with the race detector, counts and skip reasons (CI runs this)
 	$(GO) run ./internal/dev/testsummary -race -count=1 ./...
 	$(GO) test -run '^$$' -bench . -benchtime 1x ./internal/message
 
@@ -42,6 +42,9 @@ node-deps: ## npm ci for dynalite (the local DynamoDB); skipped with one line wi
 	else \
 		echo "npm not found: DynamoDB (dynalite) tests skip and make run/serve run without the message store"; \
 	fi
+
+browser-deps: ## Debian's chromium for the browser tests (apt-get as root); skipped with one line otherwise
+	@internal/dev/browser/install-chromium
 
 deploy: ## sam build && sam deploy (needs the AWS SAM CLI and an AWS account)
 	sam build && sam deploy
