@@ -178,3 +178,32 @@ func TestOpenAPIUnsubscribeResponses(t *testing.T) {
 		}
 	}
 }
+
+// TestQueuedUnsubscribeLink ensures a message accepted by POST /messages with "unsubscribe": true gets its link when the queue sends it, naming its own record.
+func TestQueuedUnsubscribeLink(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true, Config: withUnsubscribe})
+	h.storeDesk()
+	resp := h.callAPI(t, "POST", "/messages", queuedRequest("desk", "kim@example.com", "queued", map[string]any{"unsubscribe": true}))
+	if resp.StatusCode != 202 {
+		t.Fatalf("→ %d %s", resp.StatusCode, resp.Body)
+	}
+	var acc acceptedBody
+	decodeJSON(t, resp.Body, &acc)
+	if bad := h.callAPI(t, "POST", "/messages", queuedRequest("desk", "kim@example.com, lee@example.com", "two", map[string]any{"unsubscribe": true})); bad.StatusCode != 400 {
+		t.Errorf("two recipients queued: %d %s", bad.StatusCode, bad.Body)
+	}
+	h.drain(t)
+	msgs := h.srv.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d delivered", len(msgs))
+	}
+	lu := readDelivered(t, msgs[0]).header.Get("List-Unsubscribe")
+	m := listUnsubscribe.FindStringSubmatch(lu)
+	if m == nil {
+		t.Fatalf("List-Unsubscribe %q", lu)
+	}
+	tok, err := unsubscribe.Verify(unsubscribeKey, m[1])
+	if err != nil || tok.Message != acc.ID {
+		t.Errorf("token %+v %v, want message %s", tok, err, acc.ID)
+	}
+}

@@ -145,9 +145,9 @@ func (t *Templates) Expand(ctx context.Context, caller string, req *email.Reques
 	if req.Rendered != nil {
 		return nil // already rendered (a batch item, or a retry within one invocation)
 	}
-	for field, v := range map[string]string{"subject": req.Subject, "message": req.Message, "text": req.Text} {
-		if v != "" {
-			return email.Invalid(field, "a request naming a template takes subject, message and text from it; remove %q", field)
+	for _, f := range []struct{ name, value string }{{"subject", req.Subject}, {"message", req.Message}, {"text", req.Text}} {
+		if f.value != "" {
+			return email.Invalid(f.name, "a request naming a template takes subject, message and text from it; remove %q", f.name)
 		}
 	}
 	if err := t.ready(); err != nil {

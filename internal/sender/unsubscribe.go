@@ -80,31 +80,34 @@ func errLinkInvalid() error {
 // Check is GET /unsubscribe/{token}: it verifies the token and changes
 // nothing (link scanners and previews fetch every link).
 func (u *Unsubscribe) Check(token string) error {
-	if u == nil || len(u.Key) < unsubscribe.MinKeyBytes {
-		return errLinkInvalid()
+	_, err := u.verify(token)
+	return err
+}
+
+func (u *Unsubscribe) verify(token string) (unsubscribe.Token, error) {
+	if u == nil || len(u.Key) < unsubscribe.MinKeyBytes || u.List == nil {
+		return unsubscribe.Token{}, errLinkInvalid()
 	}
-	if _, err := unsubscribe.Verify(u.Key, token); err != nil {
-		return errLinkInvalid()
+	t, err := unsubscribe.Verify(u.Key, token)
+	if err != nil {
+		return unsubscribe.Token{}, errLinkInvalid()
 	}
-	return nil
+	return t, nil
 }
 
 // Confirm is POST /unsubscribe/{token}: the token's recipient joins its
 // mailbox's suppression list with reason "unsubscribed". Doing it again
 // changes nothing (an entry already there, for any reason, is kept).
 func (u *Unsubscribe) Confirm(ctx context.Context, token string) error {
-	if err := u.Check(token); err != nil {
+	t, err := u.verify(token)
+	if err != nil {
 		return err
 	}
-	if u.List == nil {
-		return errLinkInvalid()
-	}
-	t, _ := unsubscribe.Verify(u.Key, token)
 	now := time.Now
 	if u.Now != nil {
 		now = u.Now
 	}
-	_, err := u.List.SuppressHash(ctx, t.Account, t.AddressHash, bounce.Suppression{
+	_, err = u.List.SuppressHash(ctx, t.Account, t.AddressHash, bounce.Suppression{
 		Account: t.Account, Reason: bounce.ReasonUnsubscribed, SourceID: t.Message, CreatedAt: now().UTC().Truncate(time.Millisecond),
 	})
 	return err
