@@ -15,7 +15,7 @@ KILL_RATE   ?=
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 LAMBDA_FLAGS = -tags lambda.norpc -trimpath -ldflags='-s -w -buildid='
 
-.PHONY: help build test lint run serve mailpit deploy clean fuzz bench node-deps mta-deps chaos FORCE
+.PHONY: help build test lint run serve mailpit deploy clean fuzz bench node-deps mta-deps browser-deps chaos FORCE
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_%-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | sort | awk -F'\t' '{printf "  %-26s %s\n", $$1, $$2}'
@@ -29,7 +29,7 @@ build-GmailSendFunction: ## sam build target: writes $(ARTIFACTS_DIR)/bootstrap
 build-BounceFunction: ## sam build target of the bounce reader: writes $(ARTIFACTS_DIR)/bootstrap
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/bounces
 
-test: lint node-deps mta-deps ## lint, then every test with the race detector, counts and skip reasons (CI runs this)
+test: lint node-deps mta-deps browser-deps ## lint, then every test with the race detector, counts and skip reasons (CI runs this)
 	@echo "the benchmarks of internal/message, once each (their output only if they fail)"
 	@out=$$($(GO) test -run '^$$' -bench . -benchtime 1x ./internal/message 2>&1) || { echo "$$out"; exit 1; }
 	$(GO) run ./internal/dev/testsummary -race -count=1 ./...
@@ -72,6 +72,9 @@ node-deps: ## npm ci for dynalite (the local DynamoDB); skipped with one line wi
 
 mta-deps: ## install Postfix and Dovecot from Debian's packages for the real-MTA tests and bench (root and apt-get); skipped with one line otherwise
 	@internal/dev/postfix/postfix.sh install || echo "Postfix tests skip (under CI=true they fail) and make bench measures the development server only"
+
+browser-deps: ## Debian's chromium for the browser tests (apt-get as root); skipped with one line otherwise
+	@internal/dev/browser/install-chromium
 
 deploy: ## sam build && sam deploy (needs the AWS SAM CLI and an AWS account)
 	sam build && sam deploy

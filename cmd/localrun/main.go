@@ -145,6 +145,9 @@ func startBuilt(ctx context.Context, bootstrap string, o devstack.Options, realS
 			env = append(env, ms.Env()...)
 		}
 	}
+	if q != nil {
+		env = append(env, unsubscribeEnv()...) // unsubscribe.go: links need the table
+	}
 	fn, err := runtimeapi.StartFunction(ctx, bootstrap, env, logs, logs)
 	if err != nil {
 		st.Close()

@@ -38,6 +38,7 @@ const maxBody = 10 << 20
 // does) and the stand-ins, and returns.
 func serve(ctx context.Context, o options, addr string, timeout time.Duration) error {
 	offerQueuedRoutes = true
+	unsubscribeBase = unsubscribeBaseFor(addr) // unsubscribe.go
 	l, err := start(ctx, o, prefixed(os.Stderr, "  function log: "))
 	if err != nil {
 		return err

@@ -122,7 +122,7 @@ type chaosRequest struct {
 	i                int
 	kind             string // send, queued, scheduled
 	key, to, subject string
-	id               string // its record's
+	id               string        // its record's
 	ahead            time.Duration // scheduled: how far ahead of its first attempt
 	event            []byte
 

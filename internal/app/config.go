@@ -111,6 +111,14 @@ type Config struct {
 	// MAX_SCHEDULE_AHEAD) bound scheduledAt from now.
 	MinScheduleAhead, MaxScheduleAhead time.Duration
 
+	// UnsubscribeBaseURL (UNSUBSCRIBE_BASE_URL) is the public https address
+	// of the API stage that one-click unsubscribe links point at; empty
+	// refuses requests that ask for a link.
+	UnsubscribeBaseURL string
+	// UnsubscribeKey (UNSUBSCRIBE_KEY, base64, at least 32 bytes) signs
+	// the links' tokens; empty refuses requests that ask for a link.
+	UnsubscribeKey []byte
+
 	// Bounces configures the bounce reader (functions/bounces) and the
 	// suppression list; see bounce_config.go.
 	Bounces BounceConfig
@@ -196,6 +204,8 @@ var envVars = []envVar{
 	{"BOUNCE_RESCAN_WINDOW", longDuration(func(c *Config) *time.Duration { return &c.Bounces.RescanWindow })},
 	{"BOUNCE_SENDERS", list(func(c *Config) *[]string { return &c.Bounces.Senders })},
 	{"SUPPRESSION_CHECK", boolean(func(c *Config) *bool { return &c.Bounces.CheckSuppressions })},
+	{"UNSUBSCRIBE_BASE_URL", unsubscribeBaseURL},
+	{"UNSUBSCRIBE_KEY", unsubscribeKey},
 }
 
 // EnvNames lists the environment variables the function reads.

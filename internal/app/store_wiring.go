@@ -39,6 +39,7 @@ func wireStore(s *sender.Sender, cfg Config, parts Parts, secrets credential.Sec
 		s.Suppressions = table // the bounce reader's list (bounce_config.go)
 	}
 	s.SuppressionEdits = table
+	wireTemplates(s, cfg, table) // template_wiring.go
 	s.Durability = sender.DefaultDurability()
 	s.Durability.Retention, s.Durability.KeyTTL = cfg.MessageRetention, cfg.IdempotencyTTL
 	s.Durability.Quota = &store.Guard{Buckets: table}

@@ -32,6 +32,9 @@ type Suppression struct {
 const (
 	ReasonBounce = "bounce"
 	ReasonManual = "manual"
+	// ReasonUnsubscribed: the recipient used the message's one-click
+	// unsubscribe link (RFC 8058).
+	ReasonUnsubscribed = "unsubscribed"
 )
 
 // AccountKey is the suppression list's key for a sending mailbox: the

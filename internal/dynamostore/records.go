@@ -49,6 +49,9 @@ type recordItem struct {
 	ContentAt     int64    `dynamodbav:"contentAt,omitempty"`
 	// Bounces is written by the bounce reader (bounces.go).
 	Bounces map[string]bounceEntry `dynamodbav:"bounces,omitempty"`
+	// Template and TemplateVersion name the stored template used.
+	Template        string `dynamodbav:"template,omitempty"`
+	TemplateVersion int    `dynamodbav:"templateVersion,omitempty"`
 }
 
 func recordKey(id string) map[string]types.AttributeValue {
@@ -66,6 +69,7 @@ func toItem(r *store.Record) recordItem {
 		ExpiresAt: r.ExpiresAt.Unix(), Keyed: r.Keyed, Fingerprint: r.Fingerprint,
 		KeyUntil: ms(r.KeyUntil), LeaseUntil: ms(r.LeaseUntil), Token: r.Token, Released: r.Released,
 		ContentAt: ms(r.ContentAt), Bounces: toBounceEntries(r.Bounces),
+		Template: r.Template, TemplateVersion: r.TemplateVersion,
 	}
 	if r.ScheduledAt != nil {
 		it.ScheduledAt = ms(*r.ScheduledAt)
@@ -84,6 +88,7 @@ func fromItem(it recordItem) *store.Record {
 		ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(), Keyed: it.Keyed, Fingerprint: it.Fingerprint,
 		KeyUntil: fromMS(it.KeyUntil), LeaseUntil: fromMS(it.LeaseUntil), Token: it.Token, Released: it.Released,
 		ContentAt: fromMS(it.ContentAt), Bounces: fromBounceEntries(it.Bounces),
+		Template: it.Template, TemplateVersion: it.TemplateVersion,
 	}
 	if it.ScheduledAt != 0 {
 		at := fromMS(it.ScheduledAt)

@@ -40,6 +40,11 @@ func suppressionKey(account, address string) map[string]types.AttributeValue {
 
 // Suppress adds s unless its address is already on the account's list.
 func (t *Table) Suppress(ctx context.Context, s bounce.Suppression) (bool, error) {
+	return t.suppress(ctx, suppressionPK(s.Account, s.Address), s)
+}
+
+// suppress adds s under pk unless an entry is there.
+func (t *Table) suppress(ctx context.Context, pk string, s bounce.Suppression) (bool, error) {
 	api, err := t.client(ctx)
 	if err != nil {
 		return false, err
@@ -47,7 +52,7 @@ func (t *Table) Suppress(ctx context.Context, s bounce.Suppression) (bool, error
 	// The record id is "sourceId", never "messageId": the
 	// byMessageId index must only ever hold records.
 	item, err := attributevalue.MarshalMap(suppressionItem{
-		PK: suppressionPK(s.Account, s.Address), SK: "sup", Account: s.Account, Reason: s.Reason,
+		PK: pk, SK: "sup", Account: s.Account, Reason: s.Reason,
 		Status: s.Status, Diagnostic: s.Diagnostic, CreatedAt: s.CreatedAt.UnixMilli(),
 	})
 	if err != nil {

@@ -47,6 +47,12 @@ const (
 	// Codes of the suppression list (bounces).
 	CodeRecipientSuppressed Code = "recipient_suppressed"
 	CodeSuppressionNotFound Code = "suppression_not_found"
+
+	// Codes of stored templates.
+	CodeTemplateNotFound Code = "template_not_found"
+	// An unsubscribe link that does not verify (malformed, forged, altered
+	// or of another deployment).
+	CodeUnsubscribeNotFound Code = "unsubscribe_not_found"
 )
 
 // codeRule is what a code means to each caller: the HTTP status an API caller
@@ -99,6 +105,9 @@ var codeRules = map[Code]codeRule{
 	// until it is removed from the list.
 	CodeRecipientSuppressed: {http.StatusUnprocessableEntity, false},
 	CodeSuppressionNotFound: {http.StatusNotFound, false},
+
+	CodeTemplateNotFound:    {http.StatusNotFound, false},
+	CodeUnsubscribeNotFound: {http.StatusNotFound, false},
 }
 
 // Codes lists every code, for documentation checks.

@@ -35,6 +35,40 @@ type Request struct {
 	// ScheduledAt (RFC 3339 with an offset) sends later; only POST
 	// /messages accepts it, every other source refuses it.
 	ScheduledAt string `json:"scheduledAt"`
+
+	// Template names a stored template that supplies subject, message and
+	// text, rendered with Variables (a JSON object); see Rendered.
+	Template  string          `json:"template,omitempty"`
+	Variables json.RawMessage `json:"variables,omitempty"`
+	// Unsubscribe asks for one-click unsubscribe headers (RFC 8058); the
+	// message must then have exactly one recipient.
+	Unsubscribe bool `json:"unsubscribe,omitempty"`
+
+	// Rendered is set once Template has been rendered into Subject,
+	// Message and Text; never read from a body.
+	Rendered *TemplateRef `json:"-"`
+}
+
+// TemplateRef is the stored template a request was rendered from.
+type TemplateRef struct {
+	Name    string
+	Version int
+	// Unsubscribe is the template's own request for unsubscribe headers.
+	Unsubscribe bool
+}
+
+// Ref is the name and version, empty for a request without a template.
+func (t *TemplateRef) Ref() (string, int) {
+	if t == nil {
+		return "", 0
+	}
+	return t.Name, t.Version
+}
+
+// WantsUnsubscribe reports whether the message is to carry one-click
+// unsubscribe headers, asked for by the request or by its template.
+func (r *Request) WantsUnsubscribe() bool {
+	return r.Unsubscribe || (r.Rendered != nil && r.Rendered.Unsubscribe)
 }
 
 // Attachment is one file of a request; Content is base64.

@@ -16,6 +16,8 @@ const (
 	kindString      fieldKind = iota // a string or null
 	kindAddresses                    // a string, an array of strings, or null
 	kindAttachments                  // an array of attachment objects, or null
+	kindObject                       // any JSON object, or null (a template's variables)
+	kindBool                         // true, false or null
 )
 
 // knownField is a key an object may have and the shape of its value.
@@ -48,6 +50,7 @@ var requestFields = fieldSet{
 	{"credential", kindString}, {"accessToken", kindString},
 	{"idempotencyKey", kindString},
 	{"scheduledAt", kindString},
+	{"template", kindString}, {"variables", kindObject}, {"unsubscribe", kindBool},
 }
 
 var attachmentFields = fieldSet{
@@ -178,6 +181,26 @@ func walkField(dec *json.Decoder, field string, kind fieldKind) error {
 		if _, err := dec.Token(); err != nil {
 			return syntaxError(field, err)
 		}
+	case kindObject:
+		if tok != json.Delim('{') {
+			return errNotObjectField(field, describeToken(tok))
+		}
+		for depth := 1; depth > 0; {
+			t, err := dec.Token()
+			if err != nil {
+				return syntaxError(field, err)
+			}
+			switch t {
+			case json.Delim('{'), json.Delim('['):
+				depth++
+			case json.Delim('}'), json.Delim(']'):
+				depth--
+			}
+		}
+	case kindBool:
+		if _, ok := tok.(bool); !ok {
+			return errNotBool(field, describeToken(tok))
+		}
 	}
 	return nil
 }
@@ -238,6 +261,14 @@ func errNotAttachments(field, what string) error {
 
 func errNotAttachment(item string) error {
 	return Invalid(item, "must be an attachment object {filename, contentType, content}")
+}
+
+func errNotObjectField(field, what string) error {
+	return Invalid(field, "must be a JSON object, not %s", what)
+}
+
+func errNotBool(field, what string) error {
+	return Invalid(field, "must be true or false, not %s", what)
 }
 
 func joinPath(path, key string) string {

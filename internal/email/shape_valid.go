@@ -114,6 +114,16 @@ func (s *validScanner) value(path string, f knownField) error {
 			s.SkipComma()
 		}
 		s.I++
+	case kindObject:
+		if c != '{' {
+			return errNotObjectField(joinPath(path, f.name), describeByte(c))
+		}
+		s.Skip()
+	case kindBool:
+		if c != 't' && c != 'f' {
+			return errNotBool(joinPath(path, f.name), describeByte(c))
+		}
+		s.Skip()
 	}
 	return nil
 }

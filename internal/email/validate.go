@@ -33,6 +33,9 @@ type Mail struct {
 	HTML        string
 	Text        string
 	Attachments []File
+	// Unsubscribe is the one-click unsubscribe URL (RFC 8058) of the
+	// message's one recipient; empty for none.
+	Unsubscribe string
 }
 
 // File is a decoded attachment.

@@ -53,6 +53,23 @@ var routes = []route{
 	{"GET", "/suppressions/{address}", (*Handler).routeGetSuppression},
 	{"PUT", "/suppressions/{address}", (*Handler).routePutSuppression},
 	{"DELETE", "/suppressions/{address}", (*Handler).routeDeleteSuppression},
+	{"GET", "/templates", (*Handler).routeListTemplates},
+	{"GET", "/templates/{name}", (*Handler).routeGetTemplate},
+	{"PUT", "/templates/{name}", (*Handler).routePutTemplate},
+	{"DELETE", "/templates/{name}", (*Handler).routeDeleteTemplate},
+	{"POST", "/templates/{name}/render", (*Handler).routeRenderTemplate},
+	// No API key (template.yaml): mail providers POST these unauthenticated.
+	{"GET", "/unsubscribe/{token}", (*Handler).routeUnsubscribePage},
+	{"POST", "/unsubscribe/{token}", (*Handler).routeUnsubscribe},
+}
+
+// PublicRoutes are the routes deployed without an API key ("METHOD
+// /pattern"): the one-click unsubscribe link, which mail providers POST
+// unauthenticated (RFC 8058) and whose signed token is the only
+// authority. template.yaml throttles each at the stage instead
+// (internal/dev/samtemplate checks both).
+func PublicRoutes() []string {
+	return []string{"GET /unsubscribe/{token}", "POST /unsubscribe/{token}"}
 }
 
 // Routes lists "METHOD /pattern" of every route, for documentation and

@@ -32,6 +32,12 @@ func Build(m *email.Mail, now time.Time) *Built {
 	msg.SetHeader("Subject", forceEncodedWords(m.Subject))
 	msg.SetDateHeader("Date", now)
 	msg.SetHeader("Message-ID", id)
+	if m.Unsubscribe != "" {
+		// RFC 8058: an https URI that a POST of exactly this body
+		// unsubscribes; Gmail's DKIM signature covers both headers.
+		msg.SetHeader("List-Unsubscribe", "<"+m.Unsubscribe+">")
+		msg.SetHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
 
 	text := m.Text
 	if text == "" {

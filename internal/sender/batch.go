@@ -36,6 +36,9 @@ type batchRequest struct {
 	Messages       []json.RawMessage `json:"messages"`
 	Validation     string            `json:"validation"`
 	IdempotencyKey string            `json:"idempotencyKey"`
+	// Template and Defaults make a per-recipient batch (batch_template.go).
+	Template string          `json:"template"`
+	Defaults json.RawMessage `json:"defaults"`
 }
 
 // AcceptBatch is POST /messages/batch: every item is checked like POST
@@ -56,13 +59,22 @@ func (s *Sender) AcceptBatch(ctx context.Context, body []byte, o Origin) (*Batch
 			return nil, err
 		}
 	}
+	items, err := personalise(b) // batch_template.go
+	if err != nil {
+		return nil, err
+	}
+	perItemKeys := b.Template != ""
 	res := &BatchResult{Strict: b.Validation != "permissive"}
-	ps := make([]*prepared, len(b.Messages))
-	errs := make([]error, len(b.Messages))
+	ps := make([]*prepared, len(items))
+	errs := make([]error, len(items))
 	// Checks are independent (the credential cache fetches a secret once
-	// for all of them), so they run side by side.
-	parallel(len(b.Messages), func(i int) {
-		ps[i], errs[i] = s.checkQueued(ctx, b.Messages[i], o, fmt.Sprintf("messages[%d].", i), false)
+	// for all of them, the memo a template), so they run side by side.
+	tctx := withTemplateMemo(ctx)
+	parallel(len(items), func(i int) {
+		ps[i], errs[i] = s.checkQueued(tctx, items[i], o, fmt.Sprintf("messages[%d].", i), perItemKeys)
+		if errs[i] == nil && ps[i].req.IdempotencyKey != "" {
+			errs[i] = store.CheckKey(ps[i].req.IdempotencyKey, fmt.Sprintf("messages[%d].idempotencyKey", i))
+		}
 	})
 	for i, err := range s.checkSendable(ctx, ps) {
 		if err != nil && errs[i] == nil {
@@ -77,7 +89,12 @@ func (s *Sender) AcceptBatch(ctx context.Context, body []byte, o Origin) (*Batch
 			res.Rejected++
 			continue
 		}
-		if key != "" {
+		switch {
+		case ps[i].req.IdempotencyKey != "":
+			// The item's own key: the same record as that key on POST /messages.
+			ps[i].withID(store.KeyedID(o.Caller, ps[i].req.IdempotencyKey))
+			s.keyed(ps[i].rec)
+		case key != "":
 			ps[i].withID(store.KeyedID(o.Caller, batchItemKey(key, i)))
 			s.keyed(ps[i].rec)
 		}
@@ -112,7 +129,7 @@ func decodeBatch(body []byte, max int) (*batchRequest, error) {
 	dec.DisallowUnknownFields()
 	var b batchRequest
 	if err := dec.Decode(&b); err != nil {
-		return nil, email.Invalid("", "the body must be {\"messages\": [ … ], \"validation\"?: \"strict\"|\"permissive\", \"idempotencyKey\"?: …}: %s", cleanDecodeError(err))
+		return nil, email.Invalid("", "the body must be {\"messages\": [ … ], \"validation\"?: \"strict\"|\"permissive\", \"idempotencyKey\"?: …, \"template\"?: …, \"defaults\"?: {…}}: %s", cleanDecodeError(err))
 	}
 	if dec.More() {
 		return nil, email.Invalid("", "the body must hold one JSON object")

@@ -71,9 +71,9 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope) (*QueuedResult, 
 		// The caller was checked when the message was accepted; it is
 		// checked again, as the credential's callers may have changed since.
 		caller := credential.Caller{API: rec.Caller != "", Key: rec.Caller}
-		res, out, err = s.sendRequest(gatedContext(ctx, &gate), req, caller, func(ctx context.Context, login credential.Login, mail *email.Mail) (func(), error) {
+		res, out, err = s.sendRequest(gatedContext(withRecordID(ctx, rec.ID), &gate), req, caller, func(ctx context.Context, login credential.Login, mail *email.Mail) (func(), error) {
 			rec.Account, rec.Recipients = store.AccountOf(login.Stored, login.User), len(mail.Recipients())
-			rec.RecipientKeys = bounce.RecipientKeys(mail.Recipients()) // what a bounce may name
+			rec.RecipientKeys = bounce.RecipientKeys(mail.Recipients())       // what a bounce may name
 			if err := s.reserve(ctx, &q, login, rec.Recipients); err != nil { // quota.go
 				return nil, err
 			}

@@ -90,6 +90,9 @@ func (s *Sender) SendFrom(ctx context.Context, body []byte, o Origin) (*Result, 
 		// Sending now what was asked for later would be worse than refusing.
 		return nil, Outcome{}, email.Invalid("scheduledAt", "scheduledAt is accepted only by POST /messages, which queues the message for that time")
 	}
+	if err := s.Templates.Expand(ctx, o.Caller, req); err != nil { // templates.go
+		return nil, Outcome{}, err
+	}
 	key, field := o.key(req.IdempotencyKey)
 	if field != "" {
 		if err := store.CheckKey(key, field); err != nil {
@@ -143,6 +146,7 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(d.Retention),
 		Fingerprint: fp.Value, Token: store.NewToken(), LeaseUntil: now.Add(time.Minute),
 	}
+	rec.Template, rec.TemplateVersion = req.Rendered.Ref()
 	if dl, ok := ctx.Deadline(); ok {
 		rec.LeaseUntil = dl.Add(d.LeaseMargin)
 	}
@@ -159,7 +163,7 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 	claim := s.claimAsync(ctx, rec)
 	var q quotaTicket
 	var gate smtp.ContentGate
-	res, out, err := s.sendRequest(gatedContext(ctx, &gate), req, o.caller(), func(ctx context.Context, login credential.Login, mail *email.Mail) (func(), error) {
+	res, out, err := s.sendRequest(gatedContext(withRecordID(ctx, rec.ID), &gate), req, o.caller(), func(ctx context.Context, login credential.Login, mail *email.Mail) (func(), error) {
 		rec.Account = store.AccountOf(login.Stored, login.User)
 		rec.Recipients = len(mail.Recipients())
 		rec.RecipientKeys = bounce.RecipientKeys(mail.Recipients()) // what a bounce may name

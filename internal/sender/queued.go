@@ -152,6 +152,16 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 	if err != nil {
 		return nil, err
 	}
+	if err := s.Templates.Expand(ctx, o.Caller, req); err != nil { // templates.go
+		return nil, prefixed(err, prefix)
+	}
+	if req.Rendered != nil {
+		// The queue carries the rendered request: the version sent is the
+		// one accepted, whatever PUTs come meanwhile.
+		if body, err = renderedBody(req); err != nil {
+			return nil, err
+		}
+	}
 	login, err := s.resolve(ctx, req, o.caller())
 	if err != nil {
 		return nil, prefixed(err, prefix)
@@ -163,11 +173,17 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 	if err := s.Relay.Check(mail); err != nil {
 		return nil, prefixed(err, prefix)
 	}
+	if req.WantsUnsubscribe() {
+		if err := s.Unsubscribe.check(mail); err != nil { // unsubscribe.go
+			return nil, prefixed(err, prefix)
+		}
+	}
 	rec := &store.Record{
 		ID: store.NewID(), Status: store.StatusQueued, Account: store.AccountOf(login.Stored, login.User),
 		Recipients: len(mail.Recipients()), CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(s.Durability.Retention),
 		Fingerprint: fp.Value,
 	}
+	rec.Template, rec.TemplateVersion = req.Rendered.Ref()
 	if at != nil {
 		rec.Status, rec.ScheduledAt = store.StatusScheduled, at
 		if keep := at.Add(s.Durability.Retention); keep.After(rec.ExpiresAt) {

@@ -55,6 +55,12 @@ type Sender struct {
 	SuppressionEdits SuppressionEditor
 	// Queueing is what queued and scheduled sends need (queued.go).
 	Queueing Queueing
+	// Templates renders a request's stored template (templates.go); nil
+	// refuses requests that name one.
+	Templates *Templates
+	// Unsubscribe makes one-click unsubscribe links (unsubscribe.go); nil
+	// refuses requests that ask for them.
+	Unsubscribe *Unsubscribe
 }
 
 // Result is what a successful send returns to the caller.
@@ -126,6 +132,11 @@ func (s *Sender) sendRequest(ctx context.Context, req *email.Request, caller cre
 		return nil, out, err
 	}
 	out.Recipients = len(mail.Recipients())
+	if req.WantsUnsubscribe() {
+		if mail.Unsubscribe, err = s.Unsubscribe.link(ctx, login.User, mail); err != nil { // unsubscribe.go
+			return nil, out, err
+		}
+	}
 	if err := s.Relay.Check(mail); err != nil {
 		return nil, out, err
 	}

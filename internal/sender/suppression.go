@@ -37,7 +37,7 @@ func (s *Sender) CheckSuppressed(ctx context.Context, mailbox string, mail *emai
 		for i, a := range list.addrs {
 			if strings.ToLower(a.Email) == first {
 				return email.Errorf(email.CodeRecipientSuppressed, fmt.Sprintf("%s[%d]", list.field, i),
-					"%s is on this account's suppression list (an earlier message to it bounced, or it was added by hand); nothing was sent. "+
+					"%s is on this account's suppression list (an earlier message to it bounced, its recipient unsubscribed, or it was added by hand); nothing was sent. "+
 						"Remove it with DELETE /suppressions/{address} if it works again", a.Email)
 			}
 		}

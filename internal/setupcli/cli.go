@@ -77,6 +77,11 @@ Usage:
   gmailsend send --endpoint URL --api-key KEY [--credential NAME] --to ADDRESS
                  --subject TEXT --html HTML
       send one message through a deployed endpoint and print the answer
+  gmailsend templates put NAME [--file F]     (the body from F or stdin)
+  gmailsend templates get NAME [--version N]
+  gmailsend templates list
+  gmailsend templates render NAME [--file F]  ({"variables": {…}})
+      the stored templates of a deployment (--endpoint, --api-key as send)
 
 Flags of credentials and oauth (they log in to the SMTP server and store):
   --prefix P       secret name prefix (default gmailsend/, as CREDENTIAL_PREFIX)
@@ -125,6 +130,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = c.oauthLogin(ctx, args[2:])
 	case "send":
 		err = c.send(ctx, args[1:])
+	case "templates put", "templates get", "templates list", "templates render":
+		err = c.templates(ctx, args[1], args[2:]) // templates.go
 	case "help":
 		fmt.Fprint(env.Stdout, usageFormat)
 		return ExitOK
@@ -184,7 +191,7 @@ func subcommand(args []string) string {
 		return "help"
 	case args[0] == "send":
 		return "send"
-	case (args[0] == "credentials" || args[0] == "oauth") && len(args) > 1:
+	case (args[0] == "credentials" || args[0] == "oauth" || args[0] == "templates") && len(args) > 1:
 		return args[0] + " " + args[1]
 	}
 	return args[0]

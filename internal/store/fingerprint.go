@@ -66,6 +66,12 @@ func canonical(req *email.Request) email.Request {
 	c := *req
 	c.Password, c.AccessToken = "", ""
 	c.IdempotencyKey = ""
+	if c.Template != "" {
+		// Rendered from the template (the request may not carry them):
+		// the request is the template's name and its variables, whichever
+		// route rendered it and whenever.
+		c.Subject, c.Message, c.Text = "", "", ""
+	}
 	return c
 }
 

@@ -76,6 +76,10 @@ type Record struct {
 	// hash (bounce.AddressHash: no address is stored); set by the bounce
 	// reader.
 	Bounces map[string]BounceMark `json:"bounces,omitempty"`
+	// Template and TemplateVersion name the stored template the message
+	// was rendered from.
+	Template        string `json:"template,omitempty"`
+	TemplateVersion int    `json:"templateVersion,omitempty"`
 
 	// Keyed says the id comes from an idempotency key.
 	Keyed bool `json:"-"`

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/dev/samtemplate"
+	"github.com/gmailsend/gmailsend/internal/lambdahandler"
 )
 
 func load(t *testing.T) map[string]any {
@@ -116,7 +118,7 @@ func TestFunctionShape(t *testing.T) {
 	}
 }
 
-// TestEndpointNeverAnonymous ensures every HTTP entry point requires an API key under a usage plan, and no function URL exists.
+// TestEndpointNeverAnonymous ensures every HTTP entry point requires an API key under a usage plan, except the handler's public routes, each throttled by the stage's method settings; and no function URL exists.
 func TestEndpointNeverAnonymous(t *testing.T) {
 	tpl := load(t)
 	apis := ofType(tpl, "AWS::Serverless::Api")
@@ -134,10 +136,16 @@ func TestEndpointNeverAnonymous(t *testing.T) {
 		}
 		for name, ev := range get(fn, "Properties", "Events").(map[string]any) {
 			if get(ev, "Type") == "Api" {
-				if get(ev, "Properties", "Auth", "ApiKeyRequired") != true {
-					t.Errorf("event %s is anonymous", name)
-				}
 				api := get(ev, "Properties", "RestApiId", "Ref")
+				if get(ev, "Properties", "Auth", "ApiKeyRequired") != true {
+					method := strings.ToUpper(fmt.Sprint(get(ev, "Properties", "Method")))
+					path := fmt.Sprint(get(ev, "Properties", "Path"))
+					if !slices.Contains(lambdahandler.PublicRoutes(), method+" "+path) {
+						t.Errorf("event %s is anonymous", name)
+					} else if !stageThrottles(apis[fmt.Sprint(api)], method, path) {
+						t.Errorf("public event %s is not throttled by its API's MethodSettings", name)
+					}
+				}
 				if _, ok := apis[fmt.Sprint(api)]; !ok {
 					t.Errorf("event %s uses an implicit API", name)
 				}
@@ -319,4 +327,18 @@ func TestSAMConfig(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(fixture.ModuleRoot(t), event)); err != nil {
 		t.Errorf("local_invoke event %s: %v", event, err)
 	}
+}
+
+// stageThrottles reports whether api's MethodSettings throttle method on
+// path (the resource path with "/" written "~1", as API Gateway wants it).
+func stageThrottles(api any, method, path string) bool {
+	settings, _ := get(api, "Properties", "MethodSettings").([]any)
+	want := "/" + strings.ReplaceAll(path, "/", "~1")
+	for _, s := range settings {
+		if get(s, "ResourcePath") == want && strings.EqualFold(fmt.Sprint(get(s, "HttpMethod")), method) &&
+			get(s, "ThrottlingRateLimit") != nil && get(s, "ThrottlingBurstLimit") != nil {
+			return true
+		}
+	}
+	return false
 }
