@@ -528,3 +528,39 @@ func TestSendWithKeyOfQueuedMessageWaits(t *testing.T) {
 		t.Fatalf("%d messages sent, want none before the queue delivers", n)
 	}
 }
+
+// TestRetryOfAcceptedScheduleReplaysAfterItsTimeCame ensures a keyed retry of an accepted scheduled send (its 202 lost) is answered with the record, not refused because scheduledAt has since come too close — on POST /messages and on a batch item — while a corrected request under that key is still refused.
+func TestRetryOfAcceptedScheduleReplaysAfterItsTimeCame(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true, Config: func(c *app.Config) { c.MinScheduleAhead = time.Second }})
+	h.storeDesk()
+	at := time.Now().Add(1500 * time.Millisecond).Format(time.RFC3339Nano)
+	single := queuedRequest("desk", "kim@example.com", "예약 확인", map[string]any{"scheduledAt": at, "idempotencyKey": "booking-41"})
+	batch := batchOf([]string{queuedRequest("desk", "lee@example.com", "예약 확인", map[string]any{"scheduledAt": at})}, `, "idempotencyKey": "bookings-9"`)
+	var first acceptedBody
+	resp := h.callAPI(t, "POST", "/messages", single)
+	decodeJSON(t, resp.Body, &first)
+	var firstBatch batchBody
+	bresp := h.callAPI(t, "POST", "/messages/batch", batch)
+	decodeJSON(t, bresp.Body, &firstBatch)
+	if resp.StatusCode != 202 || first.Status != "scheduled" || bresp.StatusCode != 202 || firstBatch.Accepted != 1 {
+		t.Fatalf("first attempts → %d %s; %d %s", resp.StatusCode, resp.Body, bresp.StatusCode, bresp.Body)
+	}
+	time.Sleep(700 * time.Millisecond) // scheduledAt is now less than MinScheduleAhead away
+	var again acceptedBody
+	resp = h.callAPI(t, "POST", "/messages", single)
+	decodeJSON(t, resp.Body, &again)
+	if resp.StatusCode != 202 || again.ID != first.ID || again.Status != "scheduled" {
+		t.Fatalf("retry → %d %s, want 202 with record %s", resp.StatusCode, resp.Body, first.ID)
+	}
+	var batchAgain batchBody
+	bresp = h.callAPI(t, "POST", "/messages/batch", batch)
+	decodeJSON(t, bresp.Body, &batchAgain)
+	if bresp.StatusCode != 202 || batchAgain.Accepted != 1 || batchAgain.Messages[0].ID != firstBatch.Messages[0].ID {
+		t.Fatalf("batch retry → %d %s, want item %s replayed", bresp.StatusCode, bresp.Body, firstBatch.Messages[0].ID)
+	}
+	corrected := queuedRequest("desk", "kim@example.com", "예약 변경", map[string]any{"scheduledAt": at, "idempotencyKey": "booking-41"})
+	resp = h.callAPI(t, "POST", "/messages", corrected)
+	if resp.StatusCode != 400 || !strings.Contains(resp.Body, `"scheduledAt"`) {
+		t.Fatalf("corrected retry → %d %s, want its own refusal", resp.StatusCode, resp.Body)
+	}
+}

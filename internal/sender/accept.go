@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/gmailsend/gmailsend/internal/email"
@@ -19,10 +20,13 @@ func (s *Sender) Accept(ctx context.Context, body []byte, o Origin) (*Accepted, 
 		return nil, err
 	}
 	p, err := s.checkQueued(ctx, body, o, "", true)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		err = s.checkSendable(ctx, []*prepared{p})[0]
 	}
-	if err := s.checkSendable(ctx, []*prepared{p})[0]; err != nil {
+	if err != nil {
+		if a := s.acceptedBefore(ctx, body, o, err, func(r *email.Request) string { k, _ := o.key(r.IdempotencyKey); return k }); a != nil {
+			return a, nil
+		}
 		return nil, err
 	}
 	key, field := o.key(p.req.IdempotencyKey)
@@ -116,6 +120,54 @@ func (s *Sender) checkHeadroom(ctx context.Context, ps []*prepared) []error {
 		}
 	}
 	return errs
+}
+
+// acceptedBefore answers a keyed retry of a request already accepted
+// that now fails a check the first attempt passed: its scheduledAt has
+// come too close or gone by, its recipient was suppressed since, its
+// account's quota has filled. The key's record is the answer, as it would
+// have been had the checks passed (the caller whose answer was lost must
+// learn that the message is accepted, not that it is refused). Nil when
+// the request has no key, err is of another kind, or no record of the
+// same request holds the key. keyOf is the request's key.
+func (s *Sender) acceptedBefore(ctx context.Context, body []byte, o Origin, err error, keyOf func(*email.Request) string) *Accepted {
+	if !mayHaveChangedSince(err) || s.Records == nil {
+		return nil
+	}
+	req, derr := email.DecodeRequest(body)
+	if derr != nil {
+		return nil
+	}
+	key := keyOf(req)
+	if key == "" {
+		return nil
+	}
+	holder, gerr := s.Records.Get(ctx, store.KeyedID(o.Caller, key))
+	if gerr != nil || !holder.Keyed || holder.Released || !holder.KeyUntil.After(s.now()) {
+		return nil
+	}
+	fp, ferr := s.fingerprint(ctx, req)
+	if ferr != nil {
+		return nil
+	}
+	return replayAccepted(fp, holder).accepted
+}
+
+// mayHaveChangedSince reports whether err is a refusal that an earlier
+// attempt of the same request may have passed: time moved on (scheduledAt),
+// or the table changed (suppression, quota).
+func mayHaveChangedSince(err error) bool {
+	e := email.AsError(err)
+	if e == nil {
+		return false
+	}
+	switch e.Code {
+	case email.CodeRecipientSuppressed, email.CodeQuotaExceeded:
+		return true
+	case email.CodeInvalidRequest:
+		return strings.HasSuffix(e.Field, "scheduledAt")
+	}
+	return false
 }
 
 // keyed marks rec as holding an idempotency key for KeyTTL.

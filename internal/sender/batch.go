@@ -81,9 +81,30 @@ func (s *Sender) AcceptBatch(ctx context.Context, body []byte, o Origin) (*Batch
 			errs[i] = prefixed(err, fmt.Sprintf("messages[%d].", i))
 		}
 	}
+	// An item of a keyed retry that fails a check its first attempt
+	// passed (accept.go, acceptedBefore) is answered by its record.
+	recovered := make([]*Accepted, len(items))
+	parallel(len(items), func(i int) {
+		if errs[i] != nil {
+			recovered[i] = s.acceptedBefore(ctx, items[i], o, errs[i], func(r *email.Request) string {
+				switch {
+				case r.IdempotencyKey != "":
+					return r.IdempotencyKey
+				case key != "":
+					return batchItemKey(key, i)
+				}
+				return ""
+			})
+		}
+	})
 	var valid []*prepared
 	var index []int
 	for i, err := range errs {
+		if recovered[i] != nil {
+			res.Items = append(res.Items, BatchItem{Index: i, Accepted: recovered[i]})
+			res.Accepted++
+			continue
+		}
 		if err != nil {
 			res.Items = append(res.Items, BatchItem{Index: i, Err: email.AsError(err)})
 			res.Rejected++
