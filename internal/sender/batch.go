@@ -143,7 +143,7 @@ func (s *Sender) AcceptBatch(ctx context.Context, body []byte, o Origin) (*Batch
 // spelt exactly (as a request's fields are), 1 to max messages, validation
 // strict or permissive.
 func decodeBatch(body []byte, max int) (*batchRequest, error) {
-	if err := email.CheckKeys(body, "messages", "validation", "idempotencyKey"); err != nil {
+	if err := email.CheckKeys(body, "messages", "validation", "idempotencyKey", "template", "defaults"); err != nil {
 		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
