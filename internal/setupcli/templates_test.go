@@ -17,6 +17,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/dev/dynalite"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/setupcli"
+	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // deployedWithStore is deployed with the message table on dynalite and
@@ -27,7 +28,8 @@ func (r *rig) deployedWithStore(t *testing.T) string {
 	client, _ := dynalite.StartTable(t, "messages")
 	cfg := app.Defaults()
 	cfg.SMTPHost, cfg.SMTPPort, cfg.SMTPCAFile, cfg.MessagesTable = "localhost", r.smtp.Port, r.caFile, "messages"
-	fn, err := app.Build(cfg, app.Parts{Secrets: awssecrets.NewWithAPI(r.secrets.Client()), DynamoDB: client})
+	fn, err := app.Build(cfg, app.Parts{Secrets: awssecrets.NewWithAPI(r.secrets.Client()), DynamoDB: client,
+		FingerprintKey: store.StaticKey("a fingerprint key of the setupcli tests")})
 	if err != nil {
 		t.Fatal(err)
 	}
