@@ -127,8 +127,8 @@ func TestOneClickUnsubscribe(t *testing.T) {
 		t.Fatalf("suppression %+v %v", sup, err)
 	}
 	code, body = send()
-	if code != 422 || !strings.Contains(body, "recipient_suppressed") {
-		t.Errorf("send after unsubscribing → %d %s", code, body)
+	if code != 422 || !strings.Contains(body, "recipient_suppressed") || !strings.Contains(body, `reason \"unsubscribed\"`) {
+		t.Errorf("send after unsubscribing → %d %s, want the refusal to give the reason", code, body)
 	}
 
 	// One recipient only.

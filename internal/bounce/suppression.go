@@ -37,6 +37,25 @@ const (
 	ReasonUnsubscribed = "unsubscribed"
 )
 
+// Listed is an address found on a suppression list, with why it is there.
+type Listed struct {
+	Address, Reason string
+}
+
+// Why says in words why a suppression of reason was made, for a refusal
+// that names it.
+func Why(reason string) string {
+	switch reason {
+	case ReasonBounce:
+		return "an earlier message to it bounced"
+	case ReasonUnsubscribed:
+		return "its recipient unsubscribed with a message's one-click link"
+	case ReasonManual:
+		return "it was added with PUT /suppressions/{address}"
+	}
+	return "it was added to the list"
+}
+
 // AccountKey is the suppression list's key for a sending mailbox: the
 // list belongs to the Gmail address that sends (and receives the
 // bounces), whichever stored credential or inline password reached it.

@@ -119,9 +119,9 @@ func (t *Table) Unsuppress(ctx context.Context, account, address string) (bool, 
 }
 
 // Suppressed returns which of addresses are on the account's list, in
-// their order: one BatchGetItem per 100 addresses, unprocessed keys
-// retried a few times.
-func (t *Table) Suppressed(ctx context.Context, account string, addresses []string) ([]string, error) {
+// their order, with each one's reason: one BatchGetItem per 100
+// addresses, unprocessed keys retried a few times.
+func (t *Table) Suppressed(ctx context.Context, account string, addresses []string) ([]bounce.Listed, error) {
 	if len(addresses) == 0 {
 		return nil, nil
 	}
@@ -130,7 +130,7 @@ func (t *Table) Suppressed(ctx context.Context, account string, addresses []stri
 		return nil, err
 	}
 	byPK := map[string]string{}
-	found := map[string]bool{}
+	found := map[string]string{} // pk → reason
 	for start := 0; start < len(addresses); start += 100 {
 		keys := make([]map[string]types.AttributeValue, 0, 100)
 		for _, a := range addresses[start:min(start+100, len(addresses))] {
@@ -141,7 +141,7 @@ func (t *Table) Suppressed(ctx context.Context, account string, addresses []stri
 			byPK[pk] = a
 			keys = append(keys, suppressionKey(account, a))
 		}
-		req := map[string]types.KeysAndAttributes{t.Name: {Keys: keys, ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String("pk")}}
+		req := map[string]types.KeysAndAttributes{t.Name: {Keys: keys, ConsistentRead: aws.Bool(true), ProjectionExpression: aws.String("pk, reason")}}
 		for attempt := 0; len(req) > 0; attempt++ {
 			if attempt == 4 {
 				return nil, unavailable(fmt.Errorf("dynamostore: checking suppressions: keys left unprocessed"))
@@ -152,16 +152,20 @@ func (t *Table) Suppressed(ctx context.Context, account string, addresses []stri
 			}
 			for _, item := range out.Responses[t.Name] {
 				if pk, ok := item["pk"].(*types.AttributeValueMemberS); ok {
-					found[pk.Value] = true
+					reason, _ := item["reason"].(*types.AttributeValueMemberS)
+					found[pk.Value] = ""
+					if reason != nil {
+						found[pk.Value] = reason.Value
+					}
 				}
 			}
 			req = out.UnprocessedKeys
 		}
 	}
-	var out []string
+	var out []bounce.Listed
 	for _, a := range addresses {
-		if found[suppressionPK(account, a)] {
-			out = append(out, a)
+		if reason, ok := found[suppressionPK(account, a)]; ok {
+			out = append(out, bounce.Listed{Address: a, Reason: reason})
 		}
 	}
 	return out, nil

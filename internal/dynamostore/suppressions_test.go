@@ -47,7 +47,7 @@ func TestSuppressionList(t *testing.T) {
 	}
 	many = append(many, "GONE@example.net")
 	hits, err := tbl.Suppressed(ctx, "addr:a", many)
-	if err != nil || len(hits) != 1 || hits[0] != "GONE@example.net" {
+	if err != nil || len(hits) != 1 || hits[0] != (bounce.Listed{Address: "GONE@example.net", Reason: bounce.ReasonBounce}) {
 		t.Fatalf("Suppressed = %v %v", hits, err)
 	}
 	scan, err := client.Scan(ctx, &dynamodb.ScanInput{TableName: aws.String("messages")})

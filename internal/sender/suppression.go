@@ -12,13 +12,15 @@ import (
 // SuppressionList says which addresses an account must not send to;
 // *dynamostore.Table is one.
 type SuppressionList interface {
-	// Suppressed returns those of addresses on the account's list.
-	Suppressed(ctx context.Context, account string, addresses []string) ([]string, error)
+	// Suppressed returns those of addresses on the account's list, with
+	// their reasons.
+	Suppressed(ctx context.Context, account string, addresses []string) ([]bounce.Listed, error)
 }
 
 // CheckSuppressed refuses mail to an address on the sending mailbox's
 // suppression list with recipient_suppressed, naming the field (toEmail[1],
-// cc[0], bcc[0]) and the address, before anything is built or sent. The
+// cc[0], bcc[0]), the address and why it is listed, before anything is
+// built or sent. The
 // list belongs to the mailbox (bounce.AccountKey), so it applies whichever
 // credential or source reached it. Without a list it allows everything.
 func (s *Sender) CheckSuppressed(ctx context.Context, mailbox string, mail *email.Mail) error {
@@ -29,7 +31,8 @@ func (s *Sender) CheckSuppressed(ctx context.Context, mailbox string, mail *emai
 	if err != nil || len(hits) == 0 {
 		return err
 	}
-	first := strings.ToLower(hits[0])
+	first := strings.ToLower(hits[0].Address)
+	why := bounce.Why(hits[0].Reason)
 	for _, list := range []struct {
 		field string
 		addrs []email.Address
@@ -37,10 +40,10 @@ func (s *Sender) CheckSuppressed(ctx context.Context, mailbox string, mail *emai
 		for i, a := range list.addrs {
 			if strings.ToLower(a.Email) == first {
 				return email.Errorf(email.CodeRecipientSuppressed, fmt.Sprintf("%s[%d]", list.field, i),
-					"%s is on this account's suppression list (an earlier message to it bounced, its recipient unsubscribed, or it was added by hand); nothing was sent. "+
-						"Remove it with DELETE /suppressions/{address} if it works again", a.Email)
+					"%s is on this account's suppression list (reason %q: %s); nothing was sent. "+
+						"Remove it with DELETE /suppressions/{address} if it should get mail again", a.Email, hits[0].Reason, why)
 			}
 		}
 	}
-	return email.Errorf(email.CodeRecipientSuppressed, "toEmail", "%s is on this account's suppression list; nothing was sent", hits[0])
+	return email.Errorf(email.CodeRecipientSuppressed, "toEmail", "%s is on this account's suppression list (reason %q: %s); nothing was sent", hits[0].Address, hits[0].Reason, why)
 }
