@@ -1,10 +1,12 @@
 package app_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -156,5 +158,23 @@ func TestREADMEStaysShort(t *testing.T) {
 		if !strings.Contains(readme, "]("+p+")") {
 			t.Errorf("README.md's map of the docs does not link %s", p)
 		}
+	}
+}
+
+// TestREADMERequestIsTheSample ensures the six-field request README.md shows is events/direct.json, field for field (docs/api.md shows the file verbatim and sends it).
+func TestREADMERequestIsTheSample(t *testing.T) {
+	block := regexp.MustCompile("(?s)```json\n(.*?)```").FindStringSubmatch(readDoc(t, "README.md"))
+	if block == nil {
+		t.Fatal("README.md shows no JSON request")
+	}
+	var shown, sample map[string]any
+	if err := json.Unmarshal([]byte(block[1]), &shown); err != nil {
+		t.Fatalf("README.md's request: %v", err)
+	}
+	if err := json.Unmarshal([]byte(readDoc(t, "events/direct.json")), &sample); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(shown, sample) {
+		t.Errorf("README.md shows\n  %v\nevents/direct.json is\n  %v", shown, sample)
 	}
 }
