@@ -27,6 +27,10 @@ func (r *rig) deployedWithStore(t *testing.T) string {
 	client, _ := dynalite.StartTable(t, "messages")
 	cfg := app.Defaults()
 	cfg.SMTPHost, cfg.SMTPPort, cfg.SMTPCAFile, cfg.MessagesTable = "localhost", r.smtp.Port, r.caFile, "messages"
+	// The table needs the key of its records' fingerprints, read from
+	// Secrets Manager as a deployment does.
+	cfg.FingerprintKeySecret = "gmailsend-fingerprint-key"
+	r.secrets.Put(cfg.FingerprintKeySecret, "a fingerprint key of the setupcli tests, long enough")
 	fn, err := app.Build(cfg, app.Parts{Secrets: awssecrets.NewWithAPI(r.secrets.Client()), DynamoDB: client})
 	if err != nil {
 		t.Fatal(err)
