@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -117,8 +116,8 @@ func TestServeGuideLinesRun(t *testing.T) {
 	}
 }
 
-// TestREADMEShowsTheGuideLines ensures README's local try of the gmailsend command is, line for line, what make serve prints (ports shown as <port>).
-func TestREADMEShowsTheGuideLines(t *testing.T) {
+// TestDocShowsTheGuideLines ensures docs/credentials.md's local try of the gmailsend command is, line for line, what make serve prints (ports shown as <port>).
+func TestDocShowsTheGuideLines(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	l, err := startBuilt(ctx, bootstrap(t), devstack.Options{Dir: ".local-guide-test"}, "", io.Discard)
@@ -126,10 +125,7 @@ func TestREADMEShowsTheGuideLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { l.Close(); os.RemoveAll(".local-guide-test") }()
-	readme, err := os.ReadFile(filepath.Join(fixture.ModuleRoot(t), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := fixture.Doc(t, "docs/credentials.md")
 	ports := regexp.MustCompile(`127\.0\.0\.1:\d+|--smtp-port \d+`)
 	for _, line := range gmailsendLines(l, "http://127.0.0.1:3000") {
 		line = ports.ReplaceAllStringFunc(line, func(m string) string {
@@ -142,8 +138,8 @@ func TestREADMEShowsTheGuideLines(t *testing.T) {
 			return "127.0.0.1:<port>"
 		})
 		line = strings.ReplaceAll(line, ".local-guide-test/", ".local/")
-		if !strings.Contains(string(readme), "\n"+line+"\n") {
-			t.Errorf("README does not show the line make serve prints:\n%s", line)
+		if !strings.Contains(doc, "\n"+line+"\n") {
+			t.Errorf("docs/credentials.md does not show the line make serve prints:\n%s", line)
 		}
 	}
 }

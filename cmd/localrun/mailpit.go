@@ -122,7 +122,7 @@ func serveMailpit(ctx context.Context, o options) error {
 	return nil
 }
 
-// samLocalLines are README's sam local invoke against `make mailpit`
+// samLocalLines are docs/deploy.md's sam local invoke against `make mailpit`
 // (TestSamLocalFilesAgree holds the two together): SAM mounts the build
 // folder at /var/task, so the CA is copied there for the run and removed
 // after it.

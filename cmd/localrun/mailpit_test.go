@@ -69,7 +69,7 @@ func TestMailpitShowsWhatTheFunctionSent(t *testing.T) {
 	}
 }
 
-// TestSamLocalFilesAgree ensures sam local invoke against `make mailpit` can work as README says, without Docker here: every variable of events/sam-local/env.json is one the function reads and one the template declares on that function (SAM overrides only those), it points at the port, host name and CA location make mailpit provides, the sample event sends as a local account, and README shows the commands.
+// TestSamLocalFilesAgree ensures sam local invoke against `make mailpit` can work as docs/deploy.md says, without Docker here: every variable of events/sam-local/env.json is one the function reads and one the template declares on that function (SAM overrides only those), it points at the port, host name and CA location make mailpit provides, the sample event sends as a local account, and docs/deploy.md shows the commands.
 func TestSamLocalFilesAgree(t *testing.T) {
 	root := fixture.ModuleRoot(t)
 	raw, err := os.ReadFile(filepath.Join(root, "events", "sam-local", "env.json"))
@@ -114,10 +114,10 @@ func TestSamLocalFilesAgree(t *testing.T) {
 	if err != nil || json.Unmarshal(ev, &req) != nil || devstack.Accounts[req.User] != req.Password || !strings.Contains(strings.Join(samLocalLines, " "), "-e events/direct-sam-local.json") {
 		t.Errorf("events/direct-sam-local.json must send as a local account Mailpit lets in (%v)", err)
 	}
-	readme, _ := os.ReadFile(filepath.Join(root, "README.md"))
+	deploy := fixture.Doc(t, "docs/deploy.md")
 	for _, line := range samLocalLines {
-		if !strings.Contains(string(readme), "\n"+line+"\n") {
-			t.Errorf("README does not show %q", line)
+		if !strings.Contains(deploy, "\n"+line+"\n") {
+			t.Errorf("docs/deploy.md does not show %q", line)
 		}
 	}
 }

@@ -6,8 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -17,7 +15,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
-// TestMakeServeQueuesAndDelivers ensures README's POST /messages curl line works against `make serve`: the real bootstrap, with the real SDK clients pointed at the local table, queue and scheduler, answers 202, the local event source mapping delivers the message, and GET /messages/{id} then says sent.
+// TestMakeServeQueuesAndDelivers ensures docs/api.md's POST /messages curl line works against `make serve`: the real bootstrap, with the real SDK clients pointed at the local table, queue and scheduler, answers 202, the local event source mapping delivers the message, and GET /messages/{id} then says sent.
 func TestMakeServeQueuesAndDelivers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -35,13 +33,9 @@ func TestMakeServeQueuesAndDelivers(t *testing.T) {
 	go l.consumeQueue(ctx, 30*time.Second, report)
 	srv := httptest.NewServer(apiHandler(l, 30*time.Second, report))
 	defer srv.Close()
-	readme, err := os.ReadFile(filepath.Join(fixture.ModuleRoot(t), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	line := regexp.MustCompile(`(?m)^curl -X POST http://127\.0\.0\.1:3000/messages .*$`).FindString(string(readme))
+	line := regexp.MustCompile(`(?m)^curl -X POST http://127\.0\.0\.1:3000/messages .*$`).FindString(fixture.Doc(t, "docs/api.md"))
 	if line == "" {
-		t.Fatal("README shows no curl line for POST /messages against make serve")
+		t.Fatal("docs/api.md shows no curl line for POST /messages against make serve")
 	}
 	resp, err := http.DefaultClient.Do(curlRequest(t, line, srv.URL))
 	if err != nil {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -108,7 +107,7 @@ func TestServeRoutesAreTheTemplates(t *testing.T) {
 	}
 }
 
-// TestServeScopesByAPIKey ensures local API keys behave as API Gateway's: a key's value becomes its id, records of key A are not found with key B or without a key, an unknown key is refused with 403, the sample team-desk credential (allowedCallers) works only with its key, and the suppression routes answer per README.
+// TestServeScopesByAPIKey ensures local API keys behave as API Gateway's: a key's value becomes its id, records of key A are not found with key B or without a key, an unknown key is refused with 403, the sample team-desk credential (allowedCallers) works only with its key, and the suppression routes answer per docs/local.md.
 func TestServeScopesByAPIKey(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -148,14 +147,14 @@ func TestServeScopesByAPIKey(t *testing.T) {
 	if status, body := send(a.Value, devstack.TeamCredential); status != 200 {
 		t.Errorf("team-desk with key A: %d %s", status, body)
 	}
-	// README's two curl lines of the local tour answer as it says.
-	readme, _ := os.ReadFile(filepath.Join(fixture.ModuleRoot(t), "README.md"))
+	// docs/local.md's two curl lines of the local tour answer as it says.
+	local := fixture.Doc(t, "docs/local.md")
 	for line, want := range map[string]int{
-		regexp.MustCompile(`(?m)^curl -X POST http://127\.0\.0\.1:3000/send -H 'x-api-key: local-key-b'.*team-desk.*$`).FindString(string(readme)):                 403,
-		regexp.MustCompile(`(?m)^curl -i -X PUT 'http://127\.0\.0\.1:3000/suppressions/gone@example\.net\?credential=support-desk'.*$`).FindString(string(readme)): 201,
+		regexp.MustCompile(`(?m)^curl -X POST http://127\.0\.0\.1:3000/send -H 'x-api-key: local-key-b'.*team-desk.*$`).FindString(local):                 403,
+		regexp.MustCompile(`(?m)^curl -i -X PUT 'http://127\.0\.0\.1:3000/suppressions/gone@example\.net\?credential=support-desk'.*$`).FindString(local): 201,
 	} {
 		if line == "" {
-			t.Fatal("README lacks the local tour's curl lines (team-desk with local-key-b, PUT /suppressions)")
+			t.Fatal("docs/local.md lacks the local tour's curl lines (team-desk with local-key-b, PUT /suppressions)")
 		}
 		resp, err := http.DefaultClient.Do(curlRequest(t, strings.Replace(line, "curl -i ", "curl ", 1), srv.URL))
 		if err != nil {

@@ -17,7 +17,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
-// curlRequest turns a README curl line (-X, -H, -d @file or -d 'json')
+// curlRequest turns a curl line of the docs (-X, -H, -d @file or -d 'json')
 // into the request curl would send to base instead of the line's host.
 func curlRequest(t *testing.T, line, base string) *http.Request {
 	t.Helper()
@@ -62,11 +62,7 @@ func curlRequest(t *testing.T, line, base string) *http.Request {
 
 // TestMakeServeAnswersREADMECurl ensures the README's curl line against `make serve` sends the sample and gets 200 "sent", and the request is reported with what was delivered.
 func TestMakeServeAnswersREADMECurl(t *testing.T) {
-	readme, err := os.ReadFile(filepath.Join(fixture.ModuleRoot(t), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	line := regexp.MustCompile(`(?m)^curl -X POST http://127\.0\.0\.1:3000/send .*$`).FindString(string(readme))
+	line := regexp.MustCompile(`(?m)^curl -X POST http://127\.0\.0\.1:3000/send .*$`).FindString(fixture.Doc(t, "README.md"))
 	if line == "" {
 		t.Fatal("README shows no curl line for make serve")
 	}

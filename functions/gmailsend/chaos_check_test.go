@@ -10,7 +10,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/sender"
 )
 
-// check holds the round's outcome against README's promises and returns
+// check holds the round's outcome against the documented promises (docs/api.md) and returns
 // every broken one (with the request's answers, kill plans and record),
 // and a one-line summary of the round.
 //

@@ -396,8 +396,8 @@ func (a answer) String() string {
 	return strconv.Itoa(a.status) + " " + a.code
 }
 
-// final says a client following README stops here: a success, or a
-// failure whose code README marks "retry helps: no".
+// final says a client following docs/api.md stops here: a success, or a
+// failure whose code docs/api.md marks "retry helps: no".
 func (a answer) final() bool {
 	return a.status/100 == 2 || (a.status != 0 && a.code != "" && !email.Code(a.code).Retryable())
 }
@@ -439,7 +439,7 @@ func readAnswer(res runtimeapi.Result, err error) answer {
 	return a
 }
 
-// untilFinal sends event through in as README tells clients to: a
+// untilFinal sends event through in as docs/api.md tells clients to: a
 // retryable answer, or none, is retried after its Retry-After (a short
 // pause without one), until a final answer or within has passed. It
 // returns every answer, the last one last.

@@ -2,7 +2,7 @@ package main_test
 
 // Scripted crash points: each test kills the real bootstrap at one exact
 // point between two durable writes (or between a write and the network)
-// and checks README's promise afterwards. The random campaign
+// and checks the documented promise (docs/api.md) afterwards. The random campaign
 // (chaos_test.go) covers the points in between.
 
 import (
@@ -84,7 +84,7 @@ func TestCrashAfterContentIsDeliveryUnknown(t *testing.T) {
 	}
 }
 
-// TestCrashAfterMarkIsDeliveryUnknown ensures a process killed right after its "content may be at the server" mark is durable (and before any content went) is settled as README promises for ambiguity: at most once, so delivery_unknown (POST /send after the lease) or an unknown record (queued), and nothing delivered.
+// TestCrashAfterMarkIsDeliveryUnknown ensures a process killed right after its "content may be at the server" mark is durable (and before any content went) is settled as docs/api.md promises for ambiguity: at most once, so delivery_unknown (POST /send after the lease) or an unknown record (queued), and nothing delivered.
 func TestCrashAfterMarkIsDeliveryUnknown(t *testing.T) {
 	t.Parallel()
 	r := startRig(t, rigOptions{})
@@ -238,7 +238,7 @@ func TestLostAcceptAnswerLosesNothing(t *testing.T) {
 
 // checkOneDeliveryAfterRetry sends route's request with key once (into
 // the fault the test armed; checkFirst looks at what came of it), retries
-// it as README tells clients until it is accepted, consumes the queue,
+// it as docs/api.md tells clients until it is accepted, consumes the queue,
 // and checks the message was delivered exactly once and its record is
 // sent.
 func checkOneDeliveryAfterRetry(t *testing.T, r *rig, route crashRoute, api, consumer *instance, key string, checkFirst func(answer)) {

@@ -3,11 +3,11 @@ package main_test
 // The seeded fault campaign (issue 20; STYLE.md "Crash points are tested,
 // not argued"): many keyed POST /send and POST /messages requests
 // (queued and scheduled) through the real bootstrap, each retried as
-// README tells clients to, while every DynamoDB, SQS and Scheduler
+// docs/api.md tells clients to, while every DynamoDB, SQS and Scheduler
 // request may meet a fault (faultproxy) and every invocation may be
 // SIGKILLed at a random moment or at a point between two durable writes.
 // The queue's consumer runs until the queue is drained, and then every
-// promise README makes is checked (chaos_check_test.go).
+// promise docs/api.md makes is checked (chaos_check_test.go).
 //
 //	CHAOS_SEED        the seed (random when unset; printed, and in every failure)
 //	CHAOS_N           requests per round (20)
@@ -98,7 +98,7 @@ func (c chaosConfig) replay(seed int64) string {
 	return fmt.Sprintf("make chaos SEED=%d N=%d FAULT_RATE=%g KILL_RATE=%g", seed, c.n, c.faultRate, c.killRate)
 }
 
-// TestChaosCampaign ensures README's promises hold under faults and crashes: no message delivered twice, every sent answer delivered once, every final refusal delivered nothing, every delivery_unknown only where the content may have reached the server, and every accepted POST /messages delivered or visibly failed (a final record or the dead-letter queue).
+// TestChaosCampaign ensures the documented promises (docs/api.md) hold under faults and crashes: no message delivered twice, every sent answer delivered once, every final refusal delivered nothing, every delivery_unknown only where the content may have reached the server, and every accepted POST /messages delivered or visibly failed (a final record or the dead-letter queue).
 func TestChaosCampaign(t *testing.T) {
 	cfg := chaosConfigFromEnv(t)
 	if cfg.duration == 0 {
@@ -357,7 +357,7 @@ func (c *campaign) take(until time.Time) (*chaosRequest, time.Duration) {
 	return nil, 20 * time.Millisecond
 }
 
-// settle records an answer and decides, as README tells a client, whether
+// settle records an answer and decides, as docs/api.md tells a client, whether
 // to retry and when: a retryable answer (or none) after its Retry-After,
 // else after a jittered backoff; a final one ends the request.
 func (c *campaign) settle(q *chaosRequest, a answer, plan killPlan, rnd *rand.Rand, until time.Time) {

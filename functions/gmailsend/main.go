@@ -23,7 +23,7 @@ func main() {
 		slog.Error("startup failed", "error", err.Error())
 		os.Exit(1)
 	}
-	a.OneProcAfterStart() // README "Performance"
+	a.OneProcAfterStart() // docs/performance.md
 	// SIGTERM says QUIT to the kept SMTP sessions and exits (app/shutdown.go).
 	lambda.StartWithOptions(a.LambdaHandler(), a.HandleShutdown()...)
 }

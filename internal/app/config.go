@@ -20,7 +20,7 @@ import (
 )
 
 // Config is every setting of the function. Defaults() is the one place
-// defaults live; README.md documents each environment variable.
+// defaults live; docs/configuration.md documents each environment variable.
 type Config struct {
 	SMTPHost string // SMTP_HOST: submission server
 	SMTPPort int    // SMTP_PORT: 587 (STARTTLS, mandatory) or 465 (implicit TLS)
@@ -149,15 +149,15 @@ func Defaults() Config {
 }
 
 // envVar is one environment variable of the function: its name and how its
-// value is parsed into the Config. README's configuration table is checked
+// value is parsed into the Config. docs/configuration.md's table is checked
 // against this list (EnvNames), so a variable cannot go undocumented.
 type envVar struct {
 	name  string
 	parse func(c *Config, v string) error
 }
 
-// envVars is every variable ParseEnv reads, in README's order. Add a new
-// setting here and to README's table.
+// envVars is every variable ParseEnv reads, in docs/configuration.md's
+// order. Add a new setting here and to that table.
 var envVars = []envVar{
 	{"SMTP_HOST", text(func(c *Config) *string { return &c.SMTPHost })},
 	{"SMTP_PORT", integer(func(c *Config) *int { return &c.SMTPPort })},

@@ -33,19 +33,19 @@ func goList(t *testing.T, args ...string) map[string]bool {
 	return pkgs
 }
 
-// isTooling is the rule README's Layout section states.
+// isTooling is the rule docs/architecture.md's Layout section states.
 func isTooling(pkg string) bool {
 	return pkg == "bench" || strings.HasPrefix(pkg, "bench/") ||
 		strings.HasPrefix(pkg, "internal/dev/") || pkg == "cmd/localrun"
 }
 
-// layoutGroups reads README's Layout section: group heading → packages.
+// layoutGroups reads docs/architecture.md's Layout section: group heading → packages.
 func layoutGroups(t *testing.T) map[string][]string {
 	t.Helper()
-	doc := readme(t)
+	doc := readDoc(t, "docs/architecture.md")
 	start := strings.Index(doc, "\n## Layout\n")
 	if start < 0 {
-		t.Fatal("README has no Layout section")
+		t.Fatal("docs/architecture.md has no Layout section")
 	}
 	section := doc[start+1:]
 	if end := strings.Index(section[3:], "\n## "); end >= 0 {
@@ -78,8 +78,8 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-// TestREADMELayoutListsEveryPackageInItsGroup ensures README's Layout section names every package of `go list ./...` exactly once, product exactly what the functions link, tooling exactly what lives under internal/dev, bench and cmd/localrun, and commands the rest.
-func TestREADMELayoutListsEveryPackageInItsGroup(t *testing.T) {
+// TestLayoutListsEveryPackageInItsGroup ensures docs/architecture.md's Layout section names every package of `go list ./...` exactly once, product exactly what the functions link, tooling exactly what lives under internal/dev, bench and cmd/localrun, and commands the rest.
+func TestLayoutListsEveryPackageInItsGroup(t *testing.T) {
 	all := goList(t, "./...")
 	linked := map[string]bool{}
 	for p := range goList(t, "-deps", "./functions/...") {
@@ -100,7 +100,7 @@ func TestREADMELayoutListsEveryPackageInItsGroup(t *testing.T) {
 	seen := map[string]string{}
 	for group, pkgs := range groups {
 		if want[group] == nil {
-			t.Errorf("unknown group %q in README's Layout", group)
+			t.Errorf("unknown group %q in docs/architecture.md's Layout", group)
 			continue
 		}
 		got := map[string]bool{}
@@ -112,12 +112,12 @@ func TestREADMELayoutListsEveryPackageInItsGroup(t *testing.T) {
 			got[p] = true
 		}
 		if a, b := strings.Join(sortedKeys(got), " "), strings.Join(sortedKeys(want[group]), " "); a != b {
-			t.Errorf("README's %q group lists\n  %s\nwant\n  %s", group, a, b)
+			t.Errorf("docs/architecture.md's %q group lists\n  %s\nwant\n  %s", group, a, b)
 		}
 	}
 	for group := range want {
 		if _, ok := groups[group]; !ok {
-			t.Errorf("README's Layout has no %q group", group)
+			t.Errorf("docs/architecture.md's Layout has no %q group", group)
 		}
 	}
 }

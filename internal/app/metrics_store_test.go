@@ -97,13 +97,13 @@ func checkNoContent(t *testing.T, log string) {
 	}
 }
 
-// TestREADMEAccountCommandsFindTheDimension ensures the two shell commands README gives to find an account's dimension value print what the function really publishes: for a credential name with @, and for the quota guard's account of an address.
-func TestREADMEAccountCommandsFindTheDimension(t *testing.T) {
-	doc := readme(t)
+// TestOperationsAccountCommandsFindTheDimension ensures the two shell commands docs/operations.md gives to find an account's dimension value print what the function really publishes: for a credential name with @, and for the quota guard's account of an address.
+func TestOperationsAccountCommandsFindTheDimension(t *testing.T) {
+	doc := readDoc(t, "docs/operations.md")
 	run := func(cmdTemplate, placeholder, value string) string {
 		t.Helper()
 		if !strings.Contains(doc, "`"+cmdTemplate+"`") {
-			t.Fatalf("README lacks the command %q", cmdTemplate)
+			t.Fatalf("docs/operations.md lacks the command %q", cmdTemplate)
 		}
 		out, err := exec.Command("sh", "-c", strings.Replace(cmdTemplate, placeholder, value, 1)).Output()
 		if err != nil {
@@ -112,9 +112,9 @@ func TestREADMEAccountCommandsFindTheDimension(t *testing.T) {
 		return strings.TrimSpace(string(out))
 	}
 	if got := run("printf %s NAME | sha256sum | cut -c1-12", "NAME", "kim@example.com"); "acct-"+got != metrics.Account("kim@example.com") {
-		t.Errorf("README's command gives acct-%s, the function publishes %s", got, metrics.Account("kim@example.com"))
+		t.Errorf("docs/operations.md's command gives acct-%s, the function publishes %s", got, metrics.Account("kim@example.com"))
 	}
 	if got := run(`printf 'gmailsend-account\0%s' ADDRESS | sha256sum | cut -c1-24`, "ADDRESS", fixture.User); "addr:"+got != store.AccountOf("", fixture.User) {
-		t.Errorf("README's command gives addr:%s, the quota guard counts %s", got, store.AccountOf("", fixture.User))
+		t.Errorf("docs/operations.md's command gives addr:%s, the quota guard counts %s", got, store.AccountOf("", fixture.User))
 	}
 }

@@ -20,7 +20,7 @@ import (
 // client's pooled payload buffer was often missed and regrown during the
 // next read, a collection then sizing the heap for both copies. Init keeps
 // both cores: the switch waits for the first invocation. `make bench`
-// measures it (README "Performance").
+// measures it (docs/performance.md).
 func (a *App) OneProcAfterStart() {
 	if os.Getenv("GOMAXPROCS") != "" { // the runtime ignores it empty too
 		return

@@ -7,17 +7,19 @@ import (
 	"github.com/gmailsend/gmailsend/internal/bounce"
 )
 
-// TestREADMEDocumentsSkipReasons ensures README's Bounces section names
+// TestBouncesDocumentsSkipReasons ensures docs/bounces.md's Bounces section names
 // every reason a notification is skipped for (the NotificationsSkipped
 // metric's Reason values), and the limits it states are the code's.
-func TestREADMEDocumentsSkipReasons(t *testing.T) {
-	doc := readme(t)
+func TestBouncesDocumentsSkipReasons(t *testing.T) {
+	doc := readDoc(t, "docs/bounces.md")
 	start := strings.Index(doc, "\n## Bounces\n")
-	end := strings.Index(doc[start+1:], "\n## ")
-	if start < 0 || end < 0 {
-		t.Fatal("README has no Bounces section")
+	if start < 0 {
+		t.Fatal("docs/bounces.md has no Bounces section")
 	}
-	section := doc[start : start+1+end]
+	section := doc[start:]
+	if end := strings.Index(section[1:], "\n## "); end >= 0 {
+		section = section[:1+end]
+	}
 	for _, r := range bounce.SkipReasons() {
 		if !strings.Contains(section, "`"+string(r)+"`") {
 			t.Errorf("the Bounces section does not name the skip reason `%s`", r)
@@ -33,6 +35,6 @@ func TestREADMEDocumentsSkipReasons(t *testing.T) {
 		}
 	}
 	if bounce.MaxRecordDiagnostics != 64<<10 || bounce.MaxRecipientKeys != 1000 || bounce.MaxApplyAttempts != 3 {
-		t.Error("a limit changed: update README's Bounces section and this test")
+		t.Error("a limit changed: update docs/bounces.md and this test")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/gmailsend/gmailsend/internal/app"
+	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
 // templateEnv is every environment variable template.yaml sets on either
@@ -29,13 +30,13 @@ func templateEnv(t *testing.T) map[string]any {
 	return out
 }
 
-// TestConfigurationSetByIsTheTemplate ensures README's "set by" column is what template.yaml does: a named parameter is the variable's !Ref (and its default parses to the code's default), "the stack" names the resource the value comes from, "fixed" is the literal value, "—" is a variable the template leaves unset; and every variable the template sets is a row.
+// TestConfigurationSetByIsTheTemplate ensures docs/configuration.md's "set by" column is what template.yaml does: a named parameter is the variable's !Ref (and its default parses to the code's default), "the stack" names the resource the value comes from, "fixed" is the literal value, "—" is a variable the template leaves unset; and every variable the template sets is a row.
 func TestConfigurationSetByIsTheTemplate(t *testing.T) {
 	env := templateEnv(t)
 	params := loadTemplate(t)["Parameters"].(map[string]any)
-	rows := regexp.MustCompile("(?m)^\\| `([A-Z_]+)` \\| [^|]* \\| ([^|]*) \\|").FindAllStringSubmatch(readme(t), -1)
+	rows := regexp.MustCompile("(?m)^\\| `([A-Z_]+)` \\| [^|]* \\| ([^|]*) \\|").FindAllStringSubmatch(readDoc(t, "docs/configuration.md"), -1)
 	if len(rows) != len(app.EnvNames()) {
-		t.Fatalf("README's configuration table has %d rows with a set-by column, ParseEnv reads %d variables", len(rows), len(app.EnvNames()))
+		t.Fatalf("docs/configuration.md's table has %d rows with a set-by column, ParseEnv reads %d variables", len(rows), len(app.EnvNames()))
 	}
 	documented := map[string]bool{}
 	for _, r := range rows {
@@ -46,22 +47,22 @@ func TestConfigurationSetByIsTheTemplate(t *testing.T) {
 		switch {
 		case setBy == "—":
 			if set {
-				t.Errorf("%s: README says the template leaves it unset; template.yaml sets %v", name, v)
+				t.Errorf("%s: docs/configuration.md says the template leaves it unset; template.yaml sets %v", name, v)
 			}
 		case strings.HasPrefix(setBy, "the stack: "):
 			if named == nil || !set || !strings.Contains(fmt.Sprint(v), named[1]) {
-				t.Errorf("%s: README says the stack's %v sets it; template.yaml has %v", name, named, v)
+				t.Errorf("%s: docs/configuration.md says the stack's %v sets it; template.yaml has %v", name, named, v)
 			}
 			if named != nil && params[named[1]] != nil {
 				t.Errorf("%s: %s is a parameter, not a resource", name, named[1])
 			}
 		case strings.HasPrefix(setBy, "fixed: empty"):
 			if !set || fmt.Sprint(v) != "" {
-				t.Errorf("%s: README says fixed empty; template.yaml has %v (set: %v)", name, v, set)
+				t.Errorf("%s: docs/configuration.md says fixed empty; template.yaml has %v (set: %v)", name, v, set)
 			}
 		case strings.HasPrefix(setBy, "fixed: "):
 			if named == nil || fmt.Sprint(v) != named[1] {
-				t.Errorf("%s: README says fixed at %v; template.yaml has %v", name, named, v)
+				t.Errorf("%s: docs/configuration.md says fixed at %v; template.yaml has %v", name, named, v)
 			}
 		default:
 			if named == nil || named[0] != setBy || params[named[1]] == nil {
@@ -69,7 +70,7 @@ func TestConfigurationSetByIsTheTemplate(t *testing.T) {
 				continue
 			}
 			if want := fmt.Sprint(map[string]any{"Ref": named[1]}); fmt.Sprint(v) != want {
-				t.Errorf("%s: README says parameter %s sets it; template.yaml has %v", name, named[1], v)
+				t.Errorf("%s: docs/configuration.md says parameter %s sets it; template.yaml has %v", name, named[1], v)
 			}
 			def := fmt.Sprint(params[named[1]].(map[string]any)["Default"])
 			got, err := app.ParseEnv(func(k string) (string, bool) { return def, k == name })
@@ -86,16 +87,16 @@ func TestConfigurationSetByIsTheTemplate(t *testing.T) {
 	}
 	sort.Strings(extra)
 	if len(extra) > 0 {
-		t.Errorf("template.yaml sets variables README's table lacks: %v", extra)
+		t.Errorf("template.yaml sets variables docs/configuration.md's table lacks: %v", extra)
 	}
 }
 
-// TestEveryParameterIsInREADME ensures each template parameter is named in README, so no setting of the stack is found only by reading template.yaml.
-func TestEveryParameterIsInREADME(t *testing.T) {
-	doc := readme(t)
+// TestEveryParameterIsDocumented ensures each template parameter is named in README.md or a page of docs/, so no setting of the stack is found only by reading template.yaml.
+func TestEveryParameterIsDocumented(t *testing.T) {
+	doc := fixture.EnglishDocs(t)
 	for name := range loadTemplate(t)["Parameters"].(map[string]any) {
 		if !strings.Contains(doc, "`"+name+"`") {
-			t.Errorf("README never names the parameter %s", name)
+			t.Errorf("no page of the docs names the parameter %s", name)
 		}
 	}
 }

@@ -15,13 +15,13 @@ import (
 	"github.com/gmailsend/gmailsend/internal/dev/samtemplate"
 )
 
-// deploySection is README's "## Deploy" section, up to the next "## ".
+// deploySection is docs/deploy.md's "## Deploy" section, up to the next "## ".
 func deploySection(t *testing.T) string {
 	t.Helper()
-	doc := readme(t)
+	doc := readDoc(t, "docs/deploy.md")
 	start := strings.Index(doc, "\n## Deploy\n")
 	if start < 0 {
-		t.Fatal("README has no Deploy section")
+		t.Fatal("docs/deploy.md has no Deploy section")
 	}
 	rest := doc[start+1:]
 	if end := strings.Index(rest[3:], "\n## "); end >= 0 {
@@ -34,13 +34,13 @@ func oneMatch(t *testing.T, doc, pattern string) string {
 	t.Helper()
 	m := regexp.MustCompile(pattern).FindStringSubmatch(doc)
 	if m == nil {
-		t.Fatalf("README's Deploy section has nothing matching %s", pattern)
+		t.Fatalf("docs/deploy.md's Deploy section has nothing matching %s", pattern)
 	}
 	return m[1]
 }
 
-// TestREADMEDeployBodiesAreAccepted ensures the JSON shown for curl, aws sqs send-message, aws events put-events (entries.json) and aws sns publish is valid and sent when wrapped in each source's real envelope.
-func TestREADMEDeployBodiesAreAccepted(t *testing.T) {
+// TestDeployBodiesAreAccepted ensures the JSON shown for curl, aws sqs send-message, aws events put-events (entries.json) and aws sns publish is valid and sent when wrapped in each source's real envelope.
+func TestDeployBodiesAreAccepted(t *testing.T) {
 	doc := deploySection(t)
 	h := newHarness(t, setup{})
 	// The walkthrough stores support-desk first; here it is a local account.
@@ -108,34 +108,34 @@ func templateRulePattern(t *testing.T) string {
 	return ""
 }
 
-// TestREADMEDeployNamesRealOutputs ensures every <Output> the walkthrough uses is a template output and every template output is documented in README.
-func TestREADMEDeployNamesRealOutputs(t *testing.T) {
+// TestDeployNamesRealOutputs ensures every <Output> the walkthrough uses is a template output and every template output is documented in docs/deploy.md.
+func TestDeployNamesRealOutputs(t *testing.T) {
 	doc := deploySection(t)
 	outputs := loadTemplate(t)["Outputs"].(map[string]any)
 	for _, m := range regexp.MustCompile(`<([A-Z][A-Za-z]+)>`).FindAllStringSubmatch(doc, -1) {
 		if _, ok := outputs[m[1]]; !ok {
-			t.Errorf("README uses <%s>, which the stack does not output", m[1])
+			t.Errorf("docs/deploy.md uses <%s>, which the stack does not output", m[1])
 		}
 	}
-	whole := readme(t)
+	whole := readDoc(t, "docs/deploy.md")
 	for name := range outputs {
 		if !strings.Contains(whole, "`"+name+"`") {
-			t.Errorf("output %s is not documented in README", name)
+			t.Errorf("output %s is not documented in docs/deploy.md", name)
 		}
 	}
 }
 
-// TestREADMEApiKeyCommandIsTheOutput ensures the command README gives for the API key's value is the template's ApiKeyValueCommand output.
-func TestREADMEApiKeyCommandIsTheOutput(t *testing.T) {
+// TestApiKeyCommandIsTheOutput ensures the command docs/deploy.md gives for the API key's value is the template's ApiKeyValueCommand output.
+func TestApiKeyCommandIsTheOutput(t *testing.T) {
 	out := loadTemplate(t)["Outputs"].(map[string]any)["ApiKeyValueCommand"].(map[string]any)["Value"].(map[string]any)["Fn::Sub"].(string)
 	want := strings.TrimSuffix(strings.ReplaceAll(out, "${GmailSendApiKey}", "<ApiKeyId>"), " --region ${AWS::Region}")
 	if !strings.Contains(deploySection(t), "KEY=$("+want+")") {
-		t.Fatalf("README's Deploy section lacks KEY=$(%s)", want)
+		t.Fatalf("docs/deploy.md's Deploy section lacks KEY=$(%s)", want)
 	}
 }
 
-// TestREADMELimitsAreEnforced ensures each limit in README's table is the one the function enforces: the stated size passes the size check, one byte more is payload_too_large naming the limit.
-func TestREADMELimitsAreEnforced(t *testing.T) {
+// TestLimitsAreEnforced ensures each limit in docs/deploy.md's limits table is the one the function enforces: the stated size passes the size check, one byte more is payload_too_large naming the limit.
+func TestLimitsAreEnforced(t *testing.T) {
 	doc := deploySection(t)
 	h := newHarness(t, setup{})
 	envelope := map[string]func(body string) []byte{
@@ -150,12 +150,12 @@ func TestREADMELimitsAreEnforced(t *testing.T) {
 	}
 	rows := regexp.MustCompile(`(?m)^\| ([A-Za-z ()]+) \| ([0-9,]+) bytes[:;]? ([^|]*)\|`).FindAllStringSubmatch(doc, -1)
 	if len(rows) != len(envelope) {
-		t.Fatalf("README's limits table has %d rows, want one per source (%d)", len(rows), len(envelope))
+		t.Fatalf("docs/deploy.md's limits table has %d rows, want one per source (%d)", len(rows), len(envelope))
 	}
 	for _, row := range rows {
 		wrap, ok := envelope[row[1]]
 		if !ok {
-			t.Fatalf("README's limits table names an unknown source %q", row[1])
+			t.Fatalf("docs/deploy.md's limits table names an unknown source %q", row[1])
 		}
 		limit, _ := strconv.Atoi(strings.ReplaceAll(row[2], ",", ""))
 		for _, size := range []int{limit, limit + 1} {
@@ -172,8 +172,8 @@ func TestREADMELimitsAreEnforced(t *testing.T) {
 	}
 }
 
-// TestREADMEGuidedPromptsAreParameters ensures every parameter the --guided table explains is a parameter of template.yaml, with the default the table states when it states one.
-func TestREADMEGuidedPromptsAreParameters(t *testing.T) {
+// TestGuidedPromptsAreParameters ensures every parameter the --guided table explains is a parameter of template.yaml, with the default the table states when it states one.
+func TestGuidedPromptsAreParameters(t *testing.T) {
 	params := loadTemplate(t)["Parameters"].(map[string]any)
 	rows := regexp.MustCompile(`(?m)^\| Parameter (.*?) \| (.*) \|$`).FindAllStringSubmatch(deploySection(t), -1)
 	if len(rows) < 5 {
@@ -183,7 +183,7 @@ func TestREADMEGuidedPromptsAreParameters(t *testing.T) {
 		names := regexp.MustCompile("`([A-Za-z]+)`").FindAllStringSubmatch(row[1], -1)
 		for _, n := range names {
 			if _, ok := params[n[1]]; !ok {
-				t.Errorf("README explains the prompt %s, which template.yaml does not have", n[1])
+				t.Errorf("docs/deploy.md explains the prompt %s, which template.yaml does not have", n[1])
 			}
 		}
 		// "`0` (unset)", "`true` (the default)": a single name with a
@@ -192,15 +192,15 @@ func TestREADMEGuidedPromptsAreParameters(t *testing.T) {
 			if v := regexp.MustCompile("^`([^`]*)`").FindStringSubmatch(row[2]); v != nil {
 				def := fmt.Sprint(params[names[0][1]].(map[string]any)["Default"])
 				if def != v[1] {
-					t.Errorf("README gives %s's default as %q, template.yaml has %q", names[0][1], v[1], def)
+					t.Errorf("docs/deploy.md gives %s's default as %q, template.yaml has %q", names[0][1], v[1], def)
 				}
 			}
 		}
 	}
 }
 
-// TestREADMEDeploySaysWhatStays ensures the walkthrough says the table outlives the stack (DeletionPolicy Retain, as the template has it) and how to remove it and the secrets, and explains AlarmEmail and when to set BounceCredentials.
-func TestREADMEDeploySaysWhatStays(t *testing.T) {
+// TestDeploySaysWhatStays ensures the walkthrough says the table outlives the stack (DeletionPolicy Retain, as the template has it) and how to remove it and the secrets, and explains AlarmEmail and when to set BounceCredentials.
+func TestDeploySaysWhatStays(t *testing.T) {
 	doc := deploySection(t)
 	table := loadTemplate(t)["Resources"].(map[string]any)["MessagesTable"].(map[string]any)
 	if table["DeletionPolicy"] != "Retain" {
@@ -209,7 +209,7 @@ func TestREADMEDeploySaysWhatStays(t *testing.T) {
 	for _, want := range []string{"`DeletionPolicy: Retain`", "aws dynamodb delete-table --table-name <MessagesTableName>",
 		"aws secretsmanager delete-secret", "| Parameter `AlarmEmail` |", "| Parameter `BounceCredentials` |", "step 4"} {
 		if !strings.Contains(doc, want) {
-			t.Errorf("README's Deploy section lacks %q", want)
+			t.Errorf("docs/deploy.md's Deploy section lacks %q", want)
 		}
 	}
 }

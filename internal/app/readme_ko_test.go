@@ -35,10 +35,10 @@ func shellCommands(doc string) []string {
 	return out
 }
 
-// TestKoreanQuickStartInStep ensures every command in docs/README.ko.md is, word for word, a command of README.md (so the tested English walkthrough covers it).
+// TestKoreanQuickStartInStep ensures every command in docs/README.ko.md is, word for word, a command of README.md or an English page of docs/ (so the tested English walkthrough covers it).
 func TestKoreanQuickStartInStep(t *testing.T) {
 	english := map[string]bool{}
-	for _, c := range shellCommands(readme(t)) {
+	for _, c := range shellCommands(fixture.EnglishDocs(t)) {
 		english[c] = true
 	}
 	ko := shellCommands(koreanReadme(t))
@@ -47,12 +47,12 @@ func TestKoreanQuickStartInStep(t *testing.T) {
 	}
 	for _, c := range ko {
 		if !english[c] {
-			t.Errorf("docs/README.ko.md runs a command README.md does not show: %s", c)
+			t.Errorf("docs/README.ko.md runs a command no English page shows: %s", c)
 		}
 	}
 }
 
-// TestLocalAccountsDocumented ensures README and the Korean quick start list exactly the development server's accounts and the stored credentials make run provides.
+// TestLocalAccountsDocumented ensures docs/local.md and the Korean quick start list exactly the development server's accounts and the stored credentials make run provides.
 func TestLocalAccountsDocumented(t *testing.T) {
 	var rows []string
 	for user, pw := range devstack.Accounts {
@@ -65,7 +65,7 @@ func TestLocalAccountsDocumented(t *testing.T) {
 		rows = append(rows, "| `"+user+"` | `"+pw+"` | "+cred+" |")
 	}
 	rows = append(rows, "| `"+devstack.OAuthUser+"` | — | `oauth-desk` (OAuth refresh token) |")
-	for name, doc := range map[string]string{"README.md": readme(t), "docs/README.ko.md": koreanReadme(t)} {
+	for name, doc := range map[string]string{"docs/local.md": readDoc(t, "docs/local.md"), "docs/README.ko.md": koreanReadme(t)} {
 		for _, row := range rows {
 			if !strings.Contains(doc, row) {
 				t.Errorf("%s lacks the local account row %s", name, row)

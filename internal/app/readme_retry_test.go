@@ -8,11 +8,11 @@ import (
 	"github.com/gmailsend/gmailsend/internal/email"
 )
 
-// TestREADMERetryColumnMatchesRetryable ensures README's "retry helps" column says for each code exactly what Code.Retryable() says.
-func TestREADMERetryColumnMatchesRetryable(t *testing.T) {
-	doc := readme(t)
+// TestRetryColumnMatchesRetryable ensures docs/api.md's "retry helps" column says for each code exactly what Code.Retryable() says.
+func TestRetryColumnMatchesRetryable(t *testing.T) {
+	doc := readDoc(t, "docs/api.md")
 	if !strings.Contains(doc, "| code | HTTP | retry helps | when |") {
-		t.Fatal(`README's code table lost its "retry helps" column`)
+		t.Fatal(`docs/api.md's code table lost its "retry helps" column`)
 	}
 	for _, c := range email.Codes() {
 		answer := "no"
@@ -21,7 +21,7 @@ func TestREADMERetryColumnMatchesRetryable(t *testing.T) {
 		}
 		row := fmt.Sprintf("| `%s` | %d | %s |", c, c.HTTPStatus(), answer)
 		if !strings.Contains(doc, row) {
-			t.Errorf("README lacks the row %q", row)
+			t.Errorf("docs/api.md lacks the row %q", row)
 		}
 	}
 }

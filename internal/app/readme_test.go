@@ -15,18 +15,15 @@ import (
 	"github.com/gmailsend/gmailsend/internal/email"
 )
 
-func readme(t *testing.T) string {
+// readDoc is one of the project's Markdown pages (fixture.Doc).
+func readDoc(t *testing.T, path string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixture.ModuleRoot(t), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return fixture.Doc(t, path)
 }
 
-// TestREADMEExamplesWork ensures the README's example requests are the sample files and produce the documented responses.
-func TestREADMEExamplesWork(t *testing.T) {
-	doc := readme(t)
+// TestAPIDocExamplesWork ensures docs/api.md's example requests are the sample files and produce the documented responses.
+func TestAPIDocExamplesWork(t *testing.T) {
+	doc := readDoc(t, "docs/api.md")
 	h := newHarness(t, setup{})
 	for _, f := range []string{"direct.json", "direct-extended.json"} {
 		raw, err := os.ReadFile(filepath.Join(fixture.ModuleRoot(t), "events", f))
@@ -34,7 +31,7 @@ func TestREADMEExamplesWork(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !strings.Contains(doc, strings.TrimSpace(string(raw))) {
-			t.Fatalf("README does not show events/%s verbatim", f)
+			t.Fatalf("docs/api.md does not show events/%s verbatim", f)
 		}
 		out, err := h.invoke(t, raw)
 		if err != nil {
@@ -52,35 +49,35 @@ func TestREADMEExamplesWork(t *testing.T) {
 			var want []string
 			_ = json.Unmarshal([]byte(documented[1]), &want)
 			if wantJSON, _ := json.Marshal(want); string(wantJSON) != string(got) {
-				t.Fatalf("README documents accepted %s, the function returns %s", wantJSON, got)
+				t.Fatalf("docs/api.md documents accepted %s, the function returns %s", wantJSON, got)
 			}
 		}
 	}
 }
 
-// TestREADMEDocumentsEveryCode ensures each error code is in the README's table with its real HTTP status.
-func TestREADMEDocumentsEveryCode(t *testing.T) {
-	doc := readme(t)
+// TestAPIDocDocumentsEveryCode ensures each error code is in docs/api.md's table with its real HTTP status.
+func TestAPIDocDocumentsEveryCode(t *testing.T) {
+	doc := readDoc(t, "docs/api.md")
 	for _, c := range email.Codes() {
 		row := fmt.Sprintf("| `%s` | %d |", c, c.HTTPStatus())
 		if !strings.Contains(doc, row) {
-			t.Errorf("README lacks the row %q", row)
+			t.Errorf("docs/api.md lacks the row %q", row)
 		}
 	}
 }
 
-// TestREADMEDocumentsEveryVariable ensures the configuration table lists exactly the variables ParseEnv reads.
-func TestREADMEDocumentsEveryVariable(t *testing.T) {
+// TestConfigurationDocumentsEveryVariable ensures docs/configuration.md's table lists exactly the variables ParseEnv reads.
+func TestConfigurationDocumentsEveryVariable(t *testing.T) {
 	read := map[string]bool{}
 	for _, name := range app.EnvNames() {
 		read[name] = true
 	}
 	documented := map[string]bool{}
-	for _, m := range regexp.MustCompile("(?m)^\\| `([A-Z_]+)` \\|").FindAllStringSubmatch(readme(t), -1) {
+	for _, m := range regexp.MustCompile("(?m)^\\| `([A-Z_]+)` \\|").FindAllStringSubmatch(readDoc(t, "docs/configuration.md"), -1) {
 		documented[m[1]] = true
 	}
 	if a, b := keys(read), keys(documented); a != b {
-		t.Fatalf("ParseEnv reads %s\nREADME documents %s", a, b)
+		t.Fatalf("ParseEnv reads %s\ndocs/configuration.md documents %s", a, b)
 	}
 }
 

@@ -15,9 +15,9 @@ import (
 	"github.com/gmailsend/gmailsend/internal/metrics"
 )
 
-// TestREADMEDocumentsEveryMetric ensures the metrics table has a row per published metric with its real unit and dimension sets.
-func TestREADMEDocumentsEveryMetric(t *testing.T) {
-	doc := readme(t)
+// TestOperationsDocumentsEveryMetric ensures docs/operations.md's metrics table has a row per published metric with its real unit and dimension sets.
+func TestOperationsDocumentsEveryMetric(t *testing.T) {
+	doc := readDoc(t, "docs/operations.md")
 	for _, p := range metrics.Catalog() {
 		var sets []string
 		for _, set := range p.Dimensions {
@@ -29,14 +29,14 @@ func TestREADMEDocumentsEveryMetric(t *testing.T) {
 		}
 		row := fmt.Sprintf("| `%s` | %s | %s |", p.Name, p.Unit, strings.Join(sets, "; "))
 		if !strings.Contains(doc, row) {
-			t.Errorf("README lacks the row %q", row)
+			t.Errorf("docs/operations.md lacks the row %q", row)
 		}
 	}
 }
 
-// TestREADMEDocumentsEveryAlarm ensures every alarm of template.yaml has a row naming its threshold parameter and that parameter's default, and a runbook entry.
-func TestREADMEDocumentsEveryAlarm(t *testing.T) {
-	doc := readme(t)
+// TestOperationsDocumentsEveryAlarm ensures every alarm of template.yaml has a docs/operations.md row naming its threshold parameter and that parameter's default, and a runbook entry.
+func TestOperationsDocumentsEveryAlarm(t *testing.T) {
+	doc := readDoc(t, "docs/operations.md")
 	tpl, err := samtemplate.Load(filepath.Join(fixture.ModuleRoot(t), "template.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +56,7 @@ func TestREADMEDocumentsEveryAlarm(t *testing.T) {
 		def := fmt.Sprint(params[param].(map[string]any)["Default"])
 		row := regexp.MustCompile(`(?m)^\| ` + "`" + regexp.QuoteMeta(name) + "`" + ` \|.*\| [≥>] ` + regexp.QuoteMeta(def) + "( message)? \\| `" + param + "`")
 		if !row.MatchString(doc) {
-			t.Errorf("%s: README has no alarm row for `%s` with the default %s of `%s`", id, name, def, param)
+			t.Errorf("%s: docs/operations.md has no alarm row for `%s` with the default %s of `%s`", id, name, def, param)
 		}
 		if !strings.Contains(doc, "**`"+name+"`") {
 			t.Errorf("%s: the runbook says nothing about `%s`", id, name)
@@ -102,11 +102,11 @@ var insightsWords = map[string]bool{
 	"and": true, "or": true, "not": true, "desc": true, "asc": true, "like": true, "in": true, "display": true,
 }
 
-// TestRunbookQueriesUseLoggedFields ensures every field README's Logs Insights queries use is a field the function really writes, and every outcome they compare with is a real code.
+// TestRunbookQueriesUseLoggedFields ensures every field docs/operations.md's Logs Insights queries use is a field the function really writes, and every outcome they compare with is a real code.
 func TestRunbookQueriesUseLoggedFields(t *testing.T) {
-	blocks := regexp.MustCompile("(?s)```logs-insights\n(.*?)```").FindAllStringSubmatch(readme(t), -1)
+	blocks := regexp.MustCompile("(?s)```logs-insights\n(.*?)```").FindAllStringSubmatch(readDoc(t, "docs/operations.md"), -1)
 	if len(blocks) < 3 {
-		t.Fatalf("README has %d Logs Insights queries; the runbook needs them by code, account and SQS message id", len(blocks))
+		t.Fatalf("docs/operations.md has %d Logs Insights queries; the runbook needs them by code, account and SQS message id", len(blocks))
 	}
 	fields := loggedFields(t)
 	codes := map[string]bool{"sent": true}

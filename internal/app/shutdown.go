@@ -16,7 +16,7 @@ import (
 // function with a registered extension. With SMTP_QUIT_ON_SHUTDOWN,
 // aws-lambda-go registers one at start: an HTTP round trip to the
 // Extensions API before the first event can be fetched, about 3.5 ms of
-// every cold start here (README "Performance"), for a QUIT that mostly
+// every cold start here (docs/performance.md), for a QUIT that mostly
 // reaches a connection Gmail dropped during the idle minutes before a
 // shutdown. So it is opt-in; otherwise the handler is installed without
 // registering, and still runs when something else sends SIGTERM: another

@@ -28,7 +28,7 @@ func linkedBy(t *testing.T, function string) []string {
 // IMDS clients with their endpoint tables (package awsenv replaces it);
 // the send function reads no bounce notification, so it needs neither
 // go-imap nor enmime and its charset tables (packages bounceapp and
-// enmimedsn keep them apart). README "Performance" has the figures.
+// enmimedsn keep them apart). docs/performance.md has the figures.
 func TestColdStartLinksNoDeadWeight(t *testing.T) {
 	sdkChain := []string{
 		"github.com/aws/aws-sdk-go-v2/config",

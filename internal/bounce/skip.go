@@ -5,7 +5,7 @@ package bounce
 // NotificationsSkipped metric and keys of the run's report.
 type SkipReason string
 
-// The reasons, each documented in README ("Bounces").
+// The reasons, each documented in docs/bounces.md.
 const (
 	// SkipNotReport: not a top-level multipart/report of delivery status
 	// with a recipient (ErrNotReport), or a MIME structure that does not

@@ -10,8 +10,8 @@ import (
 // Code is a stable, documented error code that callers can branch on.
 type Code string
 
-// The codes a caller can see. README.md documents each one; renaming one is a
-// breaking change.
+// The codes a caller can see. docs/api.md documents each one; renaming one
+// is a breaking change.
 const (
 	CodeInvalidRequest     Code = "invalid_request"
 	CodePayloadTooLarge    Code = "payload_too_large"
@@ -58,7 +58,7 @@ const (
 // codeRule is what a code means to each caller: the HTTP status an API caller
 // sees, and whether sending the same request again can succeed. Retryable
 // drives what callers are told (the "retryable" field of each send's log
-// line, README's "retry helps" column); it does not filter what a queue
+// line, docs/api.md's "retry helps" column); it does not filter what a queue
 // retries: an SQS batch reports every failed record, permanent ones too, so
 // SQS redelivers it and finally moves it to the dead-letter queue.
 type codeRule struct {

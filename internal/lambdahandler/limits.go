@@ -5,7 +5,7 @@ import (
 )
 
 // payloadLimit is the largest send request a source can deliver, and how
-// README and the error name it.
+// docs/deploy.md and the error name it.
 type payloadLimit struct {
 	bytes int
 	name  string

@@ -40,7 +40,7 @@ func (h *Handler) handleSQS(ctx context.Context, payload []byte) (any, error) {
 		}
 		// delivery_unknown is not reported: the message may have been
 		// delivered, and a redelivery would only replay the same answer
-		// (at most once; README "Message records").
+		// (at most once; docs/api.md, "Message records").
 		body := batch.body(i)
 		if err := h.sendRecord(ctx, r, body); err != nil && email.CodeOf(err) != email.CodeDeliveryUnknown {
 			if h.parkSQS(ctx, r, body, err) { // park.go: never to the dead-letter queue with a secret

@@ -9,7 +9,7 @@ type Published struct {
 }
 
 // Catalog lists every metric this package publishes, from the very
-// directives the writers use, so README's table and template.yaml's alarms
+// directives the writers use, so docs/operations.md's table and template.yaml's alarms
 // are checked against what is really written.
 func Catalog() []Published {
 	var out []Published

@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// Metric and dimension names. README's "Metrics and alarms" lists each one;
-// template.yaml's alarms refer to them by these names.
+// Metric and dimension names. docs/operations.md ("Metrics and alarms")
+// lists each one; template.yaml's alarms refer to them by these names.
 const (
 	MetricSends                 = "Sends"
 	MetricDuration              = "Duration"

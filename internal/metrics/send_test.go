@@ -70,7 +70,7 @@ func TestAccountNeverAnAddress(t *testing.T) {
 			t.Errorf("%q → %q", name, got)
 		}
 	}
-	// printf %s kim@example.com | sha256sum | cut -c1-12, as README documents.
+	// printf %s kim@example.com | sha256sum | cut -c1-12, as docs/operations.md documents.
 	if got := Account("kim@example.com"); got != "acct-5d9a0087d4cc" {
 		t.Fatal(got)
 	}

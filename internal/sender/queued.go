@@ -135,7 +135,7 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 			field = "accessToken"
 		}
 		return nil, email.Invalid(prefix+field, "a queued or scheduled send never carries a password or token (it would be written to the queue); "+
-			"store the credential (README: Stored credentials) and name it in \"credential\", or use POST /send")
+			"store the credential (docs/credentials.md#stored-credentials) and name it in \"credential\", or use POST /send")
 	}
 	if req.IdempotencyKey != "" && !allowKey {
 		return nil, email.Invalid(prefix+"idempotencyKey", "one idempotencyKey covers the whole batch; items may not have their own")

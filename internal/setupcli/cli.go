@@ -61,8 +61,8 @@ const (
 	ExitUsage  = 2 // the command line is wrong
 )
 
-// usageFormat is `gmailsend help`; README's section "The gmailsend
-// command" shows the same spellings.
+// usageFormat is `gmailsend help`; docs/credentials.md's section "The
+// gmailsend command" shows the same spellings.
 const usageFormat = `gmailsend sets up and tries a gmailsend deployment.
 
 Usage:

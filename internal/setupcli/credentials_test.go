@@ -38,7 +38,7 @@ func TestPutStoresVerifiedPassword(t *testing.T) {
 	noSecretIn(t, res, fixture.Password, spacedPassword)
 }
 
-// TestPutWrongPasswordStoresNothing ensures a refused password is reported with the function's code and README's advice, and no secret exists afterwards.
+// TestPutWrongPasswordStoresNothing ensures a refused password is reported with the function's code and the documented advice (docs/credentials.md, Troubleshooting), and no secret exists afterwards.
 func TestPutWrongPasswordStoresNothing(t *testing.T) {
 	r := newRig(t)
 	const wrong = "zzzz yyyy xxxx wwww"

@@ -7,12 +7,13 @@ import (
 	"github.com/gmailsend/gmailsend/internal/email"
 )
 
-// Hint is one row of README's Troubleshooting table: what Gmail (or the
-// token endpoint) says, the code the function gives it, and what to do.
-// This table is the one source: README's rows are checked against it
-// (guidance_test.go), and the command prints the matching row's advice.
+// Hint is one row of docs/credentials.md's Troubleshooting table: what
+// Gmail (or the token endpoint) says, the code the function gives it, and
+// what to do. This table is the one source: the doc's rows are checked
+// against it (readme_test.go), and the command prints the matching row's
+// advice.
 type Hint struct {
-	Says string // as README shows it (Markdown)
+	Says string // as docs/credentials.md shows it (Markdown)
 	Code email.Code
 	Do   string // Markdown
 	// matches picks the row for an error of Code.
@@ -29,7 +30,7 @@ func messageHas(s string) func(*email.Error) bool {
 	return func(e *email.Error) bool { return strings.Contains(e.Message, s) }
 }
 
-// Troubleshooting is README's "Troubleshooting" table, in its order.
+// Troubleshooting is docs/credentials.md's "Troubleshooting" table, in its order.
 var Troubleshooting = []Hint{
 	{"`535 5.7.8 Username and Password not accepted`", email.CodeSMTPAuthFailed,
 		"use an app password (2-Step Verification on), not the account password; check `user`", replyIs(535, "5.7.8")},

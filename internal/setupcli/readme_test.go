@@ -1,8 +1,6 @@
 package setupcli_test
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -10,21 +8,13 @@ import (
 	"github.com/gmailsend/gmailsend/internal/setupcli"
 )
 
-func readme(t *testing.T) string {
-	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(fixture.ModuleRoot(t), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(raw)
-}
-
-// section returns the lines of README's "## title" section.
-func section(t *testing.T, title string) []string {
+// section returns the lines of the "## title" section of the Markdown
+// page at path (from the module root).
+func section(t *testing.T, path, title string) []string {
 	t.Helper()
 	var out []string
 	in := false
-	for _, line := range strings.Split(readme(t), "\n") {
+	for _, line := range strings.Split(fixture.Doc(t, path), "\n") {
 		switch {
 		case strings.HasPrefix(line, "## "):
 			in = line == "## "+title
@@ -33,15 +23,15 @@ func section(t *testing.T, title string) []string {
 		}
 	}
 	if len(out) == 0 {
-		t.Fatalf("README has no section %q", title)
+		t.Fatalf("%s has no section %q", path, title)
 	}
 	return out
 }
 
-// TestTroubleshootingIsREADME ensures README's Troubleshooting table and the advice the command prints are the same rows, in the same order.
-func TestTroubleshootingIsREADME(t *testing.T) {
+// TestTroubleshootingIsDocumented ensures docs/credentials.md's Troubleshooting table and the advice the command prints are the same rows, in the same order.
+func TestTroubleshootingIsDocumented(t *testing.T) {
 	var rows []string
-	for _, line := range section(t, "Troubleshooting") {
+	for _, line := range section(t, "docs/credentials.md", "Troubleshooting") {
 		if strings.HasPrefix(line, "| ") && !strings.HasPrefix(line, "| Gmail says") {
 			rows = append(rows, line)
 		}
@@ -51,19 +41,21 @@ func TestTroubleshootingIsREADME(t *testing.T) {
 		want = append(want, "| "+h.Says+" | `"+string(h.Code)+"` | "+h.Do+" |")
 	}
 	if strings.Join(rows, "\n") != strings.Join(want, "\n") {
-		t.Fatalf("README's Troubleshooting rows differ from setupcli.Troubleshooting; README has:\n%s\nthe command has:\n%s",
+		t.Fatalf("docs/credentials.md's Troubleshooting rows differ from setupcli.Troubleshooting; it has:\n%s\nthe command has:\n%s",
 			strings.Join(rows, "\n"), strings.Join(want, "\n"))
 	}
 }
 
-// commandLines are README's shell lines (in ```sh blocks, continuations
-// joined) that run gmailsend, in order.
+// commandLines are the shell lines (in ```sh blocks, continuations joined)
+// that run gmailsend in README.md and the English pages of docs/, in
+// fixture.EnglishDocs' order (docs/credentials.md's put before
+// docs/deploy.md's verify and send).
 func commandLines(t *testing.T) []string {
 	t.Helper()
 	var out []string
 	inBlock := false
 	pending := ""
-	for _, line := range strings.Split(readme(t), "\n") {
+	for _, line := range strings.Split(fixture.EnglishDocs(t), "\n") {
 		switch {
 		case strings.HasPrefix(line, "```sh"):
 			inBlock = true
@@ -128,11 +120,11 @@ func words(line string, vars map[string]string) []string {
 	return out
 }
 
-// TestREADMECommandsRun ensures every gmailsend command in README's code blocks runs successfully against the local stand-ins, in README's order (the endpoint, key and client file pointed at them, the app password typed).
-func TestREADMECommandsRun(t *testing.T) {
+// TestDocCommandsRun ensures every gmailsend command in the English docs' code blocks runs successfully against the local stand-ins, in their order (the endpoint, key and client file pointed at them, the app password typed).
+func TestDocCommandsRun(t *testing.T) {
 	lines := commandLines(t)
 	if len(lines) < 4 {
-		t.Fatalf("README shows %d gmailsend commands; expected at least put, verify, oauth login and send", len(lines))
+		t.Fatalf("the docs show %d gmailsend commands; expected at least put, verify, oauth login and send", len(lines))
 	}
 	users := map[string]string{}
 	for _, l := range lines {
@@ -158,16 +150,16 @@ func TestREADMECommandsRun(t *testing.T) {
 		}
 		res := r.run(t, spacedPassword+"\n", args...)
 		if res.code != setupcli.ExitOK {
-			t.Fatalf("README's %q failed here (exit %d):\n%s", l, res.code, res.output())
+			t.Fatalf("the docs' %q failed here (exit %d):\n%s", l, res.code, res.output())
 		}
 		seen[strings.Join(args[:min(2, len(args))], " ")] = true
 	}
 	for _, sub := range []string{"credentials put", "credentials verify", "oauth login"} {
 		if !seen[sub] {
-			t.Errorf("README runs no %q", sub)
+			t.Errorf("the docs run no %q", sub)
 		}
 	}
 	if len(r.smtp.Messages()) == 0 {
-		t.Error("README's send delivered nothing")
+		t.Error("the docs' send delivered nothing")
 	}
 }

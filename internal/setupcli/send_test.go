@@ -90,7 +90,7 @@ func TestSendThroughEndpoint(t *testing.T) {
 	noSecretIn(t, res, fixture.Password, apiKey)
 }
 
-// TestSendFailureGuidance ensures a refused login prints the function's error with the server's reply and README's advice, and an API Gateway refusal says how to get the key.
+// TestSendFailureGuidance ensures a refused login prints the function's error with the server's reply and the documented advice (docs/credentials.md, Troubleshooting), and an API Gateway refusal says how to get the key.
 func TestSendFailureGuidance(t *testing.T) {
 	r := newRig(t)
 	r.secrets.Put("gmailsend/stale", fmt.Sprintf(`{"user":%q,"password":"oldoldoldoldoldo"}`, fixture.User))

@@ -48,7 +48,7 @@ func startPostfix(ctx context.Context) (target, func(), error) {
 	}
 	return target{Name: PostfixServer, host: srv.Host, port: srv.Port, caFile: srv.CAFile,
 		Detail: version + " from Debian's package with Dovecot SASL: submission with STARTTLS and AUTH on loopback, mail accepted and discarded; " +
-			"**no added round trip** (this kernel has no netem, and a delaying proxy would itself hold Postfix's replies back, see README Performance)"}, func() { _ = srv.Close() }, nil
+			"**no added round trip** (this kernel has no netem, and a delaying proxy would itself hold Postfix's replies back, see docs/performance.md)"}, func() { _ = srv.Close() }, nil
 }
 
 // env points an SMTP client (the bootstrap or a peer) at the target.

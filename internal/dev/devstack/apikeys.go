@@ -15,7 +15,7 @@ type LocalAPIKey struct {
 
 // APIKeys are `make serve`'s keys. A request without x-api-key is let
 // through with no key id (API Gateway would answer 403 Forbidden), so the
-// README's curl lines work as they are; a key not in this list is
+// curl lines of README.md and docs/ work as they are; a key not in this list is
 // refused as API Gateway refuses it.
 var APIKeys = []LocalAPIKey{
 	{Value: "local-key-a", ID: "localkeyida"},

@@ -2,8 +2,6 @@ package samtemplate_test
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -190,7 +188,7 @@ func TestDeployChecksCatchRegressions(t *testing.T) {
 			t.Errorf("%s: passed on a broken template", name)
 		}
 	}
-	// The trigger check also reads README: a README that stops naming a
+	// The trigger check also reads README.md: a README that stops naming a
 	// wired trigger fails it.
 	doc := strings.ReplaceAll(readmeText(t), "SNS", "S-N-S")
 	if deployChecks["README's triggers wired"](load(t), doc) == "" {
@@ -208,13 +206,11 @@ func TestReservedConcurrencyIsAChoice(t *testing.T) {
 	}
 }
 
+// readmeText is README.md: the page a newcomer reads first, so the ways in
+// it names are the ones the stack must wire.
 func readmeText(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(fixture.ModuleRoot(t), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return fixture.Doc(t, "README.md")
 }
 
 func functionEvents(tpl map[string]any) map[string]any {

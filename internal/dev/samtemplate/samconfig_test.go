@@ -36,7 +36,7 @@ func TestSAMConfigHasNoSurprises(t *testing.T) {
 			for _, m := range regexp.MustCompile(`(\w+)="?([^" ]*)"?`).FindAllStringSubmatch(overrides, -1) {
 				def := get(tpl, "Parameters", m[1], "Default")
 				if fmt.Sprint(def) != m[2] {
-					t.Errorf("[%s.%s] overrides %s=%s against the template's (README's) default %v", env, section, m[1], m[2], def)
+					t.Errorf("[%s.%s] overrides %s=%s against the template's (docs/configuration.md's) default %v", env, section, m[1], m[2], def)
 				}
 			}
 		}
@@ -50,11 +50,11 @@ func TestSAMConfigHasNoSurprises(t *testing.T) {
 	}
 }
 
-// TestAllowInlinePasswordAgrees ensures template.yaml's AllowInlinePassword default is the one README's configuration table states.
+// TestAllowInlinePasswordAgrees ensures template.yaml's AllowInlinePassword default is the one docs/configuration.md's table states.
 func TestAllowInlinePasswordAgrees(t *testing.T) {
 	def := fmt.Sprint(get(load(t), "Parameters", "AllowInlinePassword", "Default"))
 	row := fmt.Sprintf("| `ALLOW_INLINE_PASSWORD` | `%s` |", def)
-	if !strings.Contains(readmeText(t), row) {
-		t.Fatalf("README's configuration table lacks %q", row)
+	if !strings.Contains(fixture.Doc(t, "docs/configuration.md"), row) {
+		t.Fatalf("docs/configuration.md's table lacks %q", row)
 	}
 }
