@@ -13,6 +13,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/app"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/lambdahandler"
 )
 
 func readme(t *testing.T) string {
@@ -62,7 +63,7 @@ func TestREADMEExamplesWork(t *testing.T) {
 func TestREADMEDocumentsEveryCode(t *testing.T) {
 	doc := readme(t)
 	for _, c := range email.Codes() {
-		row := fmt.Sprintf("| `%s` | %d |", c, c.HTTPStatus())
+		row := fmt.Sprintf("| `%s` | %d |", c, lambdahandler.HTTPStatus(c))
 		if !strings.Contains(doc, row) {
 			t.Errorf("README lacks the row %q", row)
 		}

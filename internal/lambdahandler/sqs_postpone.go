@@ -28,15 +28,10 @@ var _ RecordPostponer = (*sqsqueue.Visibility)(nil)
 // logged: the record then returns after the visibility timeout.
 func (h *Handler) postpone(ctx context.Context, r events.SQSMessage, err error) {
 	e := email.AsError(err)
-	if h.opts.Postpone == nil || e.RetryAfter <= 0 || !postponable[e.Code] {
+	if h.opts.Postpone == nil || e.RetryAfter <= 0 || !postponed(e.Code) {
 		return
 	}
 	if perr := h.opts.Postpone.Postpone(ctx, r.EventSourceARN, r.ReceiptHandle, e.RetryAfter); perr != nil {
 		h.log.WarnContext(ctx, "postpone", "itemId", r.MessageId, "error", perr.Error())
 	}
-}
-
-// postponable are the codes whose RetryAfter the queue honours.
-var postponable = map[email.Code]bool{
-	email.CodeQuotaExceeded: true, email.CodeRateLimited: true, email.CodeIdempotencyInProgress: true,
 }

@@ -33,11 +33,12 @@ type QueuedResult struct {
 // without sending. The move to sending is conditional on the status, so
 // a cancel and this never both win.
 //
-// A failure before any content reached the server that may pass
-// (smtp_unavailable, rate_limited, …) puts the record back to queued and
-// asks for a retry; any other failure is final and recorded, so the
-// queue need not deliver it again.
-func (s *Sender) SendQueued(ctx context.Context, env *Envelope) (*QueuedResult, Outcome, error) {
+// A failure before any content reached the server whose code requeue
+// accepts (the queue's rule: lambdahandler's code table, smtp_unavailable,
+// rate_limited, …) puts the record back to queued and asks for a retry;
+// any other failure is final and recorded, so the queue need not deliver
+// it again.
+func (s *Sender) SendQueued(ctx context.Context, env *Envelope, requeue func(email.Code) bool) (*QueuedResult, Outcome, error) {
 	var out Outcome
 	if err := s.queueingReady(); err != nil {
 		return nil, out, err
@@ -83,7 +84,7 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope) (*QueuedResult, 
 	rec.MessageID = out.MessageID
 	err = settle(rec, err)
 	s.settleQuota(ctx, &q, rec, err)
-	retry := err != nil && rec.Released && email.CodeOf(err).Retryable()
+	retry := err != nil && rec.Released && requeue(email.CodeOf(err))
 	if retry {
 		rec.Status, rec.Released, rec.ErrorCode, rec.Reply = store.StatusQueued, false, "", nil
 	}
