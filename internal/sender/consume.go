@@ -89,7 +89,7 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope, requeue func(ema
 		rec.Status, rec.Released, rec.ErrorCode, rec.Reply = store.StatusQueued, false, "", nil
 	}
 	rec.Released, rec.UpdatedAt = false, s.now()
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	wctx, cancel := store.WriteContext(ctx)
 	defer cancel()
 	if ferr := s.Records.Finish(wctx, rec); ferr != nil && err == nil {
 		out.StoreError = ferr
