@@ -22,8 +22,9 @@ type QueuedResult struct {
 	Dropped bool
 	Status  store.Status
 	Reason  DropReason
-	// Retry says the failure may pass: the record is queued again and the
-	// queue should deliver the message again.
+	// Retry says the queue should deliver the message again: the failure's
+	// code is one SendQueued's requeue accepts (the record is queued
+	// again), or the record is held elsewhere or not written yet.
 	Retry bool
 }
 
