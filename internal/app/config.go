@@ -19,8 +19,14 @@ import (
 	"github.com/gmailsend/gmailsend/internal/smtp"
 )
 
-// Config is every setting of the function. Defaults() is the one place
-// defaults live; docs/configuration.md documents each environment variable.
+// Config is every setting of the function; docs/configuration.md
+// documents each environment variable. Defaults() is the one place the defaults are
+// gathered into a Config: each is the default of the package it configures
+// (smtp, email, credential, googleoauth, lambdahandler, metrics, sender,
+// bounce; the message table's in store_config.go), so a package and its
+// setting cannot disagree. Build (build.go) applies one again: a Config
+// not made from Defaults, without MetricsNamespace, gets
+// metrics.DefaultNamespace.
 type Config struct {
 	SMTPHost string // SMTP_HOST: submission server
 	SMTPPort int    // SMTP_PORT: 587 (STARTTLS, mandatory) or 465 (implicit TLS)

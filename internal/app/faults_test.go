@@ -18,6 +18,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/dev/faultsmtp"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/lambdahandler"
 )
 
 type faultRow struct {
@@ -139,7 +140,7 @@ func TestFaultMatrix(t *testing.T) {
 			if code != row.code {
 				t.Fatalf("code %s (%v), want %s", code, err, row.code)
 			}
-			t.Logf("%-32s → %-18s HTTP %d retry=%v", row.name, code, code.HTTPStatus(), code.Retryable())
+			t.Logf("%-32s → %-18s HTTP %d retry=%v", row.name, code, lambdahandler.HTTPStatus(code), code.Retryable())
 			out, err := invoke(fixture.SQSEvent(t, req))
 			if err != nil {
 				t.Fatal(err)

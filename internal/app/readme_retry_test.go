@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/lambdahandler"
 )
 
 // TestRetryColumnMatchesRetryable ensures docs/api.md's "retry helps" column says for each code exactly what Code.Retryable() says.
@@ -19,7 +20,7 @@ func TestRetryColumnMatchesRetryable(t *testing.T) {
 		if c.Retryable() {
 			answer = "yes"
 		}
-		row := fmt.Sprintf("| `%s` | %d | %s |", c, c.HTTPStatus(), answer)
+		row := fmt.Sprintf("| `%s` | %d | %s |", c, lambdahandler.HTTPStatus(c), answer)
 		if !strings.Contains(doc, row) {
 			t.Errorf("docs/api.md lacks the row %q", row)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/app"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/lambdahandler"
 )
 
 // readDoc is one of the project's Markdown pages (fixture.Doc).
@@ -59,7 +60,7 @@ func TestAPIDocExamplesWork(t *testing.T) {
 func TestAPIDocDocumentsEveryCode(t *testing.T) {
 	doc := readDoc(t, "docs/api.md")
 	for _, c := range email.Codes() {
-		row := fmt.Sprintf("| `%s` | %d |", c, c.HTTPStatus())
+		row := fmt.Sprintf("| `%s` | %d |", c, lambdahandler.HTTPStatus(c))
 		if !strings.Contains(doc, row) {
 			t.Errorf("docs/api.md lacks the row %q", row)
 		}

@@ -14,7 +14,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -50,27 +49,19 @@ type Schedules struct {
 	// CallTimeout bounds each call inside the caller's deadline (5 s when zero).
 	CallTimeout time.Duration
 
-	mu     sync.Mutex
-	api    API
-	newAPI func(ctx context.Context) (API, error)
+	api *awsenv.Lazy[API]
 }
 
 // New returns schedules reached through the environment's configuration
 // (awsenv), loaded on first use.
 func New(group, queueARN, roleARN string) *Schedules {
 	return &Schedules{Group: group, QueueARN: queueARN, RoleARN: roleARN,
-		newAPI: func(ctx context.Context) (API, error) {
-			cfg, err := awsenv.Load(awsenv.Scheduler, 2)
-			if err != nil {
-				return nil, err
-			}
-			return scheduler.NewFromConfig(cfg), nil
-		}}
+		api: awsenv.LazyClient(awsenv.Scheduler, 2, func(cfg aws.Config) API { return scheduler.NewFromConfig(cfg) })}
 }
 
 // NewWithAPI returns schedules over a ready client.
 func NewWithAPI(group, queueARN, roleARN string, api API) *Schedules {
-	return &Schedules{Group: group, QueueARN: queueARN, RoleARN: roleARN, api: api}
+	return &Schedules{Group: group, QueueARN: queueARN, RoleARN: roleARN, api: awsenv.Ready(api)}
 }
 
 // Name is the schedule name of a record's request: names allow
@@ -184,19 +175,7 @@ func (s *Schedules) bound(ctx context.Context) (context.Context, context.CancelF
 	return context.WithTimeout(ctx, d)
 }
 
-func (s *Schedules) client(ctx context.Context) (API, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.api != nil {
-		return s.api, nil
-	}
-	api, err := s.newAPI(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s.api = api
-	return api, nil
-}
+func (s *Schedules) client(ctx context.Context) (API, error) { return s.api.Get(ctx) }
 
 func unavailable(step string, err error) *email.Error {
 	return &email.Error{Code: email.CodeQueueUnavailable, Message: "EventBridge Scheduler could not be reached; try again",

@@ -15,7 +15,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -35,9 +34,7 @@ type API interface {
 
 // Store fetches secrets. Safe for concurrent use.
 type Store struct {
-	mu     sync.Mutex
-	api    API
-	newAPI func(ctx context.Context) (API, error)
+	api *awsenv.Lazy[API]
 }
 
 var _ credential.SecretFetcher = (*Store)(nil)
@@ -45,35 +42,17 @@ var _ credential.SecretFetcher = (*Store)(nil)
 // New returns a Store that configures the SDK from the environment
 // (awsenv) on first use. optFns adjust the client (tests set BaseEndpoint).
 func New(optFns ...func(*secretsmanager.Options)) *Store {
-	return &Store{newAPI: func(ctx context.Context) (API, error) {
-		cfg, err := awsenv.Load(awsenv.SecretsManager, 3)
-		if err != nil {
-			return nil, err
-		}
-		return secretsmanager.NewFromConfig(cfg, optFns...), nil
-	}}
+	return &Store{api: awsenv.LazyClient(awsenv.SecretsManager, 3, func(cfg aws.Config) API {
+		return secretsmanager.NewFromConfig(cfg, optFns...)
+	})}
 }
 
 // NewWithAPI returns a Store over a ready client.
-func NewWithAPI(api API) *Store { return &Store{api: api} }
-
-func (s *Store) client(ctx context.Context) (API, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.api != nil {
-		return s.api, nil
-	}
-	api, err := s.newAPI(ctx)
-	if err != nil {
-		return nil, err // not kept: the next call tries again
-	}
-	s.api = api
-	return api, nil
-}
+func NewWithAPI(api API) *Store { return &Store{api: awsenv.Ready(api)} }
 
 // FetchSecret returns the current value of the secret id.
 func (s *Store) FetchSecret(ctx context.Context, id string) ([]byte, error) {
-	api, err := s.client(ctx)
+	api, err := s.api.Get(ctx)
 	if err != nil {
 		return nil, &email.Error{Code: email.CodeSecretsUnavailable, Err: err,
 			Message: "AWS configuration for Secrets Manager could not be loaded"}

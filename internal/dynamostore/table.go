@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -30,38 +30,24 @@ var _ API = (*dynamodb.Client)(nil)
 
 // Table is the messages table. Safe for concurrent use.
 type Table struct {
-	Name   string
-	mu     sync.Mutex
-	api    API
-	newAPI func(ctx context.Context) (API, error)
+	Name string
+	api  *awsenv.Lazy[API]
 }
 
 // New returns the table name reached through the environment's (awsenv)
 // configuration, loaded on first use.
 func New(name string) *Table {
-	return &Table{Name: name, newAPI: func(ctx context.Context) (API, error) {
-		cfg, err := awsenv.Load(awsenv.DynamoDB, 3)
-		if err != nil {
-			return nil, err
-		}
-		return dynamodb.NewFromConfig(cfg), nil
-	}}
+	return &Table{Name: name, api: awsenv.LazyClient(awsenv.DynamoDB, 3, func(cfg aws.Config) API { return dynamodb.NewFromConfig(cfg) })}
 }
 
 // NewWithAPI returns the table over a ready client.
-func NewWithAPI(name string, api API) *Table { return &Table{Name: name, api: api} }
+func NewWithAPI(name string, api API) *Table { return &Table{Name: name, api: awsenv.Ready(api)} }
 
 func (t *Table) client(ctx context.Context) (API, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.api != nil {
-		return t.api, nil
-	}
-	api, err := t.newAPI(ctx)
+	api, err := t.api.Get(ctx)
 	if err != nil {
 		return nil, unavailable(fmt.Errorf("dynamostore: loading AWS configuration: %w", err))
 	}
-	t.api = api
 	return api, nil
 }
 

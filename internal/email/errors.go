@@ -3,7 +3,6 @@ package email
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"time"
 )
 
@@ -55,83 +54,44 @@ const (
 	CodeUnsubscribeNotFound Code = "unsubscribe_not_found"
 )
 
-// codeRule is what a code means to each caller: the HTTP status an API caller
-// sees, and whether sending the same request again can succeed. Retryable
-// drives what callers are told (the "retryable" field of each send's log
-// line, docs/api.md's "retry helps" column); it does not filter what a queue
-// retries: an SQS batch reports every failed record, permanent ones too, so
-// SQS redelivers it and finally moves it to the dead-letter queue.
-type codeRule struct {
-	status    int
-	retryable bool
+// codes lists every code once, in the order docs/api.md documents them.
+var codes = []Code{
+	CodeInvalidRequest, CodePayloadTooLarge, CodeForbidden, CodeCredentialNotFound, CodeCredentialInvalid,
+	CodeSecretsUnavailable, CodeOAuthRefreshFailed, CodeOAuthUnavailable, CodeSMTPAuthFailed, CodeTLSRequired,
+	CodeRateLimited, CodeSMTPRejected, CodeSMTPUnavailable, CodeTimeout, CodeInternal,
+	CodeRouteNotFound, CodeMessageNotFound, CodeIdempotencyInProgress, CodeIdempotencyConflict, CodeDeliveryUnknown,
+	CodeQuotaExceeded, CodeStoreNotConfigured, CodeStoreUnavailable,
+	CodeQueueUnavailable, CodeNotCancellable,
+	CodeRecipientSuppressed, CodeSuppressionNotFound,
+	CodeTemplateNotFound, CodeUnsubscribeNotFound,
 }
 
-// codeRules is the one table that maps codes to statuses and retry decisions.
-var codeRules = map[Code]codeRule{
-	CodeInvalidRequest:     {http.StatusBadRequest, false},
-	CodePayloadTooLarge:    {http.StatusRequestEntityTooLarge, false},
-	CodeForbidden:          {http.StatusForbidden, false},
-	CodeCredentialNotFound: {http.StatusNotFound, false},
-	CodeCredentialInvalid:  {http.StatusInternalServerError, false},
-	CodeSecretsUnavailable: {http.StatusServiceUnavailable, true},
-	CodeOAuthRefreshFailed: {http.StatusUnauthorized, false},
-	CodeOAuthUnavailable:   {http.StatusServiceUnavailable, true},
-	CodeSMTPAuthFailed:     {http.StatusUnauthorized, false},
-	CodeTLSRequired:        {http.StatusBadGateway, false},
-	CodeRateLimited:        {http.StatusTooManyRequests, true},
-	CodeSMTPRejected:       {http.StatusBadGateway, false},
-	CodeSMTPUnavailable:    {http.StatusServiceUnavailable, true},
-	CodeTimeout:            {http.StatusGatewayTimeout, true},
-	// An unexplained failure may be a passing one: let queues try again, and
-	// the dead-letter queue catch it if it is not.
-	CodeInternal: {http.StatusInternalServerError, true},
+// Codes lists every code, for documentation checks and for the tables
+// that map codes (lambdahandler's codes.go turns each into an HTTP status
+// and a queue's decision).
+func Codes() []Code { return append([]Code(nil), codes...) }
 
-	CodeRouteNotFound:         {http.StatusNotFound, false},
-	CodeMessageNotFound:       {http.StatusNotFound, false},
-	CodeIdempotencyInProgress: {http.StatusConflict, true},
-	CodeIdempotencyConflict:   {http.StatusConflict, false},
-	// The message may have been delivered: sending again risks a second
-	// copy, so no retry (at most once).
-	CodeDeliveryUnknown:    {http.StatusBadGateway, false},
-	CodeQuotaExceeded:      {http.StatusTooManyRequests, true},
-	CodeStoreNotConfigured: {http.StatusNotImplemented, false},
-	CodeStoreUnavailable:   {http.StatusServiceUnavailable, true},
-
-	CodeQueueUnavailable: {http.StatusServiceUnavailable, true},
-	// Already queued, sending or sent: nothing is left to cancel.
-	CodeNotCancellable: {http.StatusConflict, false},
-
-	// A hard bounce said the address is dead: sending again cannot help
-	// until it is removed from the list.
-	CodeRecipientSuppressed: {http.StatusUnprocessableEntity, false},
-	CodeSuppressionNotFound: {http.StatusNotFound, false},
-
-	CodeTemplateNotFound:    {http.StatusNotFound, false},
-	CodeUnsubscribeNotFound: {http.StatusNotFound, false},
-}
-
-// Codes lists every code, for documentation checks.
-func Codes() []Code {
-	out := make([]Code, 0, len(codeRules))
-	for c := range codeRules {
-		out = append(out, c)
-	}
-	return out
-}
-
-// HTTPStatus is the status an API Gateway caller receives for the code.
-func (c Code) HTTPStatus() int {
-	if r, ok := codeRules[c]; ok {
-		return r.status
-	}
-	return http.StatusInternalServerError
-}
-
-// Retryable reports whether the same request may succeed if sent again
-// later. It informs (logs, documentation); it decides no redelivery.
+// Retryable reports whether the failure may pass: the same request sent
+// again later can succeed (a temporary failure, as an SMTP 4xx reply is).
+// It is a fact about the failure, not a transport's decision: callers are
+// told it (the "retryable" field of each send's log line, docs/api.md's "retry
+// helps" column, the setup command's advice), and lambdahandler's code
+// table, which decides what an HTTP caller and a queue get for each code,
+// is held to it by a test (a queue redelivers exactly what may pass).
+// A code this package does not know is taken as an unexplained failure,
+// which may pass.
 func (c Code) Retryable() bool {
-	if r, ok := codeRules[c]; ok {
-		return r.retryable
+	switch c {
+	case CodeSecretsUnavailable, CodeOAuthUnavailable, CodeRateLimited, CodeSMTPUnavailable, CodeTimeout,
+		// An unexplained failure may be a passing one.
+		CodeInternal,
+		CodeIdempotencyInProgress, CodeQuotaExceeded, CodeStoreUnavailable, CodeQueueUnavailable:
+		return true
+	}
+	for _, k := range codes {
+		if k == c {
+			return false
+		}
 	}
 	return true
 }

@@ -27,7 +27,8 @@ const (
 //
 // It reads the payload in place (jsonscan) and answers as decoding it into
 // a map[string]json.RawMessage would (the last of repeated keys counts),
-// without that decoding's two copies of a batch of up to 10 MB of bodies.
+// without that decoding's two copies of a payload of up to 6 MB (Lambda's
+// invocation payload limit, limits.go), most of it bodies.
 func detect(payload []byte) source {
 	if !json.Valid(payload) {
 		return sourceDirect

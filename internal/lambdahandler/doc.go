@@ -6,7 +6,9 @@
 // sender after its source's size limit, and answers in the shape that
 // source expects: an API Gateway response, an SQS batch response with
 // partial failures, or a function error for asynchronous sources so
-// Lambda's retries and failure destination apply.
+// Lambda's retries and failure destination apply. What each error code
+// means to those answers, its HTTP status and what a queue does with a
+// record that failed with it, is one table (codes.go).
 //
 // It also writes the one structured log line per send. Log lines never
 // carry passwords, tokens or message content.

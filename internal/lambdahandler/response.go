@@ -58,7 +58,7 @@ func answerError(err error) httpAnswer {
 	if e.RetryAfter > 0 {
 		h["Retry-After"] = strconv.Itoa(int(e.RetryAfter.Seconds()))
 	}
-	return httpAnswer{status: e.Code.HTTPStatus(), headers: h, body: body}
+	return httpAnswer{status: httpStatus(e.Code), headers: h, body: body}
 }
 
 func jsonHeaders() map[string]string {

@@ -129,7 +129,7 @@ func (h *Handler) routeCancelMessage(ctx context.Context, r *apiRequest) httpAns
 // its message record keeps, are not redelivered.
 func (h *Handler) sendQueued(ctx context.Context, r events.SQSMessage, env *sender.Envelope) error {
 	start := time.Now()
-	res, out, err := h.send.SendQueued(ctx, env)
+	res, out, err := h.send.SendQueued(ctx, env, requeued) // codes.go decides what goes back to queued
 	h.logSend(ctx, sourceSQS, r.MessageId, out, err, start)
 	if res != nil && res.Dropped {
 		h.log.LogAttrs(ctx, slog.LevelInfo, "dropped", slog.String("itemId", r.MessageId),

@@ -20,7 +20,7 @@ import (
 func (h *Handler) routeUnsubscribePage(_ context.Context, r *apiRequest) httpAnswer {
 	lang := pickLanguage(r.headers["accept-language"])
 	if err := h.send.Unsubscribe.Check(r.params["token"]); err != nil {
-		return unsubscribeAnswer(email.CodeOf(err).HTTPStatus(), lang, pageInvalid)
+		return unsubscribeAnswer(httpStatus(email.CodeOf(err)), lang, pageInvalid)
 	}
 	return unsubscribeAnswer(http.StatusOK, lang, pageConfirm)
 }
@@ -36,10 +36,10 @@ func (h *Handler) routeUnsubscribe(ctx context.Context, r *apiRequest) httpAnswe
 	case err == nil:
 		return unsubscribeAnswer(http.StatusOK, lang, pageDone)
 	case code == email.CodeUnsubscribeNotFound:
-		return unsubscribeAnswer(code.HTTPStatus(), lang, pageInvalid)
+		return unsubscribeAnswer(httpStatus(code), lang, pageInvalid)
 	default:
 		h.log.ErrorContext(ctx, "unsubscribe", "code", string(code), "error", err.Error())
-		a := unsubscribeAnswer(code.HTTPStatus(), lang, pageRetry)
+		a := unsubscribeAnswer(httpStatus(code), lang, pageRetry)
 		if code.Retryable() {
 			a.headers["Retry-After"] = "60"
 		}

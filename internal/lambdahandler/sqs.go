@@ -15,10 +15,16 @@ import (
 // (ReportBatchItemFailures): delivered records are deleted and never sent
 // twice.
 //
-// Every failed record is reported, permanent ones too. SQS then receives
-// it again until maxReceiveCount and moves it to the dead-letter queue, so
-// nothing is lost; the log line says whether a retry can help. A batch
-// running out of time stops starting sends and reports the rest.
+// Which failed records are reported is the code table's queue column
+// (codes.go): a plain request's failure is reported, permanent ones too,
+// so SQS receives it again until maxReceiveCount and moves it to the
+// dead-letter queue and nothing is lost unseen; the log line says whether
+// a retry can help. Not reported (so SQS deletes them): delivery_unknown
+// (the message may have been delivered); a queued message's (POST
+// /messages) final failure or drop, which its message record keeps
+// (sendQueued); and a record that holds a secret, parked on its last receive
+// (park.go). A
+// batch running out of time stops starting sends and reports the rest.
 func (h *Handler) handleSQS(ctx context.Context, payload []byte) (any, error) {
 	batch, err := decodeSQSBatch(payload)
 	if err != nil {
@@ -38,11 +44,11 @@ func (h *Handler) handleSQS(ctx context.Context, payload []byte) (any, error) {
 			}
 			break
 		}
-		// delivery_unknown is not reported: the message may have been
-		// delivered, and a redelivery would only replay the same answer
-		// (at most once; docs/api.md, "Message records").
+		// A failure whose code's queue rule is queueNever (delivery_unknown:
+		// the message may have been delivered, and a redelivery would only
+		// replay the same answer) is not reported (codes.go; docs/api.md).
 		body := batch.body(i)
-		if err := h.sendRecord(ctx, r, body); err != nil && email.CodeOf(err) != email.CodeDeliveryUnknown {
+		if err := h.sendRecord(ctx, r, body); err != nil && reported(err) {
 			if h.parkSQS(ctx, r, body, err) { // park.go: never to the dead-letter queue with a secret
 				continue
 			}

@@ -12,11 +12,13 @@ import (
 )
 
 // sqsBatch is an SQS event decoded for sending one record at a time. A
-// batch of ten holds up to ten 1 MiB bodies, and a decoded events.SQSEvent
-// kept them all alive until the last send; here only the body being sent
-// is decoded, from its record's JSON in the payload the runtime holds
-// anyway. Every record is still checked before the first send, so an event
-// encoding/json would refuse is refused whole, as before.
+// batch of ten holds up to ten bodies of the queue's MaximumMessageSize
+// (256 KiB for the template's queue, up to 1 MiB for another), the event
+// within Lambda's 6 MB invocation payload (limits.go), and a decoded
+// events.SQSEvent kept them all alive until the last send; here only the
+// body being sent is decoded, from its record's JSON in the payload the
+// runtime holds anyway. Every record is still checked before the first
+// send, so an event encoding/json would refuse is refused whole, as before.
 type sqsBatch struct {
 	records []events.SQSMessage // every record without its Body
 	spans   [][]byte            // each record's JSON in the payload; nil for whole

@@ -18,25 +18,20 @@ type RecordPostponer interface {
 
 var _ RecordPostponer = (*sqsqueue.Visibility)(nil)
 
-// postpone holds a record the quota guard refused (quota_exceeded, or
-// rate_limited while Gmail blocks the account), or one whose message
-// record its accept may still write (idempotency_in_progress with a
-// retry time), until its retry time instead of the queue's visibility
-// timeout, so it is neither sent early nor received again and again
-// toward the dead-letter queue. It is still
-// reported as failed, so SQS keeps it. A postponement that fails is
-// logged: the record then returns after the visibility timeout.
+// postpone holds a record whose code's queue rule is queueLater (codes.go:
+// the quota guard refused it, quota_exceeded or rate_limited while Gmail
+// blocks the account, or its message record's accept may still write it,
+// idempotency_in_progress) until the error's retry time instead of the
+// queue's visibility timeout, so it is neither sent early nor received
+// again and again toward the dead-letter queue. It is still reported as
+// failed, so SQS keeps it. A postponement that fails is logged: the record
+// then returns after the visibility timeout.
 func (h *Handler) postpone(ctx context.Context, r events.SQSMessage, err error) {
 	e := email.AsError(err)
-	if h.opts.Postpone == nil || e.RetryAfter <= 0 || !postponable[e.Code] {
+	if h.opts.Postpone == nil || e.RetryAfter <= 0 || !postponed(e.Code) {
 		return
 	}
 	if perr := h.opts.Postpone.Postpone(ctx, r.EventSourceARN, r.ReceiptHandle, e.RetryAfter); perr != nil {
 		h.log.WarnContext(ctx, "postpone", "itemId", r.MessageId, "error", perr.Error())
 	}
-}
-
-// postponable are the codes whose RetryAfter the queue honours.
-var postponable = map[email.Code]bool{
-	email.CodeQuotaExceeded: true, email.CodeRateLimited: true, email.CodeIdempotencyInProgress: true,
 }

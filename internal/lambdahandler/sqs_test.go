@@ -86,3 +86,18 @@ func TestSQSMalformedEventIsFunctionError(t *testing.T) {
 	_, err := sh.h.handleSQS(context.Background(), []byte(`{"Records": "not a list"}`))
 	wantFunctionError(t, err, email.CodeInvalidRequest)
 }
+
+// TestSQSPlainRequestNamingTheEnvelopeMarkerIsSent ensures a plain request on the queue whose subject and message text are the envelope's marker word is sent as the request it is, not taken for a queued envelope.
+func TestSQSPlainRequestNamingTheEnvelopeMarkerIsSent(t *testing.T) {
+	sh := newSourceHarness(t, devsmtp.Options{})
+	out, err := sh.invoke(t, fixture.SQSEvent(t, fixture.SendRequest(fixture.User, "a@example.com", "gmailsendQueued")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := failedItems(t, out); len(ids) != 0 {
+		t.Fatalf("batchItemFailures %v", ids)
+	}
+	if msgs := sh.srv.Messages(); len(msgs) != 1 || len(msgs[0].To) != 1 || msgs[0].To[0] != "a@example.com" {
+		t.Fatalf("sent %+v", msgs)
+	}
+}

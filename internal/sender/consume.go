@@ -22,8 +22,9 @@ type QueuedResult struct {
 	Dropped bool
 	Status  store.Status
 	Reason  DropReason
-	// Retry says the failure may pass: the record is queued again and the
-	// queue should deliver the message again.
+	// Retry says the queue should deliver the message again: the failure's
+	// code is one SendQueued's requeue accepts (the record is queued
+	// again), or the record is held elsewhere or not written yet.
 	Retry bool
 }
 
@@ -33,11 +34,12 @@ type QueuedResult struct {
 // without sending. The move to sending is conditional on the status, so
 // a cancel and this never both win.
 //
-// A failure before any content reached the server that may pass
-// (smtp_unavailable, rate_limited, …) puts the record back to queued and
-// asks for a retry; any other failure is final and recorded, so the
-// queue need not deliver it again.
-func (s *Sender) SendQueued(ctx context.Context, env *Envelope) (*QueuedResult, Outcome, error) {
+// A failure before any content reached the server whose code requeue
+// accepts (the queue's rule: lambdahandler's code table, smtp_unavailable,
+// rate_limited, …) puts the record back to queued and asks for a retry;
+// any other failure is final and recorded, so the queue need not deliver
+// it again.
+func (s *Sender) SendQueued(ctx context.Context, env *Envelope, requeue func(email.Code) bool) (*QueuedResult, Outcome, error) {
 	var out Outcome
 	if err := s.queueingReady(); err != nil {
 		return nil, out, err
@@ -83,12 +85,12 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope) (*QueuedResult, 
 	rec.MessageID = out.MessageID
 	err = settle(rec, err)
 	s.settleQuota(ctx, &q, rec, err)
-	retry := err != nil && rec.Released && email.CodeOf(err).Retryable()
+	retry := err != nil && rec.Released && requeue(email.CodeOf(err))
 	if retry {
 		rec.Status, rec.Released, rec.ErrorCode, rec.Reply = store.StatusQueued, false, "", nil
 	}
 	rec.Released, rec.UpdatedAt = false, s.now()
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	wctx, cancel := store.WriteContext(ctx)
 	defer cancel()
 	if ferr := s.Records.Finish(wctx, rec); ferr != nil && err == nil {
 		out.StoreError = ferr

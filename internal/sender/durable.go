@@ -195,7 +195,7 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 	// The outcome is written even when the invocation's own deadline has
 	// passed: a record left "sending" would replay in_progress until its
 	// lease ends.
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	wctx, cancel := store.WriteContext(ctx)
 	defer cancel()
 	if ferr := s.Records.Finish(wctx, rec); ferr != nil && !errors.Is(ferr, store.ErrClaimLost) && err == nil {
 		// Sent, but the record could not be written: the caller must not

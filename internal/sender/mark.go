@@ -60,7 +60,7 @@ func gatedContext(ctx context.Context, gate *smtp.ContentGate) context.Context {
 func (s *Sender) settleStale(ctx context.Context, holder *store.Record) (*store.Record, error) {
 	stale := *holder
 	stale.Status, stale.ErrorCode, stale.UpdatedAt = store.StatusUnknown, email.CodeDeliveryUnknown, s.now()
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	wctx, cancel := store.WriteContext(ctx)
 	defer cancel()
 	if err := s.Records.Finish(wctx, &stale); err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/jsonscan"
 	"github.com/gmailsend/gmailsend/internal/store"
 )
 
@@ -79,12 +80,15 @@ func (s *Sender) recordDue(ctx context.Context, now time.Time, at *time.Time) ti
 
 // envelopeMarker is the key only an envelope has at its top level (a send
 // request refuses unknown keys, so no request can look like one).
-var envelopeMarker = []byte(`"gmailsendQueued"`)
+const envelopeMarker = "gmailsendQueued"
 
 // DecodeEnvelope returns the envelope body holds, or false when body is
-// not one (a plain send request on the queue).
+// not one (a plain send request on the queue). Body is an envelope when
+// one of its top-level keys is exactly the marker: the text of a plain
+// request (its message, its subject) may hold the word, and a plain
+// request is not decoded twice for it.
 func DecodeEnvelope(body []byte) (*Envelope, bool) {
-	if !bytes.Contains(body, envelopeMarker) {
+	if !json.Valid(body) || !hasTopLevelKey(body, envelopeMarker) {
 		return nil, false
 	}
 	var env Envelope
@@ -92,6 +96,26 @@ func DecodeEnvelope(body []byte) (*Envelope, bool) {
 		return nil, false
 	}
 	return &env, true
+}
+
+// hasTopLevelKey reports whether valid, a JSON document, is an object with
+// key among its own members (compared byte for byte once unquoted; a
+// nested object's keys do not count).
+func hasTopLevelKey(valid []byte, key string) bool {
+	s := jsonscan.Scanner{B: valid}
+	if s.Peek() != '{' {
+		return false
+	}
+	s.Next()
+	for s.Peek() == '"' {
+		if jsonscan.Unquote(s.Str()) == key {
+			return true
+		}
+		s.Next() // :
+		s.Skip()
+		s.SkipComma()
+	}
+	return false
 }
 
 // Accepted is the answer to a queued send: 202 with the record's id.

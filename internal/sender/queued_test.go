@@ -89,6 +89,25 @@ func TestDecodeEnvelope(t *testing.T) {
 	}
 }
 
+// TestDecodeEnvelopeReadsTheMarkerKey ensures only a top-level key that is exactly the marker makes an envelope: a plain request whose message text holds "gmailsendQueued" (even as a whole envelope), a marker in a nested object, or a key that matches it only case-insensitively (as encoding/json would) is not one.
+func TestDecodeEnvelopeReadsTheMarkerKey(t *testing.T) {
+	for _, plain := range []string{
+		`{"credential":"desk","toEmail":"a@example.com","subject":"s","message":"{\"gmailsendQueued\":{\"id\":\"abc\"},\"request\":{}}"}`,
+		`{"credential":"desk","toEmail":"a@example.com","message":"m","templateData":{"gmailsendQueued":{"id":"abc"},"request":{}}}`,
+		`{"credential":"desk","toEmail":"a@example.com","message":"gmailsendQueued"}`,
+		`{"toEmail":"a@example.com","message":"gmailsendQueued","GMAILSENDQUEUED":{"id":"abc"},"request":{"toEmail":"a@example.com"}}`,
+		`["gmailsendQueued",{"id":"abc"}]`,
+	} {
+		if env, ok := DecodeEnvelope([]byte(plain)); ok {
+			t.Errorf("%s taken for an envelope: %+v", plain, env.Queued)
+		}
+	}
+	env, ok := DecodeEnvelope([]byte(`{"request":{"toEmail":"a@example.com"}, "gmailsendQueued" : {"id":"abc","until":5}}`))
+	if !ok || env.Queued.ID != "abc" || env.Queued.Until != 5 {
+		t.Fatalf("an envelope with its marker last: %+v %v", env, ok)
+	}
+}
+
 // TestCheckQueuedRefusals ensures an inline password or token, an item's own idempotency key, and a request over the queue's size are refused with the field (prefixed for a batch item), before anything is written.
 func TestCheckQueuedRefusals(t *testing.T) {
 	s := queueingSender()

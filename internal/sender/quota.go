@@ -2,7 +2,6 @@ package sender
 
 import (
 	"context"
-	"time"
 
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/email"
@@ -48,7 +47,7 @@ func (s *Sender) settleQuota(ctx context.Context, q *quotaTicket, rec *store.Rec
 	if g == nil || q.account == "" {
 		return
 	}
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	wctx, cancel := store.WriteContext(ctx)
 	defer cancel()
 	if q.reserved && rec.Released {
 		_ = g.Release(wctx, q.account, q.recipients)

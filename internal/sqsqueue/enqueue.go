@@ -43,25 +43,17 @@ type Queue struct {
 	// zero), so one slow call leaves time for a retry and an answer.
 	CallTimeout time.Duration
 
-	mu     sync.Mutex
-	api    BatchAPI
-	newAPI func(ctx context.Context) (BatchAPI, error)
+	api *awsenv.Lazy[BatchAPI]
 }
 
 // New returns the queue at url reached through the environment's (awsenv)
 // configuration, loaded on first use.
 func New(url string) *Queue {
-	return &Queue{URL: url, newAPI: func(ctx context.Context) (BatchAPI, error) {
-		cfg, err := awsenv.Load(awsenv.SQS, 2)
-		if err != nil {
-			return nil, err
-		}
-		return sqs.NewFromConfig(cfg), nil
-	}}
+	return &Queue{URL: url, api: awsenv.LazyClient(awsenv.SQS, 2, func(cfg aws.Config) BatchAPI { return sqs.NewFromConfig(cfg) })}
 }
 
 // NewWithAPI returns the queue over a ready client.
-func NewWithAPI(url string, api BatchAPI) *Queue { return &Queue{URL: url, api: api} }
+func NewWithAPI(url string, api BatchAPI) *Queue { return &Queue{URL: url, api: awsenv.Ready(api)} }
 
 var _ store.Queue = (*Queue)(nil)
 
@@ -172,19 +164,7 @@ func (q *Queue) sendChunk(ctx context.Context, api BatchAPI, chunk []store.Queue
 	return fails
 }
 
-func (q *Queue) client(ctx context.Context) (BatchAPI, error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.api != nil {
-		return q.api, nil
-	}
-	api, err := q.newAPI(ctx)
-	if err != nil {
-		return nil, err
-	}
-	q.api = api
-	return api, nil
-}
+func (q *Queue) client(ctx context.Context) (BatchAPI, error) { return q.api.Get(ctx) }
 
 func unavailable(step string, err error) *email.Error {
 	return &email.Error{Code: email.CodeQueueUnavailable, Message: "the send queue did not accept the message; nothing will be sent",

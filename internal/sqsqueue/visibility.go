@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -29,25 +28,17 @@ var _ VisibilityAPI = (*sqs.Client)(nil)
 
 // Visibility postpones received records. Safe for concurrent use.
 type Visibility struct {
-	mu     sync.Mutex
-	api    VisibilityAPI
-	newAPI func(ctx context.Context) (VisibilityAPI, error)
+	api *awsenv.Lazy[VisibilityAPI]
 }
 
 // NewVisibility reaches SQS through the environment's configuration (awsenv)
 // (AWS_ENDPOINT_URL_SQS works), loaded on first use.
 func NewVisibility() *Visibility {
-	return &Visibility{newAPI: func(ctx context.Context) (VisibilityAPI, error) {
-		cfg, err := awsenv.Load(awsenv.SQS, 2)
-		if err != nil {
-			return nil, err
-		}
-		return sqs.NewFromConfig(cfg), nil
-	}}
+	return &Visibility{api: awsenv.LazyClient(awsenv.SQS, 2, func(cfg aws.Config) VisibilityAPI { return sqs.NewFromConfig(cfg) })}
 }
 
 // NewVisibilityWithAPI postpones through a ready client.
-func NewVisibilityWithAPI(api VisibilityAPI) *Visibility { return &Visibility{api: api} }
+func NewVisibilityWithAPI(api VisibilityAPI) *Visibility { return &Visibility{api: awsenv.Ready(api)} }
 
 // Postpone makes a received record visible again after d (at most
 // MaxPostpone), so it comes back when the quota allows instead of after
@@ -76,16 +67,10 @@ func (v *Visibility) Postpone(ctx context.Context, queueARN, receiptHandle strin
 }
 
 func (v *Visibility) client(ctx context.Context) (VisibilityAPI, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.api != nil {
-		return v.api, nil
-	}
-	api, err := v.newAPI(ctx)
+	api, err := v.api.Get(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("sqsqueue: loading AWS configuration: %w", err)
 	}
-	v.api = api
 	return api, nil
 }
 
