@@ -30,8 +30,8 @@ build-BounceFunction: ## sam build target of the bounce reader: writes $(ARTIFAC
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/bounces
 
 test: lint node-deps mta-deps browser-deps ## lint, then every test with the race detector, counts and skip reasons (CI runs this)
-	@echo "the benchmarks of internal/message, once each (their output only if they fail)"
-	@out=$$($(GO) test -run '^$$' -bench . -benchtime 1x ./internal/message 2>&1) || { echo "$$out"; exit 1; }
+	@echo "the benchmarks of internal/gomailmime, once each (their output only if they fail)"
+	@out=$$($(GO) test -run '^$$' -bench . -benchtime 1x ./internal/gomailmime 2>&1) || { echo "$$out"; exit 1; }
 	$(GO) run ./internal/dev/testsummary -race -count=1 ./...
 
 lint: ## go vet and staticcheck
@@ -82,7 +82,7 @@ deploy: ## sam build && sam deploy (needs the AWS SAM CLI and an AWS account)
 fuzz: ## run each fuzz target for FUZZTIME
 	$(GO) test ./internal/email -run '^$$' -fuzz '^FuzzDecodeValidate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 	$(GO) test ./internal/email -run '^$$' -fuzz '^FuzzParseAddressList$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
-	$(GO) test ./internal/message -run '^$$' -fuzz '^FuzzBuild$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
+	$(GO) test ./internal/gomailmime -run '^$$' -fuzz '^FuzzBuild$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 	$(GO) test ./internal/enmimedsn -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 	$(GO) test ./internal/email -run '^$$' -fuzz '^FuzzShapeWalksAgree$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 	$(GO) test ./internal/jsonscan -run '^$$' -fuzz '^FuzzSkip$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
@@ -95,7 +95,7 @@ chaos: node-deps ## the seeded fault campaign at length: make chaos SEED=… N=1
 bench: mta-deps ## side-by-side benchmark against nodemailer and smtplib, on the development server and Postfix, with the cost of 1,000 sends (writes bench/results.md and .svg)
 	cd bench && npm ci --no-audit --no-fund
 	$(GO) run ./bench -rtt $(BENCH_RTT) $(if $(BENCH_BEFORE),-before $(BENCH_BEFORE)) -out bench/results.md
-	$(GO) test ./internal/message -run '^$$' -bench . -benchmem | tee bench/go-bench.txt
+	$(GO) test ./internal/gomailmime -run '^$$' -bench . -benchmem | tee bench/go-bench.txt
 
 clean: ## remove build output and local run state
 	rm -rf bin .aws-sam .local bench/out

@@ -10,9 +10,9 @@ import (
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
 	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/emf"
 	"github.com/gmailsend/gmailsend/internal/googleoauth"
 	"github.com/gmailsend/gmailsend/internal/lambdahandler"
-	"github.com/gmailsend/gmailsend/internal/metrics"
 	"github.com/gmailsend/gmailsend/internal/sender"
 	"github.com/gmailsend/gmailsend/internal/smtp"
 	"github.com/gmailsend/gmailsend/internal/sqsqueue"
@@ -96,9 +96,9 @@ func Build(cfg Config, parts Parts) (*App, error) {
 	}
 	logOut = &lineWriter{w: logOut}
 	if cfg.MetricsNamespace == "" {
-		cfg.MetricsNamespace = metrics.DefaultNamespace
+		cfg.MetricsNamespace = emf.DefaultNamespace
 	}
-	mw, err := metrics.New(logOut, cfg.MetricsNamespace)
+	mw, err := emf.New(logOut, cfg.MetricsNamespace)
 	if err != nil {
 		return nil, err
 	}

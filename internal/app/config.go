@@ -13,9 +13,9 @@ import (
 	"github.com/gmailsend/gmailsend/internal/bounce"
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/emf"
 	"github.com/gmailsend/gmailsend/internal/googleoauth"
 	"github.com/gmailsend/gmailsend/internal/lambdahandler"
-	"github.com/gmailsend/gmailsend/internal/metrics"
 	"github.com/gmailsend/gmailsend/internal/smtp"
 )
 
@@ -26,7 +26,7 @@ import (
 // bounce; the message table's in store_config.go), so a package and its
 // setting cannot disagree. Build (build.go) applies one again: a Config
 // not made from Defaults, without MetricsNamespace, gets
-// metrics.DefaultNamespace.
+// emf.DefaultNamespace.
 type Config struct {
 	SMTPHost string // SMTP_HOST: submission server
 	SMTPPort int    // SMTP_PORT: 587 (STARTTLS, mandatory) or 465 (implicit TLS)
@@ -144,7 +144,7 @@ func Defaults() Config {
 		CredentialPrefix: p.Prefix, AllowInlinePassword: p.AllowInline, CredentialCacheTTL: p.TTL,
 		OAuthTokenURL:    googleoauth.GoogleTokenURL,
 		BatchReserve:     h.BatchReserve,
-		MetricsNamespace: metrics.DefaultNamespace,
+		MetricsNamespace: emf.DefaultNamespace,
 		MessageRetention: storeDefaults.MessageRetention, IdempotencyTTL: storeDefaults.IdempotencyTTL,
 		DailyMessageLimit: storeDefaults.DailyMessageLimit, DailyRecipientLimit: storeDefaults.DailyRecipientLimit,
 		MaxBatchMessages: queueDefaults.MaxBatch, MaxQueuedMessageBytes: queueDefaults.MaxQueuedBytes,

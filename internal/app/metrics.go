@@ -4,7 +4,7 @@ import (
 	"io"
 	"sync"
 
-	"github.com/gmailsend/gmailsend/internal/metrics"
+	"github.com/gmailsend/gmailsend/internal/emf"
 	"github.com/gmailsend/gmailsend/internal/sender"
 	"github.com/gmailsend/gmailsend/internal/store"
 )
@@ -13,7 +13,7 @@ import (
 // refuse stops the function at start, rather than every metric line being
 // dropped silently later.
 func metricsNamespace(c *Config, v string) error {
-	if err := metrics.CheckNamespace(v); err != nil {
+	if err := emf.CheckNamespace(v); err != nil {
 		return err
 	}
 	c.MetricsNamespace = v
@@ -38,7 +38,7 @@ func (l *lineWriter) Write(p []byte) (int, error) {
 // as QuotaUsedPercent (the share of the tighter limit). The account is the
 // guard's own key: "addr:" and a hash of the Gmail address, never the
 // address.
-func observeQuota(s *sender.Sender, mw *metrics.Writer) {
+func observeQuota(s *sender.Sender, mw *emf.Writer) {
 	g := s.Durability.Quota
 	if g == nil {
 		return

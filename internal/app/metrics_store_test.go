@@ -9,7 +9,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/app"
 	"github.com/gmailsend/gmailsend/internal/dev/emfcheck"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
-	"github.com/gmailsend/gmailsend/internal/metrics"
+	"github.com/gmailsend/gmailsend/internal/emf"
 	"github.com/gmailsend/gmailsend/internal/store"
 )
 
@@ -111,8 +111,8 @@ func TestOperationsAccountCommandsFindTheDimension(t *testing.T) {
 		}
 		return strings.TrimSpace(string(out))
 	}
-	if got := run("printf %s NAME | sha256sum | cut -c1-12", "NAME", "kim@example.com"); "acct-"+got != metrics.Account("kim@example.com") {
-		t.Errorf("docs/operations.md's command gives acct-%s, the function publishes %s", got, metrics.Account("kim@example.com"))
+	if got := run("printf %s NAME | sha256sum | cut -c1-12", "NAME", "kim@example.com"); "acct-"+got != emf.Account("kim@example.com") {
+		t.Errorf("docs/operations.md's command gives acct-%s, the function publishes %s", got, emf.Account("kim@example.com"))
 	}
 	if got := run(`printf 'gmailsend-account\0%s' ADDRESS | sha256sum | cut -c1-24`, "ADDRESS", fixture.User); "addr:"+got != store.AccountOf("", fixture.User) {
 		t.Errorf("docs/operations.md's command gives addr:%s, the quota guard counts %s", got, store.AccountOf("", fixture.User))

@@ -12,13 +12,13 @@ import (
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/dev/samtemplate"
 	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/metrics"
+	"github.com/gmailsend/gmailsend/internal/emf"
 )
 
 // TestOperationsDocumentsEveryMetric ensures docs/operations.md's metrics table has a row per published metric with its real unit and dimension sets.
 func TestOperationsDocumentsEveryMetric(t *testing.T) {
 	doc := readDoc(t, "docs/operations.md")
-	for _, p := range metrics.Catalog() {
+	for _, p := range emf.Catalog() {
 		var sets []string
 		for _, set := range p.Dimensions {
 			if len(set) == 0 {

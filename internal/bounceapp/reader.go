@@ -21,9 +21,9 @@ import (
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
 	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/emf"
 	"github.com/gmailsend/gmailsend/internal/enmimedsn"
 	"github.com/gmailsend/gmailsend/internal/imapmail"
-	"github.com/gmailsend/gmailsend/internal/metrics"
 	"github.com/gmailsend/gmailsend/internal/smtp"
 )
 
@@ -36,7 +36,7 @@ type Bounces struct {
 	resolver    *credential.Resolver
 	credentials []string
 	log         *slog.Logger
-	metrics     *metrics.Writer
+	metrics     *emf.Writer
 }
 
 // Summary is the invocation's result: one report per account.
@@ -92,7 +92,7 @@ func Build(cfg app.Config, parts app.Parts) (*Bounces, error) {
 	}
 	opts := bounce.Options{MaxMessages: bc.MaxMessages, RescanWindow: bc.RescanWindow, ArchiveFolder: bc.ArchiveFolder,
 		Reserve: cfg.SafetyMargin * 4, Senders: bc.Senders}
-	mw, err := metrics.New(logOut, cfg.MetricsNamespace)
+	mw, err := emf.New(logOut, cfg.MetricsNamespace)
 	if err != nil {
 		return nil, err
 	}

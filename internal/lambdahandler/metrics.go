@@ -4,18 +4,18 @@ import (
 	"time"
 
 	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/metrics"
+	"github.com/gmailsend/gmailsend/internal/emf"
 	"github.com/gmailsend/gmailsend/internal/sender"
 )
 
 // SendRecorder publishes the metrics of one send, or of a request answered
-// from an earlier one's record; *metrics.Writer is one.
+// from an earlier one's record; *emf.Writer is one.
 type SendRecorder interface {
-	Send(metrics.Send) error
+	Send(emf.Send) error
 	IdempotentReplay(source string) error
 }
 
-var _ SendRecorder = (*metrics.Writer)(nil)
+var _ SendRecorder = (*emf.Writer)(nil)
 
 // recordSend publishes what logSend logged, as metrics: the outcome code,
 // the source, the stored credential's name, and numbers. A metric that
@@ -34,7 +34,7 @@ func (h *Handler) recordSend(src source, out sender.Outcome, err error, elapsed 
 		// twice (and skew the bounce rate).
 		werr = h.opts.Metrics.IdempotentReplay(string(src))
 	} else {
-		werr = h.opts.Metrics.Send(metrics.Send{
+		werr = h.opts.Metrics.Send(emf.Send{
 			Source: string(src), Outcome: outcome, Credential: out.Credential,
 			Duration: elapsed, RoundTrips: out.RoundTrips, Recipients: out.Recipients,
 		})

@@ -8,13 +8,13 @@ import (
 
 	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/internal/dev/fixture"
-	"github.com/gmailsend/gmailsend/internal/metrics"
+	"github.com/gmailsend/gmailsend/internal/emf"
 )
 
 // recordedSends keeps what the handler publishes, by hand.
 type recordedSends struct {
 	mu      sync.Mutex
-	sends   []metrics.Send
+	sends   []emf.Send
 	replays []string
 	fail    error
 }
@@ -26,7 +26,7 @@ func (r *recordedSends) IdempotentReplay(source string) error {
 	return r.fail
 }
 
-func (r *recordedSends) Send(s metrics.Send) error {
+func (r *recordedSends) Send(s emf.Send) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.sends = append(r.sends, s)

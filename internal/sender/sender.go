@@ -9,7 +9,7 @@ import (
 
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/message"
+	"github.com/gmailsend/gmailsend/internal/gomailmime"
 	"github.com/gmailsend/gmailsend/internal/smtp"
 	"github.com/gmailsend/gmailsend/internal/store"
 )
@@ -158,10 +158,10 @@ func (s *Sender) sendRequest(ctx context.Context, req *email.Request, caller cre
 	if s.Now != nil {
 		now = s.Now
 	}
-	built := message.Build(mail, now())
+	built := gomailmime.Build(mail, now())
 	out.MessageID = built.MessageID
 	if err == nil {
-		err = message.CheckSize(built, mail, s.Limits.MaxMessageBytes)
+		err = gomailmime.CheckSize(built, mail, s.Limits.MaxMessageBytes)
 	}
 	if pending != nil {
 		r := <-pending

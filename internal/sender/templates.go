@@ -10,8 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend/internal/gomailmime"
 	"github.com/gmailsend/gmailsend/internal/mailtemplate"
-	"github.com/gmailsend/gmailsend/internal/message"
 	"github.com/gmailsend/gmailsend/internal/store"
 )
 
@@ -215,7 +215,7 @@ func (t *Templates) Preview(ctx context.Context, caller, name string, body []byt
 		return nil, err
 	}
 	if out.Text == "" {
-		out.Text = message.PlainText(out.HTML)
+		out.Text = gomailmime.PlainText(out.HTML)
 	}
 	return out, nil
 }

@@ -6,18 +6,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/metrics"
+	"github.com/gmailsend/gmailsend/internal/emf"
 )
 
 // TestMetricsSummaryShowsTheSendsMetrics ensures the summary `make run` prints names every metric of a real metric line once, with its value, unit, dimension values and dimension sets, and ignores ordinary log lines.
 func TestMetricsSummaryShowsTheSendsMetrics(t *testing.T) {
 	var out bytes.Buffer
 	out.WriteString(`{"time":"2026-11-23T00:00:00Z","level":"INFO","msg":"send","outcome":"sent"}` + "\n")
-	w, err := metrics.New(&out, "gmailsend")
+	w, err := emf.New(&out, "gmailsend")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Send(metrics.Send{Source: "apigateway-rest", Outcome: "sent", Credential: "support-desk",
+	if err := w.Send(emf.Send{Source: "apigateway-rest", Outcome: "sent", Credential: "support-desk",
 		Duration: 12 * time.Millisecond, RoundTrips: 7, Recipients: 2}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,5 @@
 // Package emfcheck checks log lines against the CloudWatch Embedded Metric
-// Format specification, independently of the writer in internal/metrics,
+// Format specification, independently of the writer in internal/emf,
 // and decodes them for people (`make run` prints the metrics of a send).
 // Tests use it on the lines the real function writes.
 //

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gmailsend/gmailsend/internal/metrics"
+	"github.com/gmailsend/gmailsend/internal/emf"
 )
 
 // deadLetterQueues finds every SQS queue of the template used as a
@@ -129,7 +129,7 @@ func TestAlarmThresholdsAreParameters(t *testing.T) {
 // TestAlarmsWatchPublishedMetrics ensures each alarm on the function's namespace watches a metric the code publishes, under a dimension set it publishes it with.
 func TestAlarmsWatchPublishedMetrics(t *testing.T) {
 	published := map[string]bool{}
-	for _, p := range metrics.Catalog() {
+	for _, p := range emf.Catalog() {
 		for _, set := range p.Dimensions {
 			sorted := append([]string(nil), set...)
 			sort.Strings(sorted)
@@ -172,7 +172,7 @@ func TestAlarmsWatchPublishedMetrics(t *testing.T) {
 	if fmt.Sprint(get(resources(tpl)["GmailSendFunction"], "Properties", "Environment", "Variables", "METRICS_NAMESPACE")) != ours {
 		t.Error("the function's METRICS_NAMESPACE must be the MetricsNamespace parameter")
 	}
-	if get(tpl, "Parameters", "MetricsNamespace", "Default") != metrics.DefaultNamespace {
+	if get(tpl, "Parameters", "MetricsNamespace", "Default") != emf.DefaultNamespace {
 		t.Error("MetricsNamespace's default must be the function's default namespace")
 	}
 }

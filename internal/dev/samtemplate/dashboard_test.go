@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gmailsend/gmailsend/internal/metrics"
+	"github.com/gmailsend/gmailsend/internal/emf"
 )
 
 // dashboardMetric is one metric a widget shows: namespace, name and the
@@ -89,10 +89,10 @@ func dashboardMetrics(t *testing.T) (widgets int, out []dashboardMetric) {
 	return widgets, out
 }
 
-// TestDashboardShowsOnlyPublishedMetrics ensures every metric of the function's namespace on the dashboard is one the code publishes under that dimension set (metrics.Catalog), every AWS metric is one of the few the stack's services publish with the dimension shown, and the dashboard covers sends, latency, round trips, quota, queues, bounces and replays.
+// TestDashboardShowsOnlyPublishedMetrics ensures every metric of the function's namespace on the dashboard is one the code publishes under that dimension set (emf.Catalog), every AWS metric is one of the few the stack's services publish with the dimension shown, and the dashboard covers sends, latency, round trips, quota, queues, bounces and replays.
 func TestDashboardShowsOnlyPublishedMetrics(t *testing.T) {
 	published := map[string]bool{}
-	for _, p := range metrics.Catalog() {
+	for _, p := range emf.Catalog() {
 		for _, set := range p.Dimensions {
 			dims := append([]string(nil), set...)
 			sort.Strings(dims)
@@ -119,8 +119,8 @@ func TestDashboardShowsOnlyPublishedMetrics(t *testing.T) {
 			t.Errorf("the dashboard shows %s, not a metric of the stack's AWS services this test knows", m)
 		}
 	}
-	for _, want := range []string{metrics.MetricSends, metrics.MetricDuration, metrics.MetricSMTPRoundTrips, "QuotaUsedPercent",
-		"ApproximateNumberOfMessagesVisible", metrics.MetricBouncesFound, "IdempotentReplays"} {
+	for _, want := range []string{emf.MetricSends, emf.MetricDuration, emf.MetricSMTPRoundTrips, "QuotaUsedPercent",
+		"ApproximateNumberOfMessagesVisible", emf.MetricBouncesFound, "IdempotentReplays"} {
 		if !names[want] {
 			t.Errorf("the dashboard does not show %s", want)
 		}

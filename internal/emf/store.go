@@ -1,4 +1,4 @@
-package metrics
+package emf
 
 // Metrics of the message store and the quota guard (internal/store).
 const (

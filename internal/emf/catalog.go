@@ -1,4 +1,4 @@
-package metrics
+package emf
 
 // Published is one metric as CloudWatch shows it: its name, unit, and the
 // dimension sets it is published under.

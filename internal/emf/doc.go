@@ -1,4 +1,4 @@
-// Package metrics publishes the function's CloudWatch metrics in the
+// Package emf publishes the function's CloudWatch metrics in the
 // Embedded Metric Format (EMF): one JSON line per event on standard output,
 // from which CloudWatch Logs extracts the metrics. There is no API call, no
 // cloudwatch:PutMetricData permission and no added latency.
@@ -18,4 +18,4 @@
 // account appears only as its stored credential name (see Account).
 // No buffering either: a Lambda environment can be frozen or stopped
 // between invocations, so each line is written when the event happens.
-package metrics
+package emf

@@ -1,4 +1,4 @@
-package message
+package gomailmime
 
 import (
 	"encoding/base64"

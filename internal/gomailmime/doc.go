@@ -1,4 +1,4 @@
-// Package message builds the MIME message for a validated email.Mail with
+// Package gomailmime builds the MIME message for a validated email.Mail with
 // gomail: headers (RFC 2047 for non-ASCII names and subjects), the
 // multipart/alternative text and HTML parts, and attachments.
 //
@@ -7,4 +7,4 @@
 // raw), writes attachment headers itself so non-ASCII file names are encoded
 // per RFC 2231 instead of written as raw 8-bit bytes, and relies on gomail
 // leaving Bcc out of the headers while keeping it in the envelope.
-package message
+package gomailmime
