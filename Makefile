@@ -32,7 +32,7 @@ build-BounceFunction: ## sam build target of the bounce reader: writes $(ARTIFAC
 test: lint node-deps mta-deps browser-deps ## lint, then every test with the race detector, counts and skip reasons (CI runs this)
 	@echo "the benchmarks of internal/gomailmime, once each (their output only if they fail)"
 	@out=$$($(GO) test -run '^$$' -bench . -benchtime 1x ./internal/gomailmime 2>&1) || { echo "$$out"; exit 1; }
-	$(GO) run ./internal/dev/testsummary -race -count=1 ./...
+	$(GO) run ./dev/testsummary -race -count=1 ./...
 
 lint: ## go vet and staticcheck
 	$(GO) vet ./...
@@ -43,7 +43,7 @@ lint: ## go vet and staticcheck
 LOCALRUN = .local/bin/localrun
 
 $(LOCALRUN): FORCE
-	@$(GO) build -o $(LOCALRUN) ./cmd/localrun
+	@$(GO) build -o $(LOCALRUN) ./dev/localrun
 
 # Mailpit (a mail catcher with a web page per message), built from its Go
 # module into .local/bin: never installed globally. MAILPIT=1 makes run and
@@ -65,16 +65,16 @@ mailpit: $(LOCALRUN) $(MAILPIT_BIN) ## Mailpit alone on :1025 (STARTTLS, AUTH) a
 
 node-deps: ## npm ci for dynalite (the local DynamoDB); skipped with one line without npm
 	@if command -v npm >/dev/null 2>&1; then \
-		cd internal/dev/dynalite && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; }; \
+		cd dev/dynalite && { [ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund --loglevel=error; }; \
 	else \
 		echo "npm not found: DynamoDB (dynalite) tests skip and make run/serve run without the message store"; \
 	fi
 
 mta-deps: ## install Postfix and Dovecot from Debian's packages for the real-MTA tests and bench (root and apt-get); skipped with one line otherwise
-	@internal/dev/postfix/postfix.sh install || echo "Postfix tests skip (under CI=true they fail) and make bench measures the development server only"
+	@dev/postfix/postfix.sh install || echo "Postfix tests skip (under CI=true they fail) and make bench measures the development server only"
 
 browser-deps: ## Debian's chromium for the browser tests (apt-get as root); skipped with one line otherwise
-	@internal/dev/browser/install-chromium
+	@dev/browser/install-chromium
 
 deploy: ## sam build && sam deploy (needs the AWS SAM CLI and an AWS account)
 	sam build && sam deploy
@@ -92,10 +92,10 @@ chaos: node-deps ## the seeded fault campaign at length: make chaos SEED=… N=1
 	CHAOS_SEED=$(SEED) CHAOS_N=$(N) CHAOS_DURATION=$(DURATION) CHAOS_FAULT_RATE=$(FAULT_RATE) CHAOS_KILL_RATE=$(KILL_RATE) \
 		$(GO) test -count=1 -v -timeout 0 -run '^TestChaosCampaign$$' ./functions/gmailsend/
 
-bench: mta-deps ## side-by-side benchmark against nodemailer and smtplib, on the development server and Postfix, with the cost of 1,000 sends (writes bench/results.md and .svg)
-	cd bench && npm ci --no-audit --no-fund
-	$(GO) run ./bench -rtt $(BENCH_RTT) $(if $(BENCH_BEFORE),-before $(BENCH_BEFORE)) -out bench/results.md
-	$(GO) test ./internal/gomailmime -run '^$$' -bench . -benchmem | tee bench/go-bench.txt
+bench: mta-deps ## side-by-side benchmark against nodemailer and smtplib, on the development server and Postfix, with the cost of 1,000 sends (writes dev/bench/results.md and .svg)
+	cd dev/bench && npm ci --no-audit --no-fund
+	$(GO) run ./dev/bench -rtt $(BENCH_RTT) $(if $(BENCH_BEFORE),-before $(BENCH_BEFORE)) -out dev/bench/results.md
+	$(GO) test ./internal/gomailmime -run '^$$' -bench . -benchmem | tee dev/bench/go-bench.txt
 
 clean: ## remove build output and local run state
-	rm -rf bin .aws-sam .local bench/out
+	rm -rf bin .aws-sam .local dev/bench/out

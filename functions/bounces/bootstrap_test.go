@@ -12,13 +12,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devimap"
-	"github.com/gmailsend/gmailsend/internal/dev/devoauth"
-	"github.com/gmailsend/gmailsend/internal/dev/devsecrets"
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
-	"github.com/gmailsend/gmailsend/internal/dev/dynalite"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
-	"github.com/gmailsend/gmailsend/internal/dev/runtimeapi"
+	"github.com/gmailsend/gmailsend/dev/devimap"
+	"github.com/gmailsend/gmailsend/dev/devoauth"
+	"github.com/gmailsend/gmailsend/dev/devsecrets"
+	"github.com/gmailsend/gmailsend/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/dev/dynalite"
+	"github.com/gmailsend/gmailsend/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/runtimeapi"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
 )
 

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devstack"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
-	"github.com/gmailsend/gmailsend/internal/dev/runtimeapi"
+	"github.com/gmailsend/gmailsend/dev/devstack"
+	"github.com/gmailsend/gmailsend/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/runtimeapi"
 )
 
 // expectation is what one sample event must produce.

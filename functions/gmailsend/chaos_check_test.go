@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devsqs"
+	"github.com/gmailsend/gmailsend/dev/devsqs"
 	"github.com/gmailsend/gmailsend/internal/sender"
 )
 

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/dev/faultproxy"
+	"github.com/gmailsend/gmailsend/dev/faultproxy"
 )
 
 // killPoint is where a kill plan ends an invocation.

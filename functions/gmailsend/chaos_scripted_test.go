@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/dev/faultproxy"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/faultproxy"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 )
 
 // crashRoute is a way in whose promise a scripted test checks.

@@ -35,9 +35,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devsqs"
-	"github.com/gmailsend/gmailsend/internal/dev/faultproxy"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/devsqs"
+	"github.com/gmailsend/gmailsend/dev/faultproxy"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 )
 
 // chaosConfig is a campaign's knobs (the CHAOS_ variables).

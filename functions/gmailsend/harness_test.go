@@ -3,8 +3,8 @@ package main_test
 import (
 	"testing"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devstack"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/devstack"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 )
 
 // buildAndStart builds the real bootstrap and starts the local stack

@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
-	"github.com/gmailsend/gmailsend/internal/dev/devstack"
-	"github.com/gmailsend/gmailsend/internal/dev/dynalite"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
-	"github.com/gmailsend/gmailsend/internal/dev/runtimeapi"
+	"github.com/gmailsend/gmailsend/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/dev/devstack"
+	"github.com/gmailsend/gmailsend/dev/dynalite"
+	"github.com/gmailsend/gmailsend/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/runtimeapi"
 )
 
 // TestBatchRedeliveredAfterCrashSendsEachAtMostOnce ensures an SQS batch redelivered after the real bootstrap was killed mid-batch sends only the records not yet sent (the sent ones answer success); the record whose send was cut after its "content may be at the server" mark is, once the crashed claim's lease ends, settled unknown and never sent again (at most once), and the batch is not redelivered for it.

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devstack"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
-	"github.com/gmailsend/gmailsend/internal/dev/runtimeapi"
+	"github.com/gmailsend/gmailsend/dev/devstack"
+	"github.com/gmailsend/gmailsend/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/runtimeapi"
 )
 
 // TestShutdownRegistration ensures the bootstrap registers with the

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 )
 
 // TestLambdaHandlerAnswersAsTheReflectionHandlerWould ensures the raw entry answers compact JSON with unescaped angle brackets and no trailing newline, passes a function error through with its type, and does not keep the payload (the caller's buffer is overwritten right after).

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 )
 
 // graphCommands are the shell lines of docs/architecture.md's "The import

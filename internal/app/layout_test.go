@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 )
 
 const modulePath = "github.com/gmailsend/gmailsend"
@@ -35,8 +35,7 @@ func goList(t *testing.T, args ...string) map[string]bool {
 
 // isTooling is the rule docs/architecture.md's Layout section states.
 func isTooling(pkg string) bool {
-	return pkg == "bench" || strings.HasPrefix(pkg, "bench/") ||
-		strings.HasPrefix(pkg, "internal/dev/") || pkg == "cmd/localrun"
+	return strings.HasPrefix(pkg, "dev/")
 }
 
 // layoutGroups reads docs/architecture.md's Layout section: group heading → packages.
@@ -78,7 +77,7 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-// TestLayoutListsEveryPackageInItsGroup ensures docs/architecture.md's Layout section names every package of `go list ./...` exactly once, product exactly what the functions link, tooling exactly what lives under internal/dev, bench and cmd/localrun, and commands the rest.
+// TestLayoutListsEveryPackageInItsGroup ensures docs/architecture.md's Layout section names every package of `go list ./...` exactly once, product exactly what the functions link, tooling exactly what lives under dev/, and commands the rest.
 func TestLayoutListsEveryPackageInItsGroup(t *testing.T) {
 	all := goList(t, "./...")
 	linked := map[string]bool{}
@@ -122,7 +121,7 @@ func TestLayoutListsEveryPackageInItsGroup(t *testing.T) {
 	}
 }
 
-// TestFunctionsLinkNoTooling ensures nothing under internal/dev, bench or cmd/localrun is ever linked into a Lambda function.
+// TestFunctionsLinkNoTooling ensures nothing under dev/ is ever linked into a Lambda function.
 func TestFunctionsLinkNoTooling(t *testing.T) {
 	for p := range goList(t, "-deps", "./functions/...") {
 		if isTooling(p) {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 )
 
 // TestConcurrentLoad ensures 1,000 sends from 50 goroutines through one handler deliver exactly once and return goroutines, connections and heap to baseline.

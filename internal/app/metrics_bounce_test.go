@@ -10,12 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend/dev/devimap"
+	"github.com/gmailsend/gmailsend/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
 	"github.com/gmailsend/gmailsend/internal/bounceapp"
-	"github.com/gmailsend/gmailsend/internal/dev/devimap"
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
 // TestMetricsOfTheBounceReader ensures a run of the real bounce reader over a mailbox holding the notification of a real bounced send publishes BouncesFound and NotificationsSkipped under the reading credential and the skip's reason, in a valid metric line with no address.

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gmailsend/gmailsend/dev/emfcheck"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/dev/emfcheck"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/emf"
 	"github.com/gmailsend/gmailsend/internal/store"
 )

@@ -9,11 +9,11 @@ import (
 
 	gosmtp "github.com/emersion/go-smtp"
 
+	"github.com/gmailsend/gmailsend/dev/devoauth"
+	"github.com/gmailsend/gmailsend/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/dev/emfcheck"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/dev/devoauth"
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
-	"github.com/gmailsend/gmailsend/internal/dev/emfcheck"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
 // metricLines returns the EMF lines of a log, each checked against the

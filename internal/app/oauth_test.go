@@ -4,10 +4,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gmailsend/gmailsend/dev/devoauth"
+	"github.com/gmailsend/gmailsend/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/dev/devoauth"
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
 const (

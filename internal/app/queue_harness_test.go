@@ -13,10 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/gmailsend/gmailsend/dev/devscheduler"
+	"github.com/gmailsend/gmailsend/dev/devsqs"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/dev/devscheduler"
-	"github.com/gmailsend/gmailsend/internal/dev/devsqs"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
 const schedulerRole = "arn:aws:iam::000000000000:role/gmailsend-scheduler"

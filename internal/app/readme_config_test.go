@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
 // templateEnv is every environment variable template.yaml sets on either

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devstack"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/devstack"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 )
 
 func koreanReadme(t *testing.T) string {

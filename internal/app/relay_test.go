@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
 // TestRelayAllowlists ensures sender and recipient-domain allowlists refuse with forbidden and a clear message, and are off by default.

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
-	"github.com/gmailsend/gmailsend/internal/dev/samtemplate"
+	"github.com/gmailsend/gmailsend/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/samtemplate"
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/emf"
 )

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 )
 
 // TestEventRetriesReplay ensures an EventBridge event or SNS notification delivered twice (Lambda's asynchronous retries) is sent once: its event id / MessageId is the default idempotency key.

@@ -10,9 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/gmailsend/gmailsend/dev/devsqs"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/dev/devsqs"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
 // TestQueueRecordOverQuotaIsPostponed ensures an SQS record the quota guard refuses is reported failed and held invisible past the queue's visibility timeout (ChangeMessageVisibility), not lost and not sent.

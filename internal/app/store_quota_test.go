@@ -9,9 +9,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/gmailsend/gmailsend/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
 // TestQuotaGuardStopsAtTheLimit ensures with a daily limit of 5 messages, 7 sends deliver 5 and answer quota_exceeded (429) twice with a retryAfterSeconds within the 24-hour window and the Retry-After header.

@@ -5,10 +5,10 @@ import (
 	"os"
 	"testing"
 
+	"github.com/gmailsend/gmailsend/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/dev/faultsmtp"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
-	"github.com/gmailsend/gmailsend/internal/dev/faultsmtp"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/store"
 )
 

@@ -3,7 +3,7 @@ package app_test
 import (
 	"testing"
 
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 )
 
 // TestBatchKeysStrict ensures POST /messages/batch refuses a duplicated, case-variant or unknown top-level key with invalid_request naming it, queues nothing and writes nothing, as a single request refuses its fields.

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devscheduler"
-	"github.com/gmailsend/gmailsend/internal/dev/devsqs"
+	"github.com/gmailsend/gmailsend/dev/devscheduler"
+	"github.com/gmailsend/gmailsend/dev/devsqs"
 	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/store"
 )

@@ -9,8 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/gmailsend/gmailsend/dev/devsecrets"
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
-	"github.com/gmailsend/gmailsend/internal/dev/devsecrets"
 	"github.com/gmailsend/gmailsend/internal/email"
 )
 

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gmailsend/gmailsend/dev/devsecrets"
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
-	"github.com/gmailsend/gmailsend/internal/dev/devsecrets"
 	"github.com/gmailsend/gmailsend/internal/email"
 )
 

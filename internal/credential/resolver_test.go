@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend/dev/devsecrets"
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/dev/devsecrets"
 	"github.com/gmailsend/gmailsend/internal/email"
 )
 

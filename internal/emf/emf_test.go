@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/dev/emfcheck"
+	"github.com/gmailsend/gmailsend/dev/emfcheck"
 )
 
 func newWriter(t *testing.T) (*Writer, *bytes.Buffer) {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/dev/emfcheck"
+	"github.com/gmailsend/gmailsend/dev/emfcheck"
 )
 
 func series(t *testing.T, line string) []string {

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend/dev/devoauth"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/dev/devoauth"
 	"github.com/gmailsend/gmailsend/internal/email"
 )
 

@@ -7,8 +7,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 )
 
 // TestRESTAPISendAnswersProxyResponse ensures a REST API (payload 1.0) POST /send in API Gateway's own envelope delivers the message and answers a proxy response: 200, JSON headers, the documented body.

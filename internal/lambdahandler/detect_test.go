@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 )
 
 // TestDetectUpstreamEnvelopes ensures every real-shaped upstream event shipped in aws-lambda-go is recognised.

@@ -43,7 +43,7 @@ type route struct {
 }
 
 // routes is the one table of the REST API. Each row needs a matching Api
-// event in template.yaml (checked by internal/dev/samtemplate).
+// event in template.yaml (checked by dev/samtemplate).
 var routes = []route{
 	{"POST", "/send", (*Handler).routeSend},
 	{"GET", "/messages/{id}", (*Handler).routeGetMessage},
@@ -67,7 +67,7 @@ var routes = []route{
 // /pattern"): the one-click unsubscribe link, which mail providers POST
 // unauthenticated (RFC 8058) and whose signed token is the only
 // authority. template.yaml throttles each at the stage instead
-// (internal/dev/samtemplate checks both).
+// (dev/samtemplate checks both).
 func PublicRoutes() []string {
 	return []string{"GET /unsubscribe/{token}", "POST /unsubscribe/{token}"}
 }

@@ -3,8 +3,8 @@ package lambdahandler
 import (
 	"testing"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/email"
 )
 

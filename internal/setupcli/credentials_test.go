@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gmailsend/gmailsend/dev/devoauth"
+	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/dev/devoauth"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/setupcli"
 )
 

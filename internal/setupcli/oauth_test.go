@@ -10,8 +10,8 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/gmailsend/gmailsend/dev/devoauth"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/dev/devoauth"
 	"github.com/gmailsend/gmailsend/internal/setupcli"
 )
 

@@ -13,7 +13,7 @@ import (
 	gosmtp "github.com/emersion/go-smtp"
 	"github.com/go-gomail/gomail"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/internal/email"
 )
 

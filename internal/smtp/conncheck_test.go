@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/dev/devsmtp"
 )
 
 // keptSession sends once so the client keeps a session, and takes it out of the pool.

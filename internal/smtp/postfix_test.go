@@ -17,12 +17,12 @@ import (
 
 	"github.com/go-gomail/gomail"
 
-	"github.com/gmailsend/gmailsend/internal/dev/postfix"
+	"github.com/gmailsend/gmailsend/dev/postfix"
 	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 // The tests in this file run the send path against Postfix, a real MTA
-// (internal/dev/postfix): what suits only the development server fails here.
+// (dev/postfix): what suits only the development server fails here.
 
 var postfixCreds = Credentials{User: postfix.User, Password: postfix.Password}
 

@@ -6,8 +6,8 @@ import (
 
 	gosmtp "github.com/emersion/go-smtp"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
-	"github.com/gmailsend/gmailsend/internal/dev/faultsmtp"
+	"github.com/gmailsend/gmailsend/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/dev/faultsmtp"
 	"github.com/gmailsend/gmailsend/internal/email"
 )
 

@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/dev/blackhole"
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/dev/blackhole"
+	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/internal/email"
 )
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/dev/devsmtp"
 )
 
 // TestRootsInBackgroundTrustTheCAFile ensures roots prepared in the background verify a server signed by the CA file, as LoadRootCAs does.

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/dev/devsmtp"
+	"github.com/gmailsend/gmailsend/dev/devsmtp"
 )
 
 // TestRoundTripsMatchTheServersCount ensures each send counts the round trips the server saw for it: a cold send (connect, TLS, AUTH), a warm one on the kept session, and an implicit-TLS one; closing the pool later adds nothing to a finished send.

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/bounce"
-	"github.com/gmailsend/gmailsend/internal/dev/fixture"
 )
 
 var testKey = bytes.Repeat([]byte{7}, 32)

@@ -1,0 +1,44 @@
+package benchmark
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gmailsend/gmailsend/dev/dynalite"
+	"github.com/gmailsend/gmailsend/dev/fixture"
+)
+
+// TestStoreRowShort runs the "warm, with the store" measurement with tiny counts so it cannot rot, and holds records, idempotency and the quota guard to at most 4 DynamoDB requests per warm send (claim, quota reservation, the "content may be at the server" mark, outcome) in at most 4 flights: the claim, the reservation and the suppression check go side by side. (The latency each adds is the bench's figure, at the bench's round trip.)
+func TestStoreRowShort(t *testing.T) {
+	root := fixture.ModuleRoot(t)
+	if err := dynalite.Available(dynalite.Dir(root)); errors.Is(err, dynalite.ErrUnavailable) && os.Getenv("CI") == "" {
+		t.Skipf("store benchmark skipped: %v", err)
+	}
+	cfg := Config{RTT: time.Millisecond, Warm: 5, ModuleRoot: root, WorkDir: t.TempDir()}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, err := RunStore(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Stored.Messages != 5 || rep.Stateless.Messages != 5 {
+		t.Fatalf("messages %d %d", rep.Stored.Messages, rep.Stateless.Messages)
+	}
+	if per := rep.RecordPerSend(); per <= 0 || per > 4 {
+		t.Fatalf("%.2f record, idempotency and quota requests per warm send (%v), want at most 4", per, rep.Requests)
+	}
+	if per := rep.FlightsPerSend(); per <= 0 || per > 4 {
+		t.Fatalf("%.2f DynamoDB flights per warm send, want at most 4 (claim, reservation and suppression side by side)", per)
+	}
+	var md bytes.Buffer
+	rep.WriteMarkdown(&md)
+	if !strings.Contains(md.String(), "| warm sequential, with the store |") {
+		t.Fatalf("report:\n%s", md.String())
+	}
+	t.Logf("\n%s", md.String())
+}
