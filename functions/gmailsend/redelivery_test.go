@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/devstack"
 	"github.com/gmailsend/gmailsend/dev/dynalite"
@@ -74,6 +77,16 @@ func TestBatchRedeliveredAfterCrashSendsEachAtMostOnce(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	// The mark overlaps the envelope: wait until it is durable, so the
+	// crash is one after it (the case this test is about) however slow the
+	// machine; a crash before it is another case (taken over and sent,
+	// TestCrashAroundEnqueueLosesNothing and the campaign cover it).
+	for !markedSending(t, client) {
+		if time.Since(firstInvoke) > 10*time.Second {
+			t.Fatalf("the third record's mark never landed; logs:\n%s", logs)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	fn.Kill()
 	if n := len(st.SMTP.Messages()); n != 2 {
 		t.Fatalf("%d delivered before the crash, want 2", n)
@@ -109,6 +122,22 @@ func TestBatchRedeliveredAfterCrashSendsEachAtMostOnce(t *testing.T) {
 	if n := dynalite.CheckNoSecrets(t, client, "messages", []string{fixture.Password, "record ", "<p>", "kim@", "example.com"}); n < 4 {
 		t.Fatalf("%d items in the table, want a record per message at least", n)
 	}
+}
+
+// markedSending reports whether a record of the table is sending with its
+// "content may be at the server" mark.
+func markedSending(t *testing.T, client *dynamodb.Client) bool {
+	t.Helper()
+	out, err := client.Scan(t.Context(), &dynamodb.ScanInput{TableName: aws.String("messages")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, item := range out.Items {
+		if _, marked := item["contentAt"]; marked && dynalite.AttrText(item["status"]) == "sending" {
+			return true
+		}
+	}
+	return false
 }
 
 func failures(t *testing.T, fn *runtimeapi.Function, ctx context.Context, batch []byte, timeout time.Duration) []string {

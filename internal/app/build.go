@@ -49,6 +49,12 @@ type Parts struct {
 	SQSVisibility sqsqueue.VisibilityAPI
 	// FingerprintKey replaces the key FINGERPRINT_KEY_SECRET names (tests).
 	FingerprintKey store.FingerprintKeys
+	// StatusSink is told of every status change of a message record once
+	// it is stored, by both functions (sender.Sender.StatusSink,
+	// bounce.Reader.Sink); nil tells nobody (store.NoStatusSink). It is a
+	// part, not a Config field, because it is code: the status events of
+	// issue 24 fill it here.
+	StatusSink store.StatusSink
 }
 
 // Build assembles the function from cfg. Nothing here touches the network:
@@ -81,6 +87,7 @@ func Build(cfg Config, parts Parts) (*App, error) {
 		Credentials:  resolver,
 		Deliver:      client,
 		SafetyMargin: cfg.SafetyMargin,
+		StatusSink:   StatusSink(parts),
 	}
 	if err := wireStore(s, cfg, parts, secrets); err != nil { // store_wiring.go
 		return nil, err
@@ -106,6 +113,15 @@ func Build(cfg Config, parts Parts) (*App, error) {
 	observeQuota(s, mw) // metrics.go
 	log := slog.New(slog.NewJSONHandler(logOut, nil))
 	return &App{Handler: lambdahandler.New(s, opts, log), SMTP: client, started: roots.Done(), quitOnShutdown: cfg.SMTPQuitOnShutdown}, nil
+}
+
+// StatusSink is the status sink both functions settle changes through
+// (Parts.StatusSink, else one that tells nobody).
+func StatusSink(parts Parts) store.StatusSink {
+	if parts.StatusSink == nil {
+		return store.NoStatusSink{}
+	}
+	return parts.StatusSink
 }
 
 // Close releases kept SMTP sessions (on SIGTERM: shutdown.go).

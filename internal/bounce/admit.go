@@ -36,6 +36,9 @@ type Target struct {
 	// empty for a record written before records kept them.
 	RecipientKeys []string
 	Bounces       map[string]store.BounceMark
+	// UpdatedAt is when the record was last written, as read: the write
+	// of what Admit decides is conditional on it (Records.WriteBounce).
+	UpdatedAt time.Time
 }
 
 // Change is what an admitted event writes to its record: Mark under the
@@ -55,16 +58,16 @@ type Change struct {
 //     address the message was not sent to, and the entries of a record
 //     are at most its recipients;
 //   - the same outcome again, or anything after a bounce, is a Duplicate;
-//   - a bounce makes the record bounced, a delay delayed unless it bounced;
+//   - a bounce makes the record bounced, a delay delayed unless it bounced
+//     (store.BounceStatus);
 //   - the diagnostic is kept while the record's diagnostics stay within
 //     MaxRecordDiagnostics, else the entry is written without it.
 func (e Event) Admit(t Target) (Change, Applied) {
 	if !slices.Contains(e.Owners, t.Account) {
 		return Change{}, NotFound
 	}
-	switch t.Status {
-	case store.StatusSent, store.StatusUnknown, store.StatusDelayed, store.StatusBounced:
-	default:
+	status, sent := store.BounceStatus(t.Status, e.Outcome == Bounced) // the status rule is the domain's
+	if !sent {
 		return Change{}, NotFound // never sent: the notification is not about it
 	}
 	if !slices.Contains(t.RecipientKeys, e.RecipientHash) {
@@ -73,10 +76,6 @@ func (e Event) Admit(t Target) (Change, Applied) {
 	prev, had := t.Bounces[e.RecipientHash]
 	if e.Outcome == None || had && (prev.Action == string(e.Outcome) || prev.Action == string(Bounced)) {
 		return Change{}, Duplicate
-	}
-	status := store.StatusDelayed
-	if e.Outcome == Bounced || t.Status == store.StatusBounced {
-		status = store.StatusBounced
 	}
 	diag := cut(e.Diagnostic, MaxDiagnostic)
 	used := len(diag)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"log/slog"
 	"time"
+
+	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // Mailbox is an open, authenticated IMAP session on one account.
@@ -66,9 +68,8 @@ type Event struct {
 type Store interface {
 	Checkpoint(ctx context.Context, account string) (Checkpoint, error)
 	SaveCheckpoint(ctx context.Context, account string, c Checkpoint) error
-	// Record applies an event to the record with that Message-ID; it
-	// returns the record id when one was found.
-	Record(ctx context.Context, e Event) (recordID string, a Applied, err error)
+	// Records are the steps Apply settles a notification's change with.
+	Records
 	// Suppress adds an entry unless the address is already suppressed
 	// (then it reports false and changes nothing).
 	Suppress(ctx context.Context, s Suppression) (added bool, err error)
@@ -112,7 +113,10 @@ func DefaultOptions() Options {
 // Reader reads one account's notifications per Run.
 type Reader struct {
 	Store Store
-	Open  func(ctx context.Context, a Account) (Mailbox, error)
+	// Sink is told of every status change a notification makes (Apply);
+	// nil tells nobody.
+	Sink store.StatusSink
+	Open func(ctx context.Context, a Account) (Mailbox, error)
 	// Parse reads one notification (enmimedsn.Parse): given by the
 	// wiring, so this package does not link a MIME parser into the send
 	// function, which uses only the suppression list.

@@ -160,7 +160,7 @@ blocks:
 			// cleanly; what was applied is a Duplicate when read again.
 			return errOutOfTime
 		}
-		id, applied, err := r.Store.Record(ctx, Event{
+		id, applied, err := Apply(ctx, r.Store, r.Sink, Event{ // settle.go
 			Owners: owners, MessageID: n.MessageID, RecipientHash: AddressHash(rc.Address),
 			Outcome: outcome, Status: rc.Status, Diagnostic: rc.Diagnostic, At: at,
 		})

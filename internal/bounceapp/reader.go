@@ -97,7 +97,7 @@ func Build(cfg app.Config, parts app.Parts) (*Bounces, error) {
 		return nil, err
 	}
 	b := &Bounces{resolver: resolver, credentials: bc.Credentials, log: log, metrics: mw}
-	b.reader = &bounce.Reader{Store: table, Opts: opts, Log: log, Parse: enmimedsn.Parse, Open: func(ctx context.Context, a bounce.Account) (bounce.Mailbox, error) {
+	b.reader = &bounce.Reader{Store: table, Sink: app.StatusSink(parts), Opts: opts, Log: log, Parse: enmimedsn.Parse, Open: func(ctx context.Context, a bounce.Account) (bounce.Mailbox, error) {
 		return b.open(ctx, imapCfg, a)
 	}}
 	return b, nil

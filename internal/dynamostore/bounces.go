@@ -2,7 +2,6 @@ package dynamostore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -22,7 +21,10 @@ import (
 // bounce finds its record without an extra write on every send.
 const MessageIDIndex = "byMessageId"
 
-var _ bounce.Store = (*Table)(nil)
+var (
+	_ bounce.Store   = (*Table)(nil)
+	_ bounce.Records = (*Table)(nil)
+)
 
 // checkpointItem is how far the bounce reader has read one mailbox.
 type checkpointItem struct {
@@ -94,86 +96,88 @@ type bounceView struct {
 }
 
 // Record applies a recipient's outcome to the record whose Message-ID it
-// names: the index gives the record's key, a consistent read its state,
-// bounce.Event.Admit decides, and one UpdateItem, conditional on
-// updatedAt being what was read, writes the entry and the status. A
-// record of another account, or one the address was not a recipient of,
-// is not changed (NotFound and NotRecipient; NotRecipient wins when the
-// Message-ID leads to several records).
+// names, through bounce.Apply (which holds the rule), telling no status
+// sink: the bounce reader calls bounce.Apply itself, with its sink. Each
+// record costs a consistent read and one conditional UpdateItem, after
+// the index's query.
 func (t *Table) Record(ctx context.Context, e bounce.Event) (string, bounce.Applied, error) {
+	return bounce.Apply(ctx, t, nil, e)
+}
+
+// RecordsByMessageID finds the records of a Message-ID on the index,
+// which gives their keys only.
+func (t *Table) RecordsByMessageID(ctx context.Context, messageID string) ([]string, error) {
 	api, err := t.client(ctx)
 	if err != nil {
-		return "", 0, err
+		return nil, err
 	}
 	out, err := api.Query(ctx, &dynamodb.QueryInput{
 		TableName: aws.String(t.Name), IndexName: aws.String(MessageIDIndex),
 		KeyConditionExpression:    aws.String("messageId = :m"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":m": &types.AttributeValueMemberS{Value: e.MessageID}},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":m": &types.AttributeValueMemberS{Value: messageID}},
 		Limit:                     aws.Int32(4),
 	})
 	if err != nil {
-		return "", 0, unavailable(fmt.Errorf("dynamostore: looking up a Message-ID: %w", err))
+		return nil, unavailable(fmt.Errorf("dynamostore: looking up a Message-ID: %w", err))
 	}
-	result, resultID := bounce.NotFound, ""
+	var ids []string
 	for _, key := range out.Items {
 		pk, _ := key["pk"].(*types.AttributeValueMemberS)
 		if pk == nil || !strings.HasPrefix(pk.Value, "msg#") {
 			continue
 		}
-		id := strings.TrimPrefix(pk.Value, "msg#")
-		for attempt := 0; attempt < 3; attempt++ {
-			applied, err := t.applyBounce(ctx, api, id, e)
-			if errors.Is(err, errRaced) {
-				continue
-			}
-			if err != nil || applied == bounce.Updated || applied == bounce.Duplicate {
-				return id, applied, err
-			}
-			if applied == bounce.NotRecipient {
-				result, resultID = applied, id
-			}
-			break // another account's record with the same id, or not its recipient
-		}
+		ids = append(ids, strings.TrimPrefix(pk.Value, "msg#"))
 	}
-	return resultID, result, nil
+	return ids, nil
 }
 
-var errRaced = errors.New("dynamostore: the record changed while a bounce was applied")
-
-func (t *Table) applyBounce(ctx context.Context, api API, id string, e bounce.Event) (bounce.Applied, error) {
+// BounceTarget reads what a notification's rule needs of record id, with
+// a consistent read; nil when there is no such record.
+func (t *Table) BounceTarget(ctx context.Context, id string) (*bounce.Target, error) {
+	api, err := t.client(ctx)
+	if err != nil {
+		return nil, err
+	}
 	got, err := api.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(t.Name), Key: recordKey(id), ConsistentRead: aws.Bool(true),
 		ProjectionExpression:     aws.String("account, #s, updatedAt, recipientKeys, bounces"),
 		ExpressionAttributeNames: map[string]string{"#s": "status"},
 	})
 	if err != nil {
-		return 0, unavailable(fmt.Errorf("dynamostore: reading %s: %w", id, err))
+		return nil, unavailable(fmt.Errorf("dynamostore: reading %s: %w", id, err))
 	}
 	var v bounceView
 	if len(got.Item) == 0 || attributevalue.UnmarshalMap(got.Item, &v) != nil {
-		return bounce.NotFound, nil
+		return nil, nil
 	}
-	change, applied := e.Admit(bounce.Target{Account: v.Account, Status: store.Status(v.Status),
-		RecipientKeys: v.RecipientKeys, Bounces: fromBounceEntries(v.Bounces)})
-	if applied != bounce.Updated {
-		return applied, nil
+	return &bounce.Target{Account: v.Account, Status: store.Status(v.Status), RecipientKeys: v.RecipientKeys,
+		Bounces: fromBounceEntries(v.Bounces), UpdatedAt: fromMS(v.UpdatedAt)}, nil
+}
+
+// WriteBounce writes c on record id with one UpdateItem: its mark under
+// recipientHash and its status, conditional on updatedAt being what was
+// read (bounce.ErrRaced otherwise). It decides nothing.
+func (t *Table) WriteBounce(ctx context.Context, id, recipientHash string, read *bounce.Target, c bounce.Change) error {
+	api, err := t.client(ctx)
+	if err != nil {
+		return err
 	}
-	m := change.Mark
+	m := c.Mark
 	entry, err := attributevalue.Marshal(bounceEntry{Action: m.Action, Status: m.Status, Diagnostic: m.Diagnostic, At: m.At.UnixMilli()})
 	if err != nil {
-		return 0, fmt.Errorf("dynamostore: %w", err)
+		return fmt.Errorf("dynamostore: %w", err)
 	}
 	names := map[string]string{"#s": "status", "#b": "bounces"}
 	values := map[string]types.AttributeValue{
-		":status": &types.AttributeValueMemberS{Value: string(change.Status)},
+		":status": &types.AttributeValueMemberS{Value: string(c.Status)},
 		":now":    &types.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().UnixMilli(), 10)},
-		":seen":   &types.AttributeValueMemberN{Value: strconv.FormatInt(v.UpdatedAt, 10)},
+		":seen":   &types.AttributeValueMemberN{Value: strconv.FormatInt(ms(read.UpdatedAt), 10)},
 	}
 	set := "#b = :entries"
-	if v.Bounces == nil {
-		values[":entries"] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{e.RecipientHash: entry}}
+	if read.Bounces == nil {
+		values[":entries"] = &types.AttributeValueMemberM{Value: map[string]types.AttributeValue{recipientHash: entry}}
 	} else {
-		set, names["#k"], values[":entry"] = "#b.#k = :entry", e.RecipientHash, entry
+		set, names["#k"], values[":entry"] = "#b.#k = :entry", recipientHash, entry
 	}
 	_, err = api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName: aws.String(t.Name), Key: recordKey(id),
@@ -183,12 +187,12 @@ func (t *Table) applyBounce(ctx context.Context, api API, id string, e bounce.Ev
 		ExpressionAttributeValues: values,
 	})
 	if conditionFailed(err) {
-		return 0, errRaced
+		return bounce.ErrRaced
 	}
 	if err != nil {
-		return 0, unavailable(fmt.Errorf("dynamostore: recording a bounce on %s: %w", id, err))
+		return unavailable(fmt.Errorf("dynamostore: recording a bounce on %s: %w", id, err))
 	}
-	return bounce.Updated, nil
+	return nil
 }
 
 func toBounceEntries(marks map[string]store.BounceMark) map[string]bounceEntry {

@@ -55,18 +55,25 @@ func (t *Table) Move(ctx context.Context, r *store.Record, from ...store.Status)
 	return nil
 }
 
-// Begin moves a queued or scheduled record to sending under token with one
-// conditional UpdateItem and returns it as it now is, so the queue's
-// consumer needs no read first. It also takes over a sending claim whose
+// Begin is BeginFrom without the status the record left.
+func (t *Table) Begin(ctx context.Context, id, fingerprint, token string, leaseUntil, now time.Time) (*store.Record, error) {
+	rec, _, err := t.BeginFrom(ctx, id, fingerprint, token, leaseUntil, now)
+	return rec, err
+}
+
+// BeginFrom moves a queued or scheduled record to sending under token with
+// one conditional UpdateItem and returns it as it now is, with the status
+// it left, so the queue's consumer needs no read first (the item as it
+// was comes back, and the update's four attributes are applied to it). It also takes over a sending claim whose
 // lease ran out before its holder marked content as sent (contentAt): that
 // invocation died with nothing of the message at the server. With a
 // fingerprint, only a record of that request moves.
 // store.ErrStatusChanged when the record is in any other status, holds
 // another request, or is absent.
-func (t *Table) Begin(ctx context.Context, id, fingerprint, token string, leaseUntil, now time.Time) (*store.Record, error) {
+func (t *Table) BeginFrom(ctx context.Context, id, fingerprint, token string, leaseUntil, now time.Time) (*store.Record, store.Status, error) {
 	api, err := t.client(ctx)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	cond := "(#s IN (:queued, :scheduled)" +
 		" OR (#s = :sending AND leaseUntil < :now AND attribute_not_exists(contentAt)))"
@@ -92,17 +99,20 @@ func (t *Table) Begin(ctx context.Context, id, fingerprint, token string, leaseU
 		ConditionExpression:       aws.String(cond),
 		ExpressionAttributeNames:  map[string]string{"#s": "status", "#t": "token"},
 		ExpressionAttributeValues: values,
-		ReturnValues:              types.ReturnValueAllNew,
+		ReturnValues:              types.ReturnValueAllOld,
 	})
 	if conditionFailed(err) {
-		return nil, store.ErrStatusChanged
+		return nil, "", store.ErrStatusChanged
 	}
 	if err != nil {
-		return nil, unavailable(fmt.Errorf("dynamostore: beginning %s: %w", id, err))
+		return nil, "", unavailable(fmt.Errorf("dynamostore: beginning %s: %w", id, err))
 	}
 	var it recordItem
 	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
-		return nil, fmt.Errorf("dynamostore: record %s: %w", id, err)
+		return nil, "", fmt.Errorf("dynamostore: record %s: %w", id, err)
 	}
-	return fromItem(it), nil
+	from := store.Status(it.Status)
+	// What the update wrote, as a read of the new item would give it.
+	it.Status, it.Token, it.LeaseUntil, it.UpdatedAt = string(store.StatusSending), token, ms(leaseUntil), ms(now)
+	return fromItem(it), from, nil
 }

@@ -224,7 +224,7 @@ func (s *Sender) acceptAll(ctx context.Context, ps []*prepared, o Origin) []acce
 			return
 		}
 		p := ps[i]
-		holder, err := s.Records.Claim(ctx, p.rec)
+		holder, err := s.claimRecord(ctx, p.rec) // settle.go
 		switch {
 		case errors.Is(err, store.ErrClaimTaken) && holder != nil:
 			out[i] = replayAccepted(p.fp, holder)

@@ -29,9 +29,8 @@ func (s *Sender) Cancel(ctx context.Context, id, caller string) (*store.Record, 
 	if rec.Status != store.StatusScheduled {
 		return nil, notCancellable(rec.Status)
 	}
-	c := *rec
-	c.Status, c.UpdatedAt = store.StatusCancelled, s.now()
-	if err := s.Queueing.Moves.Move(ctx, &c, store.StatusScheduled); errors.Is(err, store.ErrStatusChanged) {
+	c, err := s.cancelRecord(ctx, rec) // settle.go
+	if errors.Is(err, store.ErrStatusChanged) {
 		now, gerr := s.Records.Get(ctx, id)
 		if gerr != nil {
 			return nil, gerr
@@ -44,9 +43,9 @@ func (s *Sender) Cancel(ctx context.Context, id, caller string) (*store.Record, 
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
 	defer cancel()
 	if err := s.Queueing.Schedules.Delete(dctx, id, rec.Fingerprint); err != nil && !errors.Is(err, store.ErrNoSchedule) {
-		return &c, &CleanupError{Err: err}
+		return c, &CleanupError{Err: err}
 	}
-	return &c, nil
+	return c, nil
 }
 
 // CleanupError reports a cancel that succeeded but left its schedule

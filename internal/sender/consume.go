@@ -83,16 +83,16 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope, requeue func(ema
 		})
 	}
 	rec.MessageID = out.MessageID
-	err = settle(rec, err)
+	err = outcome(rec, err) // settle.go
 	s.settleQuota(ctx, &q, rec, err)
 	retry := err != nil && rec.Released && requeue(email.CodeOf(err))
 	if retry {
-		rec.Status, rec.Released, rec.ErrorCode, rec.Reply = store.StatusQueued, false, "", nil
+		requeueRecord(rec) // settle.go
 	}
 	rec.Released, rec.UpdatedAt = false, s.now()
 	wctx, cancel := store.WriteContext(ctx)
 	defer cancel()
-	if ferr := s.Records.Finish(wctx, rec); ferr != nil && err == nil {
+	if ferr := s.finishRecord(wctx, rec); ferr != nil && err == nil {
 		out.StoreError = ferr
 	}
 	if err != nil {
@@ -121,12 +121,12 @@ const (
 // the accept's write (made just after queueing) lands.
 const recordWait = 500 * time.Millisecond
 
-// begin moves ref's record to sending (store.Transitions.Begin), waiting
+// begin moves ref's record to sending (beginRecord), waiting
 // up to recordWait for a record not written yet.
 func (s *Sender) begin(ctx context.Context, ref QueuedRef, lease time.Time) (*store.Record, error) {
 	waitUntil := s.now().Add(recordWait)
 	for {
-		rec, err := s.Queueing.Moves.Begin(ctx, ref.ID, ref.Fingerprint, store.NewToken(), lease, s.now())
+		rec, err := s.beginRecord(ctx, ref, lease) // settle.go
 		if !errors.Is(err, store.ErrStatusChanged) || ref.Until == 0 || s.now().After(waitUntil) {
 			return rec, err
 		}

@@ -7,4 +7,8 @@
 // (credential) and delivery (through the Deliverer interface, implemented
 // by package smtp) and owns the cross-cutting rules between them: evict a
 // credential the server refused, refresh a rejected OAuth token once.
+//
+// Every change of a record's status it makes is written in settle.go,
+// through store.Settle, which checks the transition rule and tells the
+// status sink; a test holds the other files to it.
 package sender

@@ -189,7 +189,7 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 	if rec.Recipients == 0 {
 		rec.Recipients = out.Recipients
 	}
-	err = settle(rec, err)
+	err = outcome(rec, err) // settle.go
 	s.settleQuota(ctx, &q, rec, err)
 	rec.UpdatedAt = s.now()
 	// The outcome is written even when the invocation's own deadline has
@@ -197,7 +197,7 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 	// lease ends.
 	wctx, cancel := store.WriteContext(ctx)
 	defer cancel()
-	if ferr := s.Records.Finish(wctx, rec); ferr != nil && !errors.Is(ferr, store.ErrClaimLost) && err == nil {
+	if ferr := s.finishRecord(wctx, rec); ferr != nil && !errors.Is(ferr, store.ErrClaimLost) && err == nil {
 		// Sent, but the record could not be written: the caller must not
 		// retry (it was delivered), so answer success and let the log
 		// carry the store failure.
@@ -224,36 +224,12 @@ func (s *Sender) claimAsync(ctx context.Context, rec *store.Record) func() claim
 	claimed := *rec // the send goes on filling rec meanwhile
 	go func() {
 		defer close(done)
-		r.holder, r.err = s.Records.Claim(ctx, &claimed)
+		r.holder, r.err = s.claimRecord(ctx, &claimed) // settle.go
 	}()
 	return func() claimResult {
 		<-done
 		return r
 	}
-}
-
-// settle records the outcome of a send in rec and returns the error the
-// caller sees: a failure before any content reached the server releases
-// the key; one after content is kept, and one without the server's reply
-// to the content becomes delivery_unknown (at most once).
-func settle(rec *store.Record, err error) error {
-	if err == nil {
-		rec.Status = store.StatusSent
-		return nil
-	}
-	e := email.AsError(err)
-	rec.Status, rec.ErrorCode, rec.Reply = store.StatusFailed, e.Code, store.Redacted(e.SMTP)
-	switch {
-	case errors.Is(err, smtp.ErrDeliveryUnknown):
-		rec.Status, rec.ErrorCode = store.StatusUnknown, email.CodeDeliveryUnknown
-		return &email.Error{Code: email.CodeDeliveryUnknown, Err: err,
-			Message: "the connection to the SMTP server broke after the message was sent and before the server confirmed it; " +
-				"it may have been delivered, so it is not sent again"}
-	case errors.Is(err, smtp.ErrContentSent):
-		return err
-	}
-	rec.Released, rec.ContentAt = true, time.Time{}
-	return err
 }
 
 // replay answers a request whose key is held by holder.

@@ -53,17 +53,3 @@ func gatedContext(ctx context.Context, gate *smtp.ContentGate) context.Context {
 		return (*gate)()
 	})
 }
-
-// settleStale records a stale claim that may have sent (a crashed holder
-// marked content) as unknown, conditional on the holder's token, and
-// returns the record as written.
-func (s *Sender) settleStale(ctx context.Context, holder *store.Record) (*store.Record, error) {
-	stale := *holder
-	stale.Status, stale.ErrorCode, stale.UpdatedAt = store.StatusUnknown, email.CodeDeliveryUnknown, s.now()
-	wctx, cancel := store.WriteContext(ctx)
-	defer cancel()
-	if err := s.Records.Finish(wctx, &stale); err != nil {
-		return nil, err
-	}
-	return &stale, nil
-}

@@ -202,14 +202,18 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 			return nil, prefixed(err, prefix)
 		}
 	}
+	status := store.StatusQueued
+	if at != nil {
+		status = store.StatusScheduled
+	}
 	rec := &store.Record{
-		ID: store.NewID(), Status: store.StatusQueued, Account: store.AccountOf(login.Stored, login.User),
+		ID: store.NewID(), Status: status, Account: store.AccountOf(login.Stored, login.User),
 		Recipients: len(mail.Recipients()), CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(s.Durability.Retention),
 		Fingerprint: fp.Value,
 	}
 	rec.Template, rec.TemplateVersion = req.Rendered.Ref()
 	if at != nil {
-		rec.Status, rec.ScheduledAt = store.StatusScheduled, at
+		rec.ScheduledAt = at
 		if keep := at.Add(s.Durability.Retention); keep.After(rec.ExpiresAt) {
 			rec.ExpiresAt = keep
 		}

@@ -55,6 +55,9 @@ type Sender struct {
 	SuppressionEdits SuppressionEditor
 	// Queueing is what queued and scheduled sends need (queued.go).
 	Queueing Queueing
+	// StatusSink is told of every status change of a record once it is
+	// stored (settle.go); nil tells nobody.
+	StatusSink store.StatusSink
 	// Templates renders a request's stored template (templates.go); nil
 	// refuses requests that name one.
 	Templates *Templates

@@ -18,11 +18,12 @@ type Transitions interface {
 	// Move writes r (its new status included) only while the stored
 	// record's status is one of from; else ErrStatusChanged.
 	Move(ctx context.Context, r *Record, from ...Status) error
-	// Begin moves a queued or scheduled record whose fingerprint is
-	// fingerprint ("" matches any) to sending under token and returns it;
-	// ErrStatusChanged when it is in any other status, holds another
-	// request, or is absent.
-	Begin(ctx context.Context, id, fingerprint, token string, leaseUntil, now time.Time) (*Record, error)
+	// BeginFrom moves a queued or scheduled record whose fingerprint is
+	// fingerprint ("" matches any) to sending under token and returns it
+	// with the status it left (a sending claim whose holder died may be
+	// taken over too); ErrStatusChanged when it is in any other status,
+	// holds another request, or is absent.
+	BeginFrom(ctx context.Context, id, fingerprint, token string, leaseUntil, now time.Time) (*Record, Status, error)
 }
 
 // QueueMessage is one message for the send queue: ID is the record's id,
