@@ -2,11 +2,16 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	gosmtp "github.com/emersion/go-smtp"
 
@@ -562,5 +567,52 @@ func TestRetryOfAcceptedScheduleReplaysAfterItsTimeCame(t *testing.T) {
 	resp = h.callAPI(t, "POST", "/messages", corrected)
 	if resp.StatusCode != 400 || !strings.Contains(resp.Body, `"scheduledAt"`) {
 		t.Fatalf("corrected retry → %d %s, want its own refusal", resp.StatusCode, resp.Body)
+	}
+}
+
+// TestRefusedRetryHoldsTheKeyAgainstALateFirstWrite ensures a keyed retry refused because its scheduledAt has come too close, found no record (the first attempt made its schedule, and its record write is still on its way: a dead invocation's request applied late), holds the key with the refusal: the late write then finds the key taken, and the schedule fires nothing — the caller was told the message will not go, and it does not (chaos seed 2002).
+func TestRefusedRetryHoldsTheKeyAgainstALateFirstWrite(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true, Config: func(c *app.Config) { c.MinScheduleAhead = time.Second }})
+	h.storeDesk()
+	h.consume(t)
+	at := time.Now().Add(1500 * time.Millisecond).Format(time.RFC3339Nano)
+	req := queuedRequest("desk", "kim@example.com", "예약 확인", map[string]any{"scheduledAt": at, "idempotencyKey": "booking-77"})
+	var first acceptedBody
+	resp := h.callAPI(t, "POST", "/messages", req)
+	decodeJSON(t, resp.Body, &first)
+	if resp.StatusCode != 202 {
+		t.Fatalf("first attempt → %d %s", resp.StatusCode, resp.Body)
+	}
+	// The first attempt's record, as if its write had not landed yet.
+	ctx := context.Background()
+	key := map[string]types.AttributeValue{"pk": &types.AttributeValueMemberS{Value: "msg#" + first.ID}, "sk": &types.AttributeValueMemberS{Value: "msg"}}
+	got, err := h.dynamo.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String("messages"), Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil || len(got.Item) == 0 {
+		t.Fatalf("reading the record: %v", err)
+	}
+	if _, err := h.dynamo.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String("messages"), Key: key}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond) // scheduledAt is now less than MinScheduleAhead away
+	resp = h.callAPI(t, "POST", "/messages", req)
+	if resp.StatusCode != 400 || !strings.Contains(resp.Body, `"scheduledAt"`) {
+		t.Fatalf("retry without a record → %d %s, want the refusal", resp.StatusCode, resp.Body)
+	}
+	// The first attempt's write lands now, as a claim does: only where the
+	// key is free (the same condition dynamostore.Claim writes with).
+	_, err = h.dynamo.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("messages"), Item: got.Item,
+		ConditionExpression:       aws.String("attribute_not_exists(pk) OR released = :true"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":true": &types.AttributeValueMemberBOOL{Value: true}}})
+	var refused *types.ConditionalCheckFailedException
+	if !errors.As(err, &refused) {
+		t.Fatalf("the late first write landed (%v): the refusal did not hold the key", err)
+	}
+	waitFor(t, 8*time.Second, func() bool { return len(h.queue.sched.Fired()) == 1 })
+	time.Sleep(700 * time.Millisecond) // a delivery would have come by now
+	if n := h.srv.Stats().Messages; n != 0 {
+		t.Fatalf("%d delivered after the caller was told 400", n)
+	}
+	if st, _ := h.recordStatus(t, first.ID); st != "failed" {
+		t.Fatalf("record %s, want failed (the refusal)", st)
 	}
 }

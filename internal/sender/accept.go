@@ -127,9 +127,21 @@ func (s *Sender) checkHeadroom(ctx context.Context, ps []*prepared) []error {
 // come too close or gone by, its recipient was suppressed since, its
 // account's quota has filled. The key's record is the answer, as it would
 // have been had the checks passed (the caller whose answer was lost must
-// learn that the message is accepted, not that it is refused). Nil when
-// the request has no key, err is of another kind, or no record of the
-// same request holds the key. keyOf is the request's key.
+// learn that the message is accepted, not that it is refused).
+//
+// When no record holds the key, the refusal is written in its place
+// (settle.go, claimRefusal), so it stays the answer: the first attempt's
+// record write may still be on its way (a dead invocation's request
+// applied late) after its schedule or queue message was made, and it must
+// find the key taken, or the message would go after the caller was told
+// it never will (the consumer drops it: its record says failed). A
+// corrected request is then refused under this key (idempotency_conflict,
+// as for any other use of a key): docs/api.md says to send a corrected
+// request with a new key.
+//
+// Nil when the request has no key, err is of another kind, or no record
+// of the same request that was accepted holds the key. keyOf is the
+// request's key.
 func (s *Sender) acceptedBefore(ctx context.Context, body []byte, o Origin, err error, keyOf func(*email.Request) string) *Accepted {
 	if !mayHaveChangedSince(err) || s.Records == nil {
 		return nil
@@ -142,15 +154,15 @@ func (s *Sender) acceptedBefore(ctx context.Context, body []byte, o Origin, err 
 	if key == "" {
 		return nil
 	}
-	holder, gerr := s.Records.Get(ctx, store.KeyedID(o.Caller, key))
-	if gerr != nil || !holder.Keyed || holder.Released || !holder.KeyUntil.After(s.now()) {
-		return nil
-	}
 	fp, ferr := s.fingerprint(ctx, req)
 	if ferr != nil {
 		return nil
 	}
-	return replayAccepted(fp, holder).accepted
+	holder, cerr := s.claimRefusal(ctx, store.KeyedID(o.Caller, key), email.CodeOf(err), o, fp)
+	if errors.Is(cerr, store.ErrClaimTaken) && holder != nil && holder.Status != store.StatusFailed {
+		return replayAccepted(fp, holder).accepted
+	}
+	return nil
 }
 
 // mayHaveChangedSince reports whether err is a refusal that an earlier
