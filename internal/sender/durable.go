@@ -160,6 +160,10 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 	// the quota's reservation is made beside it and the suppression check
 	// (one flight of DynamoDB requests), and given back when the claim is
 	// not held. Nothing goes to the server before the claim is known held.
+	premarked := s.oneFlightLikely(req) // mark.go
+	if premarked {
+		rec.ContentAt = now
+	}
 	claim := s.claimAsync(ctx, rec)
 	var q quotaTicket
 	var gate smtp.ContentGate
@@ -175,6 +179,9 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 		}
 		if rerr != nil {
 			return nil, rerr
+		}
+		if premarked {
+			return nil, nil // the claim carried the mark
 		}
 		return func() { gate = s.markAsync(ctx, rec) }, nil // mark.go
 	})

@@ -2,6 +2,7 @@ package sender
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/gmailsend/gmailsend/internal/email"
@@ -40,6 +41,23 @@ func (s *Sender) markAsync(ctx context.Context, rec *store.Record) smtp.ContentG
 		}
 		return err
 	}
+}
+
+// oneFlightLikely reports whether req's message will likely go to a kept
+// session in one flight (RSET, MAIL, RCPT and the content written
+// together: one recipient, a session used in the last seconds). The
+// content then leaves at once, with no envelope round trip for the mark
+// to overlap, so a separate mark would add a DynamoDB round trip to every
+// warm send: the claim carries the mark instead (durable.go). The price is
+// the same as the mark's own, a little wider: a crash between the claim
+// and the content (one round trip: the quota and the suppression check)
+// ends unknown instead of being taken over — never a second copy. A wrong
+// guess (another account's session, a dropped one) only makes the mark
+// early in the same way.
+func (s *Sender) oneFlightLikely(req *email.Request) bool {
+	d, ok := s.Deliver.(interface{ OneFlightReady() bool })
+	return ok && len(req.ToEmail) == 1 && !strings.Contains(req.ToEmail[0], ",") &&
+		len(req.Cc) == 0 && len(req.Bcc) == 0 && d.OneFlightReady()
 }
 
 // gatedContext returns ctx with a content gate that passes through

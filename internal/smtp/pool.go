@@ -64,6 +64,22 @@ func (p *pool) get(key string) *session {
 	return found
 }
 
+// oneFlightReady reports whether a kept session would take its next
+// single-recipient message in one flight (chunking.go, oneFlight): one
+// that offers CHUNKING and PIPELINING and was used within oneFlightIdle.
+func (p *pool) oneFlightReady() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, list := range p.idle {
+		for _, s := range list {
+			if s.chunking && s.pipelining && p.now().Sub(s.lastUsed) <= min(oneFlightIdle, p.idleTimeout) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // put keeps s for reuse and reports whether it did; the caller closes a
 // session the pool did not take.
 func (p *pool) put(s *session) bool {

@@ -30,6 +30,14 @@ func (c *Client) Close() { c.pool.closeAll() }
 // IdleSessions is the number of sessions kept for reuse.
 func (c *Client) IdleSessions() int { return c.pool.size() }
 
+// OneFlightReady reports whether a kept session is ready to take a
+// single-recipient message in one flight (RSET, MAIL, RCPT and the
+// content together): the content then goes at once, with no envelope round
+// trip first. A guess for the sender, which may then write its "content
+// may be at the server" mark earlier: another account's session, or one
+// the server dropped meanwhile, only makes the mark early.
+func (c *Client) OneFlightReady() bool { return c.pool.oneFlightReady() }
+
 // Send delivers msg with gomail.Send over a Transport bound to ctx.
 func (c *Client) Send(ctx context.Context, creds Credentials, msg *gomail.Message) error {
 	t, err := c.Open(ctx, creds)

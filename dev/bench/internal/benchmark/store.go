@@ -210,7 +210,7 @@ func (r *StoreReport) WriteMarkdown(w io.Writer) {
 	}
 	sort.Strings(ops)
 	cost := r.Stored.Wall/time.Duration(max(r.Stored.Messages, 1)) - r.Stateless.Wall/time.Duration(max(r.Stateless.Messages, 1))
-	fmt.Fprintf(w, "\nThe store costs %s ms/msg on the warm path (%d sends: %s; records, idempotency and quota: %.2f requests/send; %.2f DynamoDB flights/send, the mark's overlapping the SMTP envelope; %.2f round trips of added latency/send).\n",
+	fmt.Fprintf(w, "\nThe store costs %s ms/msg on the warm path (%d sends: %s; records, idempotency and quota: %.2f requests/send; %.2f DynamoDB flights/send, the mark carried by the claim on a warm one-flight send; %.2f round trips of added latency/send).\n",
 		ms(cost), r.Stored.Messages, strings.Join(ops, ", "), r.RecordPerSend(), r.FlightsPerSend(), float64(cost)/float64(max(r.RTT, time.Nanosecond)))
 }
 
