@@ -2,10 +2,15 @@ package devstack
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/gmailsend/gmailsend/dev/dynalite"
+	"github.com/gmailsend/gmailsend/internal/dynamostore"
+	"github.com/gmailsend/gmailsend/internal/mailtemplate"
 )
 
 // MessageStore is dynalite holding the template's table, the function's
@@ -38,6 +43,30 @@ func (m *MessageStore) Env() []string {
 
 // Endpoint is dynalite's URL.
 func (m *MessageStore) Endpoint() string { return m.dynamo.Endpoint }
+
+// SampleTemplate is the stored template `make run` puts in its table
+// (docs/booking.json), for events/template-batch.json.
+const SampleTemplate = "booking"
+
+// StoreSampleTemplate stores docs/booking.json of the repository at root
+// as the template SampleTemplate, with no API key (the scope of sources
+// that have none: SQS, SNS, EventBridge, direct invocations).
+func (m *MessageStore) StoreSampleTemplate(ctx context.Context, root string) error {
+	raw, err := os.ReadFile(filepath.Join(root, "docs", SampleTemplate+".json"))
+	if err != nil {
+		return err
+	}
+	var src mailtemplate.Source
+	if err := json.Unmarshal(raw, &src); err != nil {
+		return fmt.Errorf("devstack: docs/%s.json: %w", SampleTemplate, err)
+	}
+	if _, err := mailtemplate.Parse(src); err != nil {
+		return fmt.Errorf("devstack: docs/%s.json: %w", SampleTemplate, err)
+	}
+	table := dynamostore.NewWithAPI(LocalTable, dynalite.NewClient(m.dynamo.Endpoint))
+	_, err = table.PutTemplate(ctx, "", &mailtemplate.Template{Name: SampleTemplate, Source: src, CreatedAt: time.Now().UTC()})
+	return err
+}
 
 // Close stops dynalite.
 func (m *MessageStore) Close() { m.dynamo.Close() }

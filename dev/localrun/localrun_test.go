@@ -117,3 +117,29 @@ func TestPrettyKeepsAngleBrackets(t *testing.T) {
 		t.Fatal("non-JSON changed")
 	}
 }
+
+// TestMakeRunTemplateBatch ensures `make run EVENT=events/template-batch.json` delivers three messages rendered from the sample template make run stores (docs/booking.json), each to its own recipient with its own values in the subject, Hangul intact (the escaping by context is TestTemplateSendEscapesByContext's).
+func TestMakeRunTemplateBatch(t *testing.T) {
+	payload, err := os.ReadFile(filepath.Join(fixture.ModuleRoot(t), "events", "template-batch.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := runEvent(t, "events/template-batch.json", payload)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !strings.Contains(out, "3 message(s) delivered") {
+		t.Fatalf("not three delivered:\n%s", out)
+	}
+	for to, subject := range map[string]string{
+		"kim@example.com":  "예약 확인: 김민수님, 12월 24일 19:00",
+		"lee@example.com":  "예약 확인: 이서연님, 12월 25일 12:30",
+		"park@example.com": `예약 확인: Park <Ji-ho> & "friends"님, 12월 26일 18:00`,
+	} {
+		_, after, found := strings.Cut(out, "To:       "+to+"\n")
+		next, _, _ := strings.Cut(after, "\n")
+		if !found || strings.TrimSpace(next) != "Subject:  "+subject {
+			t.Errorf("%s did not get %q:\n%s", to, subject, out)
+		}
+	}
+}

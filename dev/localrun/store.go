@@ -28,5 +28,10 @@ func startMessageStore(ctx context.Context, out io.Writer) *devstack.MessageStor
 		return nil
 	}
 	fmt.Fprintf(out, "message store: DynamoDB table %q on dynalite %s (records, idempotency, quota guard)\n", devstack.LocalTable, ms.Endpoint())
+	if err := ms.StoreSampleTemplate(ctx, root); err != nil {
+		fmt.Fprintf(out, "template %q not stored: %v\n", devstack.SampleTemplate, err)
+	} else {
+		fmt.Fprintf(out, "template: %q (docs/%s.json) stored for sources without an API key (events/template-batch.json uses it)\n", devstack.SampleTemplate, devstack.SampleTemplate)
+	}
 	return ms
 }
