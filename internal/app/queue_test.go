@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -570,13 +569,13 @@ func TestRetryOfAcceptedScheduleReplaysAfterItsTimeCame(t *testing.T) {
 	}
 }
 
-// TestRefusedRetryHoldsTheKeyAgainstALateFirstWrite ensures a keyed retry refused because its scheduledAt has come too close, found no record (the first attempt made its schedule, and its record write is still on its way: a dead invocation's request applied late), holds the key with the refusal: the late write then finds the key taken, and the schedule fires nothing — the caller was told the message will not go, and it does not (chaos seed 2002).
-func TestRefusedRetryHoldsTheKeyAgainstALateFirstWrite(t *testing.T) {
+// TestRefusedRetryStopsTheFirstAttemptsSchedule ensures a keyed retry refused because its scheduledAt has come too close, finding no record (the first attempt made its schedule, and its record write is still on its way: a dead invocation's request applied late), deletes that attempt's schedule: the late record then fires nothing — the caller was told the message will not go, and it does not (chaos seed 2002).
+func TestRefusedRetryStopsTheFirstAttemptsSchedule(t *testing.T) {
 	h := newHarness(t, setup{Store: true, Queue: true, Config: func(c *app.Config) { c.MinScheduleAhead = time.Second }})
 	h.storeDesk()
 	h.consume(t)
-	at := time.Now().Add(1500 * time.Millisecond).Format(time.RFC3339Nano)
-	req := queuedRequest("desk", "kim@example.com", "예약 확인", map[string]any{"scheduledAt": at, "idempotencyKey": "booking-77"})
+	at := time.Now().Add(1500 * time.Millisecond)
+	req := queuedRequest("desk", "kim@example.com", "예약 확인", map[string]any{"scheduledAt": at.Format(time.RFC3339Nano), "idempotencyKey": "booking-77"})
 	var first acceptedBody
 	resp := h.callAPI(t, "POST", "/messages", req)
 	decodeJSON(t, resp.Body, &first)
@@ -598,21 +597,42 @@ func TestRefusedRetryHoldsTheKeyAgainstALateFirstWrite(t *testing.T) {
 	if resp.StatusCode != 400 || !strings.Contains(resp.Body, `"scheduledAt"`) {
 		t.Fatalf("retry without a record → %d %s, want the refusal", resp.StatusCode, resp.Body)
 	}
-	// The first attempt's write lands now, as a claim does: only where the
-	// key is free (the same condition dynamostore.Claim writes with).
-	_, err = h.dynamo.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("messages"), Item: got.Item,
-		ConditionExpression:       aws.String("attribute_not_exists(pk) OR released = :true"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{":true": &types.AttributeValueMemberBOOL{Value: true}}})
-	var refused *types.ConditionalCheckFailedException
-	if !errors.As(err, &refused) {
-		t.Fatalf("the late first write landed (%v): the refusal did not hold the key", err)
+	// The first attempt's write lands now.
+	if _, err := h.dynamo.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String("messages"), Item: got.Item}); err != nil {
+		t.Fatal(err)
 	}
-	waitFor(t, 8*time.Second, func() bool { return len(h.queue.sched.Fired()) == 1 })
-	time.Sleep(700 * time.Millisecond) // a delivery would have come by now
-	if n := h.srv.Stats().Messages; n != 0 {
-		t.Fatalf("%d delivered after the caller was told 400", n)
+	time.Sleep(time.Until(at) + 1500*time.Millisecond) // its time, and a delivery's
+	if n, fired := h.srv.Stats().Messages, len(h.queue.sched.Fired()); n != 0 || fired != 0 {
+		t.Fatalf("%d delivered, %d schedules fired after the caller was told 400", n, fired)
 	}
-	if st, _ := h.recordStatus(t, first.ID); st != "failed" {
-		t.Fatalf("record %s, want failed (the refusal)", st)
+}
+
+// TestRefusalLeavesTheKeyFree ensures a keyed POST /messages refused for a reason that may pass (a suppressed recipient) writes nothing under its key: once the suppression is lifted, the retry with the same key is accepted and delivered, not answered with a stored refusal.
+func TestRefusalLeavesTheKeyFree(t *testing.T) {
+	h := newHarness(t, setup{Store: true, Queue: true})
+	h.storeDesk()
+	h.consume(t)
+	if resp := h.callAPI(t, "PUT", "/suppressions/kim@example.com?credential=desk", ""); resp.StatusCode != 201 {
+		t.Fatalf("suppress → %d %s", resp.StatusCode, resp.Body)
+	}
+	req := queuedRequest("desk", "kim@example.com", "예약 확인", map[string]any{"idempotencyKey": "booking-78"})
+	if resp := h.callAPI(t, "POST", "/messages", req); resp.StatusCode != 422 {
+		t.Fatalf("to a suppressed address → %d %s", resp.StatusCode, resp.Body)
+	}
+	if n := countItems(t, h.dynamo); n != 1 { // the suppression entry only
+		t.Fatalf("%d items after the refusal, want only the suppression", n)
+	}
+	if resp := h.callAPI(t, "DELETE", "/suppressions/kim@example.com?credential=desk", ""); resp.StatusCode != 204 {
+		t.Fatalf("lift → %d %s", resp.StatusCode, resp.Body)
+	}
+	var acc acceptedBody
+	resp := h.callAPI(t, "POST", "/messages", req)
+	decodeJSON(t, resp.Body, &acc)
+	if resp.StatusCode != 202 || acc.Status != "queued" {
+		t.Fatalf("retry once lifted → %d %s", resp.StatusCode, resp.Body)
+	}
+	waitFor(t, 5*time.Second, func() bool { st, _ := h.recordStatus(t, acc.ID); return st == "sent" })
+	if n := h.srv.Stats().Messages; n != 1 {
+		t.Fatalf("%d delivered, want 1", n)
 	}
 }

@@ -146,6 +146,11 @@ func (t *Table) Claim(ctx context.Context, r *store.Record) (*store.Record, erro
 	if err != nil {
 		return nil, err
 	}
+	if r.Token != "" && holder.Token == r.Token {
+		// Our own write: the request was applied and its answer lost, and
+		// the SDK's retry met it. The claim is ours.
+		return nil, nil
+	}
 	return holder, store.ErrClaimTaken
 }
 

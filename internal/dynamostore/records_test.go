@@ -55,6 +55,26 @@ func TestClaimIsExclusive(t *testing.T) {
 	}
 }
 
+// TestClaimRecognisesItsOwnWrite ensures a claim whose PutItem was applied but whose answer was lost, so that the SDK's retry meets its own write, is held — not taken for another invocation's claim (which, with the "content may be at the server" mark carried in the claim, would leave the key sending with the mark and end it unknown with nothing sent).
+func TestClaimRecognisesItsOwnWrite(t *testing.T) {
+	tbl := newTable(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	mine := claim(store.KeyedID("", "key-own"), now, time.Minute)
+	mine.ContentAt = now
+	if _, err := tbl.Claim(ctx, mine); err != nil {
+		t.Fatal(err)
+	}
+	again := *mine // the retried request: the same item, the same token
+	if holder, err := tbl.Claim(ctx, &again); err != nil || holder != nil {
+		t.Fatalf("the retry of our own claim: %+v %v, want it held", holder, err)
+	}
+	other := claim(mine.ID, now, time.Minute) // another invocation: another token
+	if holder, err := tbl.Claim(ctx, other); !errors.Is(err, store.ErrClaimTaken) || holder == nil || holder.Token != mine.Token {
+		t.Fatalf("another invocation's claim: %+v %v", holder, err)
+	}
+}
+
 // TestClaimTakesOverExpiredLeaseAndReleased ensures a claim left by a crashed invocation (lease over) or released is taken over, and the old holder can no longer finish.
 func TestClaimTakesOverExpiredLeaseAndReleased(t *testing.T) {
 	tbl := newTable(t)

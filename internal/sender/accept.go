@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/gmailsend/gmailsend/internal/email"
@@ -24,8 +23,12 @@ func (s *Sender) Accept(ctx context.Context, body []byte, o Origin) (*Accepted, 
 		err = s.checkSendable(ctx, []*prepared{p})[0]
 	}
 	if err != nil {
-		if a := s.acceptedBefore(ctx, body, o, err, func(r *email.Request) string { k, _ := o.key(r.IdempotencyKey); return k }); a != nil {
+		a, rerr := s.acceptedBefore(ctx, body, o, err, func(r *email.Request) string { k, _ := o.key(r.IdempotencyKey); return k })
+		switch {
+		case a != nil:
 			return a, nil
+		case rerr != nil:
+			return nil, rerr
 		}
 		return nil, err
 	}
@@ -127,59 +130,61 @@ func (s *Sender) checkHeadroom(ctx context.Context, ps []*prepared) []error {
 // come too close or gone by, its recipient was suppressed since, its
 // account's quota has filled. The key's record is the answer, as it would
 // have been had the checks passed (the caller whose answer was lost must
-// learn that the message is accepted, not that it is refused).
+// learn that the message is accepted, not that it is refused). Nothing is
+// written: a refused request leaves its key free for a corrected one.
 //
-// When no record holds the key, the refusal is written in its place
-// (settle.go, claimRefusal), so it stays the answer: the first attempt's
-// record write may still be on its way (a dead invocation's request
-// applied late) after its schedule or queue message was made, and it must
-// find the key taken, or the message would go after the caller was told
-// it never will (the consumer drops it: its record says failed). A
-// corrected request is then refused under this key (idempotency_conflict,
-// as for any other use of a key): docs/api.md says to send a corrected
-// request with a new key.
+// When the key's record cannot be read, the store's (retryable) error is
+// the answer, never the refusal: the message may be accepted. When no
+// record holds the key and the refusal is a scheduledAt whose time came,
+// the schedule an earlier attempt may have made (its name is the id and
+// the fingerprint) is deleted, so a record write of that attempt still on
+// its way cannot make it fire after the caller was told it will not.
 //
-// Nil when the request has no key, err is of another kind, or no record
-// of the same request that was accepted holds the key. keyOf is the
-// request's key.
-func (s *Sender) acceptedBefore(ctx context.Context, body []byte, o Origin, err error, keyOf func(*email.Request) string) *Accepted {
+// Nil, nil when the request has no key, err is of another kind, or no
+// record of the same request holds the key. keyOf is the request's key.
+func (s *Sender) acceptedBefore(ctx context.Context, body []byte, o Origin, err error, keyOf func(*email.Request) string) (*Accepted, error) {
 	if !mayHaveChangedSince(err) || s.Records == nil {
-		return nil
+		return nil, nil
 	}
 	req, derr := email.DecodeRequest(body)
 	if derr != nil {
-		return nil
+		return nil, nil
 	}
 	key := keyOf(req)
 	if key == "" {
-		return nil
+		return nil, nil
 	}
 	fp, ferr := s.fingerprint(ctx, req)
 	if ferr != nil {
-		return nil
+		return nil, ferr
 	}
-	holder, cerr := s.claimRefusal(ctx, store.KeyedID(o.Caller, key), email.CodeOf(err), o, fp)
-	if errors.Is(cerr, store.ErrClaimTaken) && holder != nil && holder.Status != store.StatusFailed {
-		return replayAccepted(fp, holder).accepted
+	id := store.KeyedID(o.Caller, key)
+	holder, gerr := s.Records.Get(ctx, id)
+	switch {
+	case errors.Is(gerr, store.ErrNotFound):
+		if errors.Is(err, errTimeCame) && s.Queueing.Schedules != nil {
+			if derr := s.Queueing.Schedules.Delete(ctx, id, fp.Value); derr != nil && !errors.Is(derr, store.ErrNoSchedule) {
+				return nil, derr
+			}
+		}
+		return nil, nil
+	case gerr != nil:
+		return nil, gerr
+	case !holder.Keyed || holder.Released || !holder.KeyUntil.After(s.now()):
+		return nil, nil
 	}
-	return nil
+	return replayAccepted(fp, holder).accepted, nil
 }
 
 // mayHaveChangedSince reports whether err is a refusal that an earlier
-// attempt of the same request may have passed: time moved on (scheduledAt),
-// or the table changed (suppression, quota).
+// attempt of the same request may have passed: time moved on (scheduledAt
+// now too close or past), or the table changed (suppression, quota).
 func mayHaveChangedSince(err error) bool {
-	e := email.AsError(err)
-	if e == nil {
-		return false
-	}
-	switch e.Code {
+	switch email.CodeOf(err) {
 	case email.CodeRecipientSuppressed, email.CodeQuotaExceeded:
 		return true
-	case email.CodeInvalidRequest:
-		return strings.HasSuffix(e.Field, "scheduledAt")
 	}
-	return false
+	return errors.Is(err, errTimeCame)
 }
 
 // keyed marks rec as holding an idempotency key for KeyTTL.

@@ -86,7 +86,8 @@ func (s *Sender) AcceptBatch(ctx context.Context, body []byte, o Origin) (*Batch
 	recovered := make([]*Accepted, len(items))
 	parallel(len(items), func(i int) {
 		if errs[i] != nil {
-			recovered[i] = s.acceptedBefore(ctx, items[i], o, errs[i], func(r *email.Request) string {
+			var rerr error
+			recovered[i], rerr = s.acceptedBefore(ctx, items[i], o, errs[i], func(r *email.Request) string {
 				switch {
 				case r.IdempotencyKey != "":
 					return r.IdempotencyKey
@@ -95,6 +96,9 @@ func (s *Sender) AcceptBatch(ctx context.Context, body []byte, o Origin) (*Batch
 				}
 				return ""
 			})
+			if rerr != nil {
+				errs[i] = prefixed(rerr, fmt.Sprintf("messages[%d].", i))
+			}
 		}
 	})
 	var valid []*prepared

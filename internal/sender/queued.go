@@ -263,10 +263,10 @@ func (s *Sender) scheduledAt(v string, now time.Time, prefix string) (*time.Time
 	}
 	q := s.Queueing
 	if !at.After(now) {
-		return nil, email.Invalid(field, "%s is in the past (now is %s); send now by leaving scheduledAt out", at.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+		return nil, timeCame(email.Invalid(field, "%s is in the past (now is %s); send now by leaving scheduledAt out", at.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
 	}
 	if at.Before(now.Add(q.MinAhead)) {
-		return nil, email.Invalid(field, "must be at least %s ahead; send now by leaving scheduledAt out", q.MinAhead)
+		return nil, timeCame(email.Invalid(field, "must be at least %s ahead; send now by leaving scheduledAt out", q.MinAhead))
 	}
 	if at.After(now.Add(q.MaxAhead)) {
 		return nil, email.Invalid(field, "must be at most %s ahead", q.MaxAhead)
@@ -277,6 +277,15 @@ func (s *Sender) scheduledAt(v string, now time.Time, prefix string) (*time.Time
 
 // prefixed returns err with prefix put before its field, so a batch item's
 // error names it as messages[3].toEmail.
+// errTimeCame marks a scheduledAt refused only because time has passed
+// since an earlier attempt of the request may have been accepted.
+var errTimeCame = errors.New("sender: scheduledAt has come too close")
+
+func timeCame(e *email.Error) *email.Error {
+	e.Err = errTimeCame
+	return e
+}
+
 func prefixed(err error, prefix string) error {
 	if prefix == "" {
 		return err

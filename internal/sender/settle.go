@@ -41,19 +41,6 @@ func (s *Sender) claimRecord(ctx context.Context, rec *store.Record) (holder *st
 	return holder, err
 }
 
-// claimRefusal writes, as the claim of id, a failed record of a keyed
-// request refused for a reason that came with time (accept.go,
-// acceptedBefore), so that its first attempt's record, if it lands late,
-// finds the key taken. When the id is held it returns the holder and
-// store.ErrClaimTaken.
-func (s *Sender) claimRefusal(ctx context.Context, id string, code email.Code, o Origin, fp store.Fingerprint) (*store.Record, error) {
-	now := s.now()
-	rec := &store.Record{ID: id, Status: store.StatusFailed, ErrorCode: code, Source: o.Source, Caller: o.Caller,
-		CreatedAt: now, UpdatedAt: now, Fingerprint: fp.Value}
-	s.keyed(rec)
-	return s.claimRecord(ctx, rec)
-}
-
 // finishRecord writes the outcome of the sending claim rec.Token holds
 // (store.Records.Finish): sent, failed, unknown, or queued again.
 func (s *Sender) finishRecord(ctx context.Context, rec *store.Record) error {

@@ -62,9 +62,7 @@ var ErrTransition = errors.New("store: transition not allowed")
 // second recipient's notification lands (delayed → delayed, bounced →
 // bounced).
 var transitions = map[Status][]Status{
-	// Failed from nothing: a keyed request refused for a reason that
-	// came with time holds its key with the refusal (sender.claimRefusal).
-	"":              {StatusSending, StatusQueued, StatusScheduled, StatusFailed},
+	"":              {StatusSending, StatusQueued, StatusScheduled},
 	StatusQueued:    {StatusSending},
 	StatusScheduled: {StatusSending, StatusCancelled},
 	// A failure that may pass before any content reached the server puts
