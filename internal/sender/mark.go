@@ -50,8 +50,10 @@ func (s *Sender) markAsync(ctx context.Context, rec *store.Record) smtp.ContentG
 // to overlap, so a separate mark would add a DynamoDB round trip to every
 // warm send: the claim carries the mark instead (durable.go). The price is
 // the same as the mark's own, a little wider: a crash between the claim
-// and the content (one round trip: the quota and the suppression check)
-// ends unknown instead of being taken over — never a second copy. A wrong
+// and the content (the credential lookup, the quota and suppression
+// checks: usually one round trip, longer when a token is refreshed or a
+// dropped session redialled) ends unknown instead of being taken over —
+// never a second copy. A wrong
 // guess (another account's session, a dropped one) only makes the mark
 // early in the same way.
 func (s *Sender) oneFlightLikely(req *email.Request) bool {
