@@ -127,13 +127,17 @@ func (k *killer) hook(marked func(id string)) faultproxy.Hook {
 	}
 }
 
-// recordOf is the record id a DynamoDB item request's key names.
+// recordOf is the record id a DynamoDB item request's key (or, for a
+// PutItem, its item) names.
 func recordOf(body []byte) string {
 	var in struct {
-		Key map[string]struct{ S string }
+		Key, Item map[string]struct{ S string }
 	}
 	_ = json.Unmarshal(body, &in)
-	return strings.TrimPrefix(in.Key["pk"].S, "msg#")
+	if pk := in.Key["pk"].S; pk != "" {
+		return strings.TrimPrefix(pk, "msg#")
+	}
+	return strings.TrimPrefix(in.Item["pk"].S, "msg#")
 }
 
 // owners maps each recipient to the killer whose invocation sends to it,

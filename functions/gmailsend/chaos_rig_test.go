@@ -566,15 +566,23 @@ func writesRecord(op string, body []byte, id string) bool {
 }
 
 // marksContent says a DynamoDB request writes the record's "content may
-// be at the server" mark (sets contentAt; Begin only names it in its
-// condition).
+// be at the server" mark: an UpdateItem that sets contentAt (Begin only
+// names it in its condition), or a claim's PutItem whose item carries it
+// (a warm one-flight send, sender/mark.go).
 func marksContent(op string, body []byte) bool {
-	if op != "UpdateItem" {
-		return false
+	var in struct {
+		UpdateExpression string
+		Item             map[string]json.RawMessage
 	}
-	var in struct{ UpdateExpression string }
 	_ = json.Unmarshal(body, &in)
-	return strings.Contains(in.UpdateExpression, "contentAt")
+	switch op {
+	case "UpdateItem":
+		return strings.Contains(in.UpdateExpression, "contentAt")
+	case "PutItem":
+		_, marked := in.Item["contentAt"]
+		return marked
+	}
+	return false
 }
 
 // statusOf is a record's status, "none" when there is no record.
