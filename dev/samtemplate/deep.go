@@ -64,18 +64,11 @@ func (r *Resolver) intrinsic(name string, arg any) (any, error) {
 	case "Condition":
 		return r.Condition(fmt.Sprint(arg))
 	case "Fn::If":
-		args, ok := arg.([]any)
-		if !ok || len(args) != 3 {
-			return nil, fmt.Errorf("samtemplate: Fn::If needs [condition, then, else]: %v", arg)
-		}
-		cond, err := r.Condition(fmt.Sprint(args[0]))
+		branch, err := r.ifBranch(arg)
 		if err != nil {
 			return nil, err
 		}
-		if cond {
-			return r.Deep(args[1])
-		}
-		return r.Deep(args[2])
+		return r.Deep(branch)
 	case "Fn::GetAtt":
 		args, _ := arg.([]any)
 		if len(args) != 2 {

@@ -54,18 +54,11 @@ func (r *Resolver) Value(v any) (any, error) {
 				return p, nil
 			}
 		case "Fn::If":
-			args, ok := arg.([]any)
-			if !ok || len(args) != 3 {
-				return nil, fmt.Errorf("samtemplate: Fn::If needs [condition, then, else]: %v", arg)
-			}
-			cond, err := r.Condition(fmt.Sprint(args[0]))
+			branch, err := r.ifBranch(arg)
 			if err != nil {
 				return nil, err
 			}
-			if cond {
-				return r.Value(args[1])
-			}
-			return r.Value(args[2])
+			return r.Value(branch)
 		}
 	}
 	return v, nil
@@ -129,4 +122,20 @@ func (r *Resolver) truth(v any) (bool, error) {
 		}
 	}
 	return false, fmt.Errorf("samtemplate: unsupported condition %v", v)
+}
+
+// ifBranch is the branch an Fn::If [condition, then, else] takes.
+func (r *Resolver) ifBranch(arg any) (any, error) {
+	args, ok := arg.([]any)
+	if !ok || len(args) != 3 {
+		return nil, fmt.Errorf("samtemplate: Fn::If needs [condition, then, else]: %v", arg)
+	}
+	cond, err := r.Condition(fmt.Sprint(args[0]))
+	if err != nil {
+		return nil, err
+	}
+	if cond {
+		return args[1], nil
+	}
+	return args[2], nil
 }
