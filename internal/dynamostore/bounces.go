@@ -95,15 +95,6 @@ type bounceView struct {
 	Bounces       map[string]bounceEntry `dynamodbav:"bounces"`
 }
 
-// Record applies a recipient's outcome to the record whose Message-ID it
-// names, through bounce.Apply (which holds the rule), telling no status
-// sink: the bounce reader calls bounce.Apply itself, with its sink. Each
-// record costs a consistent read and one conditional UpdateItem, after
-// the index's query.
-func (t *Table) Record(ctx context.Context, e bounce.Event) (string, bounce.Applied, error) {
-	return bounce.Apply(ctx, t, nil, e)
-}
-
 // RecordsByMessageID finds the records of a Message-ID on the index,
 // which gives their keys only.
 func (t *Table) RecordsByMessageID(ctx context.Context, messageID string) ([]string, error) {

@@ -78,7 +78,7 @@ func fullestRecordKB(t *testing.T, tbl *dynamostore.Table, client *dynamodb.Clie
 		t.Fatal(err)
 	}
 	// The last one through the table, as the reader applies it.
-	if _, applied, err := tbl.Record(ctx, event(recipients[n-1])); err != nil || applied != bounce.Updated {
+	if _, applied, err := bounce.Apply(ctx, tbl, nil, event(recipients[n-1])); err != nil || applied != bounce.Updated {
 		t.Fatalf("the last bounce: %v %v", applied, err)
 	}
 

@@ -60,7 +60,7 @@ func TestRecordBounce(t *testing.T) {
 	}
 	for _, s := range steps {
 		s.change(&ev)
-		gotID, applied, err := tbl.Record(ctx, ev)
+		gotID, applied, err := bounce.Apply(ctx, tbl, nil, ev)
 		if err != nil || applied != s.applied || gotID != id {
 			t.Fatalf("%s: %q %v %v, want %q %v", s.name, gotID, applied, err, id, s.applied)
 		}
@@ -72,12 +72,12 @@ func TestRecordBounce(t *testing.T) {
 		"another account's message": {Owners: ev.Owners, MessageID: "<m2@gmail.com>", RecipientHash: "x", Outcome: bounce.Bounced},
 		"unknown Message-ID":        {Owners: ev.Owners, MessageID: "<nope@gmail.com>", RecipientHash: "x", Outcome: bounce.Bounced},
 	} {
-		if _, applied, err := tbl.Record(ctx, e); err != nil || applied != bounce.NotFound {
+		if _, applied, err := bounce.Apply(ctx, tbl, nil, e); err != nil || applied != bounce.NotFound {
 			t.Errorf("%s: %v %v", name, applied, err)
 		}
 	}
 	e := bounce.Event{Owners: ev.Owners, MessageID: "<m3@gmail.com>", RecipientHash: bounce.AddressHash("a@example.com"), Outcome: bounce.Bounced}
-	if _, applied, err := tbl.Record(ctx, e); err != nil || applied != bounce.NotRecipient {
+	if _, applied, err := bounce.Apply(ctx, tbl, nil, e); err != nil || applied != bounce.NotRecipient {
 		t.Errorf("a record without recipient keys: %v %v", applied, err)
 	}
 	if r, _ := tbl.Get(ctx, old); r.Status != store.StatusSent || len(r.Bounces) != 0 {

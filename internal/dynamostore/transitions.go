@@ -55,12 +55,6 @@ func (t *Table) Move(ctx context.Context, r *store.Record, from ...store.Status)
 	return nil
 }
 
-// Begin is BeginFrom without the status the record left.
-func (t *Table) Begin(ctx context.Context, id, fingerprint, token string, leaseUntil, now time.Time) (*store.Record, error) {
-	rec, _, err := t.BeginFrom(ctx, id, fingerprint, token, leaseUntil, now)
-	return rec, err
-}
-
 // BeginFrom moves a queued or scheduled record to sending under token with
 // one conditional UpdateItem and returns it as it now is, with the status
 // it left, so the queue's consumer needs no read first (the item as it

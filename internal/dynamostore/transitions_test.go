@@ -79,17 +79,17 @@ func TestBeginOnlyFromQueuedOrScheduled(t *testing.T) {
 	if _, err := tbl.Claim(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
-	got, err := tbl.Begin(ctx, rec.ID, rec.Fingerprint, "tok-1", now.Add(time.Minute), now)
+	got, _, err := tbl.BeginFrom(ctx, rec.ID, rec.Fingerprint, "tok-1", now.Add(time.Minute), now)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Status != store.StatusSending || got.Token != "tok-1" || got.Caller != "key-1" || got.ScheduledAt == nil || !got.LeaseUntil.Equal(now.Add(time.Minute)) {
 		t.Fatalf("begun %+v", got)
 	}
-	if _, err := tbl.Begin(ctx, rec.ID, "", "tok-2", now.Add(time.Minute), now); !errors.Is(err, store.ErrStatusChanged) {
+	if _, _, err := tbl.BeginFrom(ctx, rec.ID, "", "tok-2", now.Add(time.Minute), now); !errors.Is(err, store.ErrStatusChanged) {
 		t.Fatalf("second begin: %v", err)
 	}
-	if _, err := tbl.Begin(ctx, store.NewID(), "", "tok-3", now.Add(time.Minute), now); !errors.Is(err, store.ErrStatusChanged) {
+	if _, _, err := tbl.BeginFrom(ctx, store.NewID(), "", "tok-3", now.Add(time.Minute), now); !errors.Is(err, store.ErrStatusChanged) {
 		t.Fatalf("absent record: %v", err)
 	}
 	// Finish with the token holds: the claim is Begin's.
@@ -112,10 +112,10 @@ func TestBeginRefusesAnotherRequest(t *testing.T) {
 	if _, err := tbl.Claim(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tbl.Begin(ctx, rec.ID, "old-request", "tok-1", now.Add(time.Minute), now); !errors.Is(err, store.ErrStatusChanged) {
+	if _, _, err := tbl.BeginFrom(ctx, rec.ID, "old-request", "tok-1", now.Add(time.Minute), now); !errors.Is(err, store.ErrStatusChanged) {
 		t.Fatalf("begin with the old request's fingerprint: %v", err)
 	}
-	got, err := tbl.Begin(ctx, rec.ID, "new-request", "tok-2", now.Add(time.Minute), now)
+	got, _, err := tbl.BeginFrom(ctx, rec.ID, "new-request", "tok-2", now.Add(time.Minute), now)
 	if err != nil || got.Status != store.StatusSending || got.Token != "tok-2" {
 		t.Fatalf("begin with the record's own fingerprint: %+v %v", got, err)
 	}
