@@ -80,11 +80,11 @@ deploy: ## sam build && sam deploy (needs the AWS SAM CLI and an AWS account)
 	sam build && sam deploy
 
 fuzz: ## run each fuzz target for FUZZTIME
-	$(GO) test ./internal/email -run '^$$' -fuzz '^FuzzDecodeValidate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
-	$(GO) test ./internal/email -run '^$$' -fuzz '^FuzzParseAddressList$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
+	$(GO) test . -run '^$$' -fuzz '^FuzzDecodeValidate$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
+	$(GO) test . -run '^$$' -fuzz '^FuzzParseAddressList$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 	$(GO) test ./internal/gomailmime -run '^$$' -fuzz '^FuzzBuild$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 	$(GO) test ./internal/enmimedsn -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
-	$(GO) test ./internal/email -run '^$$' -fuzz '^FuzzShapeWalksAgree$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
+	$(GO) test . -run '^$$' -fuzz '^FuzzShapeWalksAgree$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 	$(GO) test ./internal/jsonscan -run '^$$' -fuzz '^FuzzSkip$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 	$(GO) test ./internal/lambdahandler -run '^$$' -fuzz '^FuzzDetectAgrees$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 200x
 

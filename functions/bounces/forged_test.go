@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/fixture"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // TestForgedBounceChangesNothing ensures, with both real bootstrap
@@ -66,7 +66,7 @@ func TestForgedBounceChangesNothing(t *testing.T) {
 	if desk.Account != "desk" || desk.Error != "" || desk.Found != 1 || desk.Bounced != 0 || desk.Suppressed != 0 || desk.Skipped["not_recipient"] != 1 {
 		t.Fatalf("desk's run %+v (only the imitation names the daemon's address)\n%s", desk, st.readLogs)
 	}
-	if rec, err := st.table.Get(t.Context(), sent.ID); err != nil || rec.Status != store.StatusSent || len(rec.Bounces) != 0 {
+	if rec, err := st.table.Get(t.Context(), sent.ID); err != nil || rec.Status != gmailsend.StatusSent || len(rec.Bounces) != 0 {
 		t.Fatalf("record: %+v %v", rec, err)
 	}
 	if out, code := invoke(t, st.send, []byte(request("desk", ceo))); code != "" || !strings.Contains(out, `"sent"`) {

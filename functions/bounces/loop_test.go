@@ -5,11 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/dynalite"
 	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/bounce"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 var scheduled = []byte(`{"version":"0","id":"5c8e3f1a-0000-4000-8000-000000000001","detail-type":"Scheduled Event","source":"aws.events",` +
@@ -33,7 +33,7 @@ func TestBounceLoop(t *testing.T) {
 	for _, r := range []string{request("desk", nobody), request("oauth-desk", disabled)} {
 		out, code := invoke(t, st.send, []byte(r))
 		var res struct{ Status, ID string }
-		if code != "" || json.Unmarshal([]byte(out), &res) != nil || res.Status != "sent" || !store.ValidID(res.ID) {
+		if code != "" || json.Unmarshal([]byte(out), &res) != nil || res.Status != "sent" || !gmailsend.ValidID(res.ID) {
 			t.Fatalf("send: %s %s\n%s", out, code, st.sendLogs)
 		}
 		ids = append(ids, res.ID)
@@ -62,7 +62,7 @@ func TestBounceLoop(t *testing.T) {
 	}
 	for i, id := range ids {
 		rec, err := st.table.Get(t.Context(), id)
-		if err != nil || rec.Status != store.StatusBounced {
+		if err != nil || rec.Status != gmailsend.StatusBounced {
 			t.Fatalf("record %s: %+v %v", id, rec, err)
 		}
 		mark := rec.Bounces[bounce.AddressHash([]string{nobody, disabled}[i])]

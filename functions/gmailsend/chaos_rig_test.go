@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devscheduler"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/devsqs"
@@ -22,8 +23,6 @@ import (
 	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/dev/runtimeapi"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
-	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // The names the rig gives the table, queues and schedule group, and the
@@ -399,7 +398,7 @@ func (a answer) String() string {
 // final says a client following docs/api.md stops here: a success, or a
 // failure whose code docs/api.md marks "retry helps: no".
 func (a answer) final() bool {
-	return a.status/100 == 2 || (a.status != 0 && a.code != "" && !email.Code(a.code).Retryable())
+	return a.status/100 == 2 || (a.status != 0 && a.code != "" && !gmailsend.Code(a.code).Retryable())
 }
 
 // readAnswer reads an API Gateway response (or the lack of one).
@@ -541,12 +540,12 @@ func (r *rig) arrivedAt(to string) []time.Time {
 
 // record reads a message record straight from the table (nil when there
 // is none).
-func (r *rig) record(id string) *store.Record {
+func (r *rig) record(id string) *gmailsend.Record {
 	r.tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	rec, err := r.records.Get(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, gmailsend.ErrNotFound) {
 		return nil
 	}
 	if err != nil {
@@ -557,7 +556,7 @@ func (r *rig) record(id string) *store.Record {
 
 // recordID is the id of the record a keyed request of the rig's API key
 // has.
-func recordID(key string) string { return store.KeyedID(rigCaller, key) }
+func recordID(key string) string { return gmailsend.KeyedID(rigCaller, key) }
 
 // writesRecord says a DynamoDB write request (PutItem, UpdateItem) is of
 // the record id.
@@ -586,7 +585,7 @@ func marksContent(op string, body []byte) bool {
 }
 
 // statusOf is a record's status, "none" when there is no record.
-func statusOf(rec *store.Record) string {
+func statusOf(rec *gmailsend.Record) string {
 	if rec == nil {
 		return "none"
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devimap"
 	"github.com/gmailsend/gmailsend/dev/devoauth"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
@@ -17,7 +18,6 @@ import (
 	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
 	"github.com/gmailsend/gmailsend/internal/bounceapp"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 // secretMap is a hand-written secret store.
@@ -27,7 +27,7 @@ func (m secretMap) FetchSecret(_ context.Context, id string) ([]byte, error) {
 	if v, ok := m[id]; ok {
 		return []byte(v), nil
 	}
-	return nil, email.Errorf(email.CodeCredentialNotFound, "credential", "no such credential")
+	return nil, gmailsend.Errorf(gmailsend.CodeCredentialNotFound, "credential", "no such credential")
 }
 
 // TestBounceReaderRefusesPlaintextIMAP ensures an IMAP server without TLS

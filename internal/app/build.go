@@ -5,18 +5,17 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/awsscheduler"
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/emf"
 	"github.com/gmailsend/gmailsend/internal/googleoauth"
 	"github.com/gmailsend/gmailsend/internal/lambdahandler"
 	"github.com/gmailsend/gmailsend/internal/sender"
 	"github.com/gmailsend/gmailsend/internal/smtp"
 	"github.com/gmailsend/gmailsend/internal/sqsqueue"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // App is the assembled function.
@@ -48,13 +47,13 @@ type Parts struct {
 	// configures the SDK from the environment (awsenv). Unused without the table.
 	SQSVisibility sqsqueue.VisibilityAPI
 	// FingerprintKey replaces the key FINGERPRINT_KEY_SECRET names (tests).
-	FingerprintKey store.FingerprintKeys
+	FingerprintKey gmailsend.FingerprintKeys
 	// StatusSink is told of every status change of a message record once
 	// it is stored, by both functions (sender.Sender.StatusSink,
-	// bounce.Reader.Sink); nil tells nobody (store.NoStatusSink). It is a
+	// bounce.Reader.Sink); nil tells nobody (gmailsend.NoStatusSink). It is a
 	// part, not a Config field, because it is code: the status events of
 	// issue 24 fill it here.
-	StatusSink store.StatusSink
+	StatusSink gmailsend.StatusSink
 }
 
 // Build assembles the function from cfg. Nothing here touches the network:
@@ -82,7 +81,7 @@ func Build(cfg Config, parts Parts) (*App, error) {
 	}, secrets, tokens)
 
 	s := &sender.Sender{
-		Limits:       email.Limits{MaxRecipients: cfg.MaxRecipients, MaxMessageBytes: cfg.MaxMessageBytes},
+		Limits:       gmailsend.RequestLimits{MaxRecipients: cfg.MaxRecipients, MaxMessageBytes: cfg.MaxMessageBytes},
 		Relay:        sender.RelayPolicy{AllowedSenders: cfg.AllowedSenders, AllowedRecipientDomains: cfg.AllowedRecipientDomains},
 		Credentials:  resolver,
 		Deliver:      client,
@@ -117,9 +116,9 @@ func Build(cfg Config, parts Parts) (*App, error) {
 
 // StatusSink is the status sink both functions settle changes through
 // (Parts.StatusSink, else one that tells nobody).
-func StatusSink(parts Parts) store.StatusSink {
+func StatusSink(parts Parts) gmailsend.StatusSink {
 	if parts.StatusSink == nil {
-		return store.NoStatusSink{}
+		return gmailsend.NoStatusSink{}
 	}
 	return parts.StatusSink
 }

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/bounce"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/emf"
 	"github.com/gmailsend/gmailsend/internal/googleoauth"
 	"github.com/gmailsend/gmailsend/internal/lambdahandler"
@@ -133,7 +133,7 @@ type Config struct {
 // Defaults is Gmail with the documented defaults.
 func Defaults() Config {
 	s := smtp.DefaultConfig()
-	l := email.DefaultLimits()
+	l := gmailsend.DefaultLimits()
 	p := credential.DefaultPolicy()
 	h := lambdahandler.DefaultOptions()
 	return Config{

@@ -13,11 +13,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/faultsmtp"
 	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/lambdahandler"
 )
 
@@ -28,44 +28,44 @@ type faultRow struct {
 	tls        string // "good" (default), "none", "wrong-host", "expired"
 	pipelining bool
 	chunking   bool // the server offers CHUNKING and PIPELINING, and the request has one recipient: BDAT in one flight
-	code       email.Code
+	code       gmailsend.Code
 	beforeAuth bool // the failure comes before AUTH: no credential may have been sent at all
 }
 
 func faultRows() []faultRow {
 	rows := []faultRow{
-		{name: "421 greeting", stage: faultsmtp.Greeting, fault: faultsmtp.Fault{Reply: "421 4.3.2 Service not available"}, code: email.CodeSMTPUnavailable, beforeAuth: true},
-		{name: "421 4.7.0 greeting", stage: faultsmtp.Greeting, fault: faultsmtp.Fault{Reply: "421 4.7.0 Try again later, closing connection."}, code: email.CodeRateLimited, beforeAuth: true},
-		{name: "EHLO refused", stage: faultsmtp.EHLO, fault: faultsmtp.Fault{Reply: "554 5.7.1 go away"}, code: email.CodeSMTPRejected, beforeAuth: true},
-		{name: "no STARTTLS", tls: "none", code: email.CodeTLSRequired, beforeAuth: true},
-		{name: "STARTTLS refused", stage: faultsmtp.STARTTLS, fault: faultsmtp.Fault{Reply: "454 4.7.0 TLS not available"}, code: email.CodeTLSRequired, beforeAuth: true},
-		{name: "certificate for wrong host", tls: "wrong-host", code: email.CodeTLSRequired, beforeAuth: true},
-		{name: "expired certificate", tls: "expired", code: email.CodeTLSRequired, beforeAuth: true},
-		{name: "535 on AUTH", stage: faultsmtp.AUTH, fault: faultsmtp.Fault{Reply: "535 5.7.8 Username and Password not accepted."}, code: email.CodeSMTPAuthFailed},
-		{name: "534 on AUTH", stage: faultsmtp.AUTH, fault: faultsmtp.Fault{Reply: "534 5.7.9 Application-specific password required."}, code: email.CodeSMTPAuthFailed},
-		{name: "454 on AUTH", stage: faultsmtp.AUTH, fault: faultsmtp.Fault{Reply: "454 4.7.0 Too many login attempts, please try again later."}, code: email.CodeSMTPUnavailable},
-		{name: "451 on MAIL", stage: faultsmtp.MAIL, fault: faultsmtp.Fault{Reply: "451 4.3.0 Mail server temporarily rejected message."}, code: email.CodeSMTPUnavailable},
-		{name: "550 on MAIL", stage: faultsmtp.MAIL, fault: faultsmtp.Fault{Reply: "550 5.7.0 Mail relay denied"}, code: email.CodeSMTPRejected},
-		{name: "550 5.4.5 on MAIL", stage: faultsmtp.MAIL, fault: faultsmtp.Fault{Reply: "550 5.4.5 Daily user sending limit exceeded."}, code: email.CodeRateLimited},
-		{name: "550 on second RCPT", stage: faultsmtp.RCPT, fault: faultsmtp.Fault{Reply: "550 5.1.1 No such user", Nth: 2}, code: email.CodeSMTPRejected},
-		{name: "550 on second RCPT pipelined", stage: faultsmtp.RCPT, pipelining: true, fault: faultsmtp.Fault{Reply: "550 5.1.1 No such user", Nth: 2}, code: email.CodeSMTPRejected},
-		{name: "552 after DATA", stage: faultsmtp.EndData, fault: faultsmtp.Fault{Reply: "552 5.3.4 Message too big"}, code: email.CodeSMTPRejected},
-		{name: "554 after DATA", stage: faultsmtp.EndData, fault: faultsmtp.Fault{Reply: "554 5.7.0 Message rejected"}, code: email.CodeSMTPRejected},
-		{name: "reset mid-DATA", stage: faultsmtp.Content, fault: faultsmtp.Fault{Reset: true}, code: email.CodeSMTPUnavailable},
-		{name: "garbage greeting", stage: faultsmtp.Greeting, fault: faultsmtp.Fault{Reply: "HELLO THERE I AM NOT SMTP"}, code: email.CodeSMTPUnavailable, beforeAuth: true},
-		{name: "overlong reply", stage: faultsmtp.MAIL, fault: faultsmtp.Fault{Reply: strings.Repeat("x", 200_000)}, code: email.CodeSMTPUnavailable},
+		{name: "421 greeting", stage: faultsmtp.Greeting, fault: faultsmtp.Fault{Reply: "421 4.3.2 Service not available"}, code: gmailsend.CodeSMTPUnavailable, beforeAuth: true},
+		{name: "421 4.7.0 greeting", stage: faultsmtp.Greeting, fault: faultsmtp.Fault{Reply: "421 4.7.0 Try again later, closing connection."}, code: gmailsend.CodeRateLimited, beforeAuth: true},
+		{name: "EHLO refused", stage: faultsmtp.EHLO, fault: faultsmtp.Fault{Reply: "554 5.7.1 go away"}, code: gmailsend.CodeSMTPRejected, beforeAuth: true},
+		{name: "no STARTTLS", tls: "none", code: gmailsend.CodeTLSRequired, beforeAuth: true},
+		{name: "STARTTLS refused", stage: faultsmtp.STARTTLS, fault: faultsmtp.Fault{Reply: "454 4.7.0 TLS not available"}, code: gmailsend.CodeTLSRequired, beforeAuth: true},
+		{name: "certificate for wrong host", tls: "wrong-host", code: gmailsend.CodeTLSRequired, beforeAuth: true},
+		{name: "expired certificate", tls: "expired", code: gmailsend.CodeTLSRequired, beforeAuth: true},
+		{name: "535 on AUTH", stage: faultsmtp.AUTH, fault: faultsmtp.Fault{Reply: "535 5.7.8 Username and Password not accepted."}, code: gmailsend.CodeSMTPAuthFailed},
+		{name: "534 on AUTH", stage: faultsmtp.AUTH, fault: faultsmtp.Fault{Reply: "534 5.7.9 Application-specific password required."}, code: gmailsend.CodeSMTPAuthFailed},
+		{name: "454 on AUTH", stage: faultsmtp.AUTH, fault: faultsmtp.Fault{Reply: "454 4.7.0 Too many login attempts, please try again later."}, code: gmailsend.CodeSMTPUnavailable},
+		{name: "451 on MAIL", stage: faultsmtp.MAIL, fault: faultsmtp.Fault{Reply: "451 4.3.0 Mail server temporarily rejected message."}, code: gmailsend.CodeSMTPUnavailable},
+		{name: "550 on MAIL", stage: faultsmtp.MAIL, fault: faultsmtp.Fault{Reply: "550 5.7.0 Mail relay denied"}, code: gmailsend.CodeSMTPRejected},
+		{name: "550 5.4.5 on MAIL", stage: faultsmtp.MAIL, fault: faultsmtp.Fault{Reply: "550 5.4.5 Daily user sending limit exceeded."}, code: gmailsend.CodeRateLimited},
+		{name: "550 on second RCPT", stage: faultsmtp.RCPT, fault: faultsmtp.Fault{Reply: "550 5.1.1 No such user", Nth: 2}, code: gmailsend.CodeSMTPRejected},
+		{name: "550 on second RCPT pipelined", stage: faultsmtp.RCPT, pipelining: true, fault: faultsmtp.Fault{Reply: "550 5.1.1 No such user", Nth: 2}, code: gmailsend.CodeSMTPRejected},
+		{name: "552 after DATA", stage: faultsmtp.EndData, fault: faultsmtp.Fault{Reply: "552 5.3.4 Message too big"}, code: gmailsend.CodeSMTPRejected},
+		{name: "554 after DATA", stage: faultsmtp.EndData, fault: faultsmtp.Fault{Reply: "554 5.7.0 Message rejected"}, code: gmailsend.CodeSMTPRejected},
+		{name: "reset mid-DATA", stage: faultsmtp.Content, fault: faultsmtp.Fault{Reset: true}, code: gmailsend.CodeSMTPUnavailable},
+		{name: "garbage greeting", stage: faultsmtp.Greeting, fault: faultsmtp.Fault{Reply: "HELLO THERE I AM NOT SMTP"}, code: gmailsend.CodeSMTPUnavailable, beforeAuth: true},
+		{name: "overlong reply", stage: faultsmtp.MAIL, fault: faultsmtp.Fault{Reply: strings.Repeat("x", 200_000)}, code: gmailsend.CodeSMTPUnavailable},
 	}
 	for _, st := range []faultsmtp.Stage{faultsmtp.Greeting, faultsmtp.EHLO, faultsmtp.STARTTLS, faultsmtp.AUTH, faultsmtp.MAIL, faultsmtp.RCPT, faultsmtp.DATA, faultsmtp.Content, faultsmtp.EndData} {
 		before := st == faultsmtp.Greeting || st == faultsmtp.EHLO || st == faultsmtp.STARTTLS
-		rows = append(rows, faultRow{name: "silence at " + string(st), stage: st, fault: faultsmtp.Fault{Silence: true}, code: email.CodeTimeout, beforeAuth: before})
+		rows = append(rows, faultRow{name: "silence at " + string(st), stage: st, fault: faultsmtp.Fault{Silence: true}, code: gmailsend.CodeTimeout, beforeAuth: before})
 	}
-	rows = append(rows, faultRow{name: "silence at MAIL pipelined", stage: faultsmtp.MAIL, pipelining: true, fault: faultsmtp.Fault{Silence: true}, code: email.CodeTimeout})
+	rows = append(rows, faultRow{name: "silence at MAIL pipelined", stage: faultsmtp.MAIL, pipelining: true, fault: faultsmtp.Fault{Silence: true}, code: gmailsend.CodeTimeout})
 	rows = append(rows,
-		faultRow{name: "BDAT refused", stage: faultsmtp.BDAT, chunking: true, fault: faultsmtp.Fault{Reply: "502 5.5.1 Unrecognized command"}, code: email.CodeSMTPRejected},
-		faultRow{name: "552 after the BDAT chunk", stage: faultsmtp.EndData, chunking: true, fault: faultsmtp.Fault{Reply: "552 5.3.4 Message too big"}, code: email.CodeSMTPRejected},
-		faultRow{name: "reset mid-BDAT chunk", stage: faultsmtp.Content, chunking: true, fault: faultsmtp.Fault{Reset: true}, code: email.CodeSMTPUnavailable},
-		faultRow{name: "silence after the BDAT chunk", stage: faultsmtp.EndData, chunking: true, fault: faultsmtp.Fault{Silence: true}, code: email.CodeTimeout},
-		faultRow{name: "550 on RCPT with BDAT", stage: faultsmtp.RCPT, chunking: true, fault: faultsmtp.Fault{Reply: "550 5.1.1 No such user"}, code: email.CodeSMTPRejected},
+		faultRow{name: "BDAT refused", stage: faultsmtp.BDAT, chunking: true, fault: faultsmtp.Fault{Reply: "502 5.5.1 Unrecognized command"}, code: gmailsend.CodeSMTPRejected},
+		faultRow{name: "552 after the BDAT chunk", stage: faultsmtp.EndData, chunking: true, fault: faultsmtp.Fault{Reply: "552 5.3.4 Message too big"}, code: gmailsend.CodeSMTPRejected},
+		faultRow{name: "reset mid-BDAT chunk", stage: faultsmtp.Content, chunking: true, fault: faultsmtp.Fault{Reset: true}, code: gmailsend.CodeSMTPUnavailable},
+		faultRow{name: "silence after the BDAT chunk", stage: faultsmtp.EndData, chunking: true, fault: faultsmtp.Fault{Silence: true}, code: gmailsend.CodeTimeout},
+		faultRow{name: "550 on RCPT with BDAT", stage: faultsmtp.RCPT, chunking: true, fault: faultsmtp.Fault{Reply: "550 5.1.1 No such user"}, code: gmailsend.CodeSMTPRejected},
 	)
 	return rows
 }
@@ -136,7 +136,7 @@ func TestFaultMatrix(t *testing.T) {
 			if took := time.Since(start); took > 1500*time.Millisecond {
 				t.Errorf("answered after the deadline: %v", took)
 			}
-			code := email.Code(functionErrorType(err))
+			code := gmailsend.Code(functionErrorType(err))
 			if code != row.code {
 				t.Fatalf("code %s (%v), want %s", code, err, row.code)
 			}

@@ -14,9 +14,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/dynalite"
 	"github.com/gmailsend/gmailsend/dev/fixture"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 // TestFingerprintResistsBruteForce ensures someone who reads the table cannot recover a short secret of a message (a five-digit code) from its record's fingerprint by hashing every guess: knowing every other field of the request, none of the 100,000 guesses hashes to what is stored, while the same search with the deployment's key finds the code.
@@ -47,7 +47,7 @@ func TestFingerprintResistsBruteForce(t *testing.T) {
 	digest := stored[strings.LastIndex(stored, ":")+1:]
 
 	// The attacker knows the request but the code, and how it is hashed.
-	known, err := email.DecodeRequest([]byte(body("CODE")))
+	known, err := gmailsend.DecodeRequest([]byte(body("CODE")))
 	if err != nil {
 		t.Fatal(err)
 	}

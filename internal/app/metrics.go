@@ -4,9 +4,9 @@ import (
 	"io"
 	"sync"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/emf"
 	"github.com/gmailsend/gmailsend/internal/sender"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // metricsNamespace parses METRICS_NAMESPACE: a namespace CloudWatch would
@@ -43,8 +43,8 @@ func observeQuota(s *sender.Sender, mw *emf.Writer) {
 	if g == nil {
 		return
 	}
-	g.Observe = func(account string, used store.Usage, limits store.Limits) {
-		u, l := store.Fullest(used, limits)
+	g.Observe = func(account string, used gmailsend.Usage, limits gmailsend.QuotaLimits) {
+		u, l := gmailsend.Fullest(used, limits)
 		_ = mw.QuotaUsed(account, u, l)
 	}
 }

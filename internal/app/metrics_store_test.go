@@ -6,11 +6,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/emfcheck"
 	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
 	"github.com/gmailsend/gmailsend/internal/emf"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // seriesOf decodes every metric line of a log into "Name value Unit {dims}" strings.
@@ -114,7 +114,7 @@ func TestOperationsAccountCommandsFindTheDimension(t *testing.T) {
 	if got := run("printf %s NAME | sha256sum | cut -c1-12", "NAME", "kim@example.com"); "acct-"+got != emf.Account("kim@example.com") {
 		t.Errorf("docs/operations.md's command gives acct-%s, the function publishes %s", got, emf.Account("kim@example.com"))
 	}
-	if got := run(`printf 'gmailsend-account\0%s' ADDRESS | sha256sum | cut -c1-24`, "ADDRESS", fixture.User); "addr:"+got != store.AccountOf("", fixture.User) {
-		t.Errorf("docs/operations.md's command gives addr:%s, the quota guard counts %s", got, store.AccountOf("", fixture.User))
+	if got := run(`printf 'gmailsend-account\0%s' ADDRESS | sha256sum | cut -c1-24`, "ADDRESS", fixture.User); "addr:"+got != gmailsend.AccountOf("", fixture.User) {
+		t.Errorf("docs/operations.md's command gives addr:%s, the quota guard counts %s", got, gmailsend.AccountOf("", fixture.User))
 	}
 }

@@ -18,10 +18,9 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/fixture"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/lambdahandler"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // apiBase is the document's server URL with its default variables.
@@ -68,11 +67,11 @@ func enumOf(t *testing.T, doc *openapi3.T, name string) []string {
 	return out
 }
 
-// TestOpenAPIDocumentMatchesCode ensures api/openapi.yaml is a valid OpenAPI 3 document whose error-code enum is exactly email.Codes() and whose status enum is exactly store.Statuses(), so neither can drift.
+// TestOpenAPIDocumentMatchesCode ensures api/openapi.yaml is a valid OpenAPI 3 document whose error-code enum is exactly gmailsend.Codes() and whose status enum is exactly gmailsend.Statuses(), so neither can drift.
 func TestOpenAPIDocumentMatchesCode(t *testing.T) {
 	doc, _ := openAPI(t)
 	var codes []string
-	for _, c := range email.Codes() {
+	for _, c := range gmailsend.Codes() {
 		codes = append(codes, string(c))
 	}
 	slices.Sort(codes)
@@ -80,7 +79,7 @@ func TestOpenAPIDocumentMatchesCode(t *testing.T) {
 		t.Errorf("Code enum\n got  %v\n want %v (email.Codes)", got, codes)
 	}
 	var statuses []string
-	for _, s := range store.Statuses() {
+	for _, s := range gmailsend.Statuses() {
 		statuses = append(statuses, string(s))
 	}
 	slices.Sort(statuses)

@@ -1,10 +1,10 @@
 package app
 
 import (
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/awsscheduler"
 	"github.com/gmailsend/gmailsend/internal/sender"
 	"github.com/gmailsend/gmailsend/internal/sqsqueue"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 var queueDefaults = sender.DefaultQueueing()
@@ -17,7 +17,7 @@ func wireQueue(s *sender.Sender, cfg Config, parts Parts) {
 		MaxBatch: cfg.MaxBatchMessages, MaxQueuedBytes: cfg.MaxQueuedMessageBytes,
 		MinAhead: cfg.MinScheduleAhead, MaxAhead: cfg.MaxScheduleAhead,
 	}
-	moves, ok := s.Records.(store.Transitions)
+	moves, ok := s.Records.(gmailsend.Transitions)
 	if cfg.SendQueueURL == "" || !ok {
 		return
 	}
@@ -42,7 +42,7 @@ func wireQueue(s *sender.Sender, cfg Config, parts Parts) {
 
 // deadLetterQueue is where failures carrying an inline secret are parked
 // without it (DEAD_LETTER_QUEUE_URL); nil without one.
-func deadLetterQueue(cfg Config, parts Parts) store.Queue {
+func deadLetterQueue(cfg Config, parts Parts) gmailsend.Queue {
 	if cfg.DeadLetterQueueURL == "" {
 		return nil
 	}

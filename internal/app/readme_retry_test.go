@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/lambdahandler"
 )
 
@@ -15,7 +15,7 @@ func TestRetryColumnMatchesRetryable(t *testing.T) {
 	if !strings.Contains(doc, "| code | HTTP | retry helps | when |") {
 		t.Fatal(`docs/api.md's code table lost its "retry helps" column`)
 	}
-	for _, c := range email.Codes() {
+	for _, c := range gmailsend.Codes() {
 		answer := "no"
 		if c.Retryable() {
 			answer = "yes"

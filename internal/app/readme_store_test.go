@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/lambdahandler"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // TestAPIDocDocumentsEveryRouteAndStatus ensures docs/api.md's routes table has exactly one row per route of the handler's route table, saying "no" API key exactly for the public routes, and that every record status is named in docs/api.md.
@@ -38,7 +38,7 @@ func TestAPIDocDocumentsEveryRouteAndStatus(t *testing.T) {
 			t.Errorf("docs/api.md says `%s` needs an API key: %s, want %s", r, key, want)
 		}
 	}
-	for _, s := range store.Statuses() {
+	for _, s := range gmailsend.Statuses() {
 		if !strings.Contains(doc, "`"+string(s)+"`") {
 			t.Errorf("docs/api.md does not document the status `%s`", s)
 		}

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/lambdahandler"
 )
 
@@ -59,7 +59,7 @@ func TestAPIDocExamplesWork(t *testing.T) {
 // TestAPIDocDocumentsEveryCode ensures each error code is in docs/api.md's table with its real HTTP status.
 func TestAPIDocDocumentsEveryCode(t *testing.T) {
 	doc := readDoc(t, "docs/api.md")
-	for _, c := range email.Codes() {
+	for _, c := range gmailsend.Codes() {
 		row := fmt.Sprintf("| `%s` | %d |", c, lambdahandler.HTTPStatus(c))
 		if !strings.Contains(doc, row) {
 			t.Errorf("docs/api.md lacks the row %q", row)

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/dev/samtemplate"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/emf"
 )
 
@@ -110,7 +110,7 @@ func TestRunbookQueriesUseLoggedFields(t *testing.T) {
 	}
 	fields := loggedFields(t)
 	codes := map[string]bool{"sent": true}
-	for _, c := range email.Codes() {
+	for _, c := range gmailsend.Codes() {
 		codes[string(c)] = true
 	}
 	literal := regexp.MustCompile(`"[^"]*"`)

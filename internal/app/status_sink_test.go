@@ -15,22 +15,22 @@ import (
 
 	gosmtp "github.com/emersion/go-smtp"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devimap"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
 	"github.com/gmailsend/gmailsend/internal/bounceapp"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // recordingSink is a status sink that keeps every change it is told of.
 type recordingSink struct {
 	mu      sync.Mutex
-	changes []store.StatusChange
+	changes []gmailsend.StatusChange
 }
 
-func (r *recordingSink) StatusChanged(_ context.Context, c store.StatusChange) {
+func (r *recordingSink) StatusChanged(_ context.Context, c gmailsend.StatusChange) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.changes = append(r.changes, c)
@@ -53,7 +53,7 @@ func (r *recordingSink) paths() map[string]string {
 }
 
 // last is the last change the sink saw that moved a record to status to.
-func (r *recordingSink) last(to store.Status) store.StatusChange {
+func (r *recordingSink) last(to gmailsend.Status) gmailsend.StatusChange {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for i := len(r.changes) - 1; i >= 0; i-- {
@@ -61,7 +61,7 @@ func (r *recordingSink) last(to store.Status) store.StatusChange {
 			return r.changes[i]
 		}
 	}
-	return store.StatusChange{}
+	return gmailsend.StatusChange{}
 }
 
 // TestStatusSinkSeesEveryTransition ensures the status sink wired through app.Parts sees, once each and in order, every status change of a POST /send that bounces, a POST /send the server refuses, a queued send retried after a 451, and a scheduled send cancelled — from both functions — and nothing else.
@@ -102,7 +102,7 @@ func TestStatusSinkSeesEveryTransition(t *testing.T) {
 	readBounces(t, h, inbox, ca.PEM, sink)
 
 	sentID := decodeBody[sentBody](t, bounced).ID
-	failedID := sink.last(store.StatusFailed).ID
+	failedID := sink.last(gmailsend.StatusFailed).ID
 	want := map[string]string{
 		sentID:       "new→sending sending→sent sent→bounced",
 		failedID:     "new→sending sending→failed",
@@ -124,7 +124,7 @@ func TestStatusSinkSeesEveryTransition(t *testing.T) {
 // checkChangeFields checks what the changes say beyond their statuses.
 func checkChangeFields(t *testing.T, sink *recordingSink) {
 	t.Helper()
-	sent, b, failed := sink.last(store.StatusSent), sink.last(store.StatusBounced), sink.last(store.StatusFailed)
+	sent, b, failed := sink.last(gmailsend.StatusSent), sink.last(gmailsend.StatusBounced), sink.last(gmailsend.StatusFailed)
 	if sent.Account == "" || sent.MessageID == "" || sent.Source != "apigateway-rest" {
 		t.Errorf("sent: %+v", sent)
 	}
@@ -136,14 +136,14 @@ func checkChangeFields(t *testing.T, sink *recordingSink) {
 	}
 	sink.mu.Lock()
 	defer sink.mu.Unlock()
-	if i := slices.IndexFunc(sink.changes, func(c store.StatusChange) bool { return c.At.IsZero() }); i >= 0 {
+	if i := slices.IndexFunc(sink.changes, func(c gmailsend.StatusChange) bool { return c.At.IsZero() }); i >= 0 {
 		t.Errorf("a change without its time: %+v", sink.changes[i])
 	}
 }
 
 // readBounces runs the real bounce reader, with sink, over the sender's
 // inbox once the development server's notification is in it.
-func readBounces(t *testing.T, h *harness, inbox *devimap.Server, caPEM []byte, sink store.StatusSink) {
+func readBounces(t *testing.T, h *harness, inbox *devimap.Server, caPEM []byte, sink gmailsend.StatusSink) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for n, _ := inbox.Count(fixture.User, "INBOX"); n < 1 && time.Now().Before(deadline); n, _ = inbox.Count(fixture.User, "INBOX") {

@@ -11,10 +11,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/dynalite"
 	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // Markers put in the subjects and bodies of the store tests, so the item
@@ -33,7 +33,7 @@ func withStore(t *testing.T, cfg *app.Config, parts *app.Parts) *dynamodb.Client
 	client, _ := dynalite.StartTable(t, "messages")
 	cfg.MessagesTable = "messages"
 	parts.DynamoDB = client
-	parts.FingerprintKey = store.StaticKey(testFingerprintKey)
+	parts.FingerprintKey = gmailsend.StaticKey(testFingerprintKey)
 	t.Cleanup(func() { checkItemsHoldNoSecrets(t, client) })
 	return client
 }

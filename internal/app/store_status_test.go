@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/fixture"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // TestStatusWhileSendingThenSent ensures GET /messages/{id} shows sending while the SMTP transaction is under way and sent after it.
@@ -19,7 +19,7 @@ func TestStatusWhileSendingThenSent(t *testing.T) {
 		}
 		return nil
 	}}})
-	id := store.KeyedID("key-a", "k-status")
+	id := gmailsend.KeyedID("key-a", "k-status")
 	done := make(chan int)
 	go func() {
 		done <- h.postSend(t, storeRequest(fixture.User, "kim@example.com", nil), "key-a", "k-status").StatusCode
@@ -51,7 +51,7 @@ func TestDirectGetMessage(t *testing.T) {
 	if _, err := h.invoke(t, fixture.SQSEvent(t, storeRequest(fixture.User, "kim@example.com", nil))); err != nil {
 		t.Fatal(err)
 	}
-	queued := store.KeyedID("", "msg-0") // the SQS message id is the record's key
+	queued := gmailsend.KeyedID("", "msg-0") // the SQS message id is the record's key
 	out, err := h.invoke(t, []byte(`{"action":"getMessage","id":"`+queued+`"}`))
 	b, _ := json.Marshal(out)
 	var rec recordBody

@@ -11,10 +11,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	gosmtp "github.com/emersion/go-smtp"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/fixture"
-	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // TestRecordForEverySend ensures an accepted send answers its record id next to messageId, and GET /messages/{id} returns the record (sent, account, source, caller, recipients, expiry) only to its own caller.
@@ -135,7 +134,7 @@ func TestKeyReleasedAfterAuthFailure(t *testing.T) {
 	if first.StatusCode != 401 {
 		t.Fatalf("first: %d %s", first.StatusCode, first.Body)
 	}
-	rec := h.getMessage(t, store.KeyedID("key-a", "k-auth"), "key-a")
+	rec := h.getMessage(t, gmailsend.KeyedID("key-a", "k-auth"), "key-a")
 	if r := decodeBody[recordBody](t, rec); r.Status != "failed" || r.ErrorCode != "smtp_auth_failed" {
 		t.Fatalf("record after the AUTH failure: %s", rec.Body)
 	}
@@ -160,7 +159,7 @@ func TestRefusedAfterContentIsKeptAndReplayed(t *testing.T) {
 	first := h.postSend(t, body, "key-a", "k-554")
 	again := h.postSend(t, body, "key-a", "k-554")
 	if first.StatusCode != 502 || again.StatusCode != 502 || again.Headers["Idempotent-Replayed"] != "true" ||
-		decodeBody[errBody](t, again).Error.Code != string(email.CodeSMTPRejected) {
+		decodeBody[errBody](t, again).Error.Code != string(gmailsend.CodeSMTPRejected) {
 		t.Fatalf("first %d %s, again %d %v %s", first.StatusCode, first.Body, again.StatusCode, again.Headers, again.Body)
 	}
 	if n := len(h.srv.Messages()); n != 0 {

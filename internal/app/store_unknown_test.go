@@ -5,11 +5,11 @@ import (
 	"os"
 	"testing"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/faultsmtp"
 	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // faultServer starts a scripted server with STARTTLS on a fresh CA and
@@ -54,7 +54,7 @@ func TestDroppedAfterFinalDotIsUnknown(t *testing.T) {
 	if n := srv.Mails(); n != 1 {
 		t.Fatalf("%d MAIL transactions, want 1: the retry must send nothing", n)
 	}
-	rec := h.getMessage(t, store.KeyedID("key-a", "k-drop"), "key-a")
+	rec := h.getMessage(t, gmailsend.KeyedID("key-a", "k-drop"), "key-a")
 	if r := decodeBody[recordBody](t, rec); rec.StatusCode != 200 || r.Status != "unknown" || r.ErrorCode != "delivery_unknown" {
 		t.Fatalf("record: %d %s", rec.StatusCode, rec.Body)
 	}

@@ -3,12 +3,12 @@ package app
 import (
 	"errors"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
 	"github.com/gmailsend/gmailsend/internal/lambdahandler"
 	"github.com/gmailsend/gmailsend/internal/sender"
 	"github.com/gmailsend/gmailsend/internal/sqsqueue"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // wireStore gives the sender the message table when MESSAGES_TABLE is
@@ -26,7 +26,7 @@ func wireStore(s *sender.Sender, cfg Config, parts Parts, secrets credential.Sec
 			// for what the requests said: refuse to run rather than write them.
 			return errors.New("app: configuration: FINGERPRINT_KEY_SECRET is required with MESSAGES_TABLE (the template creates the secret)")
 		}
-		keys = &store.SecretKey{Fetch: secrets, ID: cfg.FingerprintKeySecret}
+		keys = &gmailsend.SecretKey{Fetch: secrets, ID: cfg.FingerprintKeySecret}
 	}
 	var table *dynamostore.Table
 	if parts.DynamoDB != nil {
@@ -42,8 +42,8 @@ func wireStore(s *sender.Sender, cfg Config, parts Parts, secrets credential.Sec
 	wireTemplates(s, cfg, table) // template_wiring.go
 	s.Durability = sender.DefaultDurability()
 	s.Durability.Retention, s.Durability.KeyTTL = cfg.MessageRetention, cfg.IdempotencyTTL
-	s.Durability.Quota = &store.Guard{Buckets: table}
-	s.Durability.Limits = store.Limits{Messages: cfg.DailyMessageLimit, Recipients: cfg.DailyRecipientLimit}
+	s.Durability.Quota = &gmailsend.Guard{Buckets: table}
+	s.Durability.Limits = gmailsend.QuotaLimits{Messages: cfg.DailyMessageLimit, Recipients: cfg.DailyRecipientLimit}
 	s.Durability.Fingerprints = keys
 	return nil
 }

@@ -4,7 +4,7 @@
 // queue's consumer sends it. The SDK is configured from the environment
 // (package awsenv; AWS_ENDPOINT_URL_SCHEDULER points it elsewhere), on first use.
 //
-// It keeps nothing: the message record (internal/store) says whether a
+// It keeps nothing: the message record (the domain package at the module root) says whether a
 // schedule exists.
 package awsscheduler
 
@@ -20,9 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/awsenv"
-	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // API is the Scheduler calls the package makes; IAM in template.yaml
@@ -35,7 +34,7 @@ type API interface {
 
 var _ API = (*scheduler.Client)(nil)
 
-var _ store.Schedules = (*Schedules)(nil)
+var _ gmailsend.Schedules = (*Schedules)(nil)
 
 // Schedules creates schedules in one group that target one queue.
 type Schedules struct {
@@ -134,7 +133,7 @@ func (s *Schedules) same(ctx context.Context, api API, name string, at time.Time
 	if aws.ToString(got.ScheduleExpression) == Expression(at) && got.Target != nil && aws.ToString(got.Target.Input) == input {
 		return nil
 	}
-	return &email.Error{Code: email.CodeIdempotencyConflict,
+	return &gmailsend.Error{Code: gmailsend.CodeIdempotencyConflict,
 		Message: "a schedule for this idempotency key already exists with another time or content; send the corrected request with a new key",
 		Err:     fmt.Errorf("awsscheduler: schedule %s exists with other content", name)}
 }
@@ -147,7 +146,7 @@ func optional(s string) *string {
 	return &s
 }
 
-// Delete removes the schedule of record id; store.ErrNoSchedule when it does
+// Delete removes the schedule of record id; gmailsend.ErrNoSchedule when it does
 // not exist (it fired already, or was never made).
 func (s *Schedules) Delete(ctx context.Context, id, fingerprint string) error {
 	api, err := s.client(ctx)
@@ -159,7 +158,7 @@ func (s *Schedules) Delete(ctx context.Context, id, fingerprint string) error {
 	_, err = api.DeleteSchedule(ctx, &scheduler.DeleteScheduleInput{Name: aws.String(Name(id, fingerprint)), GroupName: aws.String(s.Group)})
 	var missing *types.ResourceNotFoundException
 	if errors.As(err, &missing) {
-		return store.ErrNoSchedule
+		return gmailsend.ErrNoSchedule
 	}
 	if err != nil {
 		return unavailable("DeleteSchedule", err)
@@ -177,7 +176,7 @@ func (s *Schedules) bound(ctx context.Context) (context.Context, context.CancelF
 
 func (s *Schedules) client(ctx context.Context) (API, error) { return s.api.Get(ctx) }
 
-func unavailable(step string, err error) *email.Error {
-	return &email.Error{Code: email.CodeQueueUnavailable, Message: "EventBridge Scheduler could not be reached; try again",
+func unavailable(step string, err error) *gmailsend.Error {
+	return &gmailsend.Error{Code: gmailsend.CodeQueueUnavailable, Message: "EventBridge Scheduler could not be reached; try again",
 		Err: fmt.Errorf("awsscheduler: %s: %w", step, err)}
 }

@@ -6,10 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devscheduler"
 	"github.com/gmailsend/gmailsend/dev/devsqs"
-	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 const role = "arn:aws:iam::000000000000:role/gmailsend-scheduler"
@@ -86,7 +85,7 @@ func TestDelete(t *testing.T) {
 	if err := s.Create(ctxT(t), "x1", "fp", time.Now().Add(time.Hour), "{}"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Delete(ctxT(t), "x1", "other"); !errors.Is(err, store.ErrNoSchedule) {
+	if err := s.Delete(ctxT(t), "x1", "other"); !errors.Is(err, gmailsend.ErrNoSchedule) {
 		t.Fatalf("delete of another request's schedule: %v", err)
 	}
 	if err := s.Delete(ctxT(t), "x1", "fp"); err != nil {
@@ -95,7 +94,7 @@ func TestDelete(t *testing.T) {
 	if len(sch.Schedules()) != 0 {
 		t.Fatal("schedule still there")
 	}
-	if err := s.Delete(ctxT(t), "x1", "fp"); !errors.Is(err, store.ErrNoSchedule) {
+	if err := s.Delete(ctxT(t), "x1", "fp"); !errors.Is(err, gmailsend.ErrNoSchedule) {
 		t.Fatalf("second delete: %v", err)
 	}
 }
@@ -106,7 +105,7 @@ func TestUnreachable(t *testing.T) {
 	sch.Close()
 	s.CallTimeout = time.Second
 	err := s.Create(ctxT(t), "y", "fp", time.Now().Add(time.Hour), "{}")
-	if email.CodeOf(err) != email.CodeQueueUnavailable {
+	if gmailsend.CodeOf(err) != gmailsend.CodeQueueUnavailable {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -131,11 +130,11 @@ func TestCreateConflictIsReadBack(t *testing.T) {
 		t.Fatalf("%d schedules, want the old and the corrected one apart", n)
 	}
 	err := s.Create(ctxT(t), "r1", "old", at.Add(time.Minute), `{"v":1}`)
-	if email.CodeOf(err) != email.CodeIdempotencyConflict {
+	if gmailsend.CodeOf(err) != gmailsend.CodeIdempotencyConflict {
 		t.Fatalf("same name, other time: %v", err)
 	}
 	err = s.Create(ctxT(t), "r1", "old", at, `{"v":3}`)
-	if email.CodeOf(err) != email.CodeIdempotencyConflict {
+	if gmailsend.CodeOf(err) != gmailsend.CodeIdempotencyConflict {
 		t.Fatalf("same name, other input: %v", err)
 	}
 }

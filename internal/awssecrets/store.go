@@ -22,9 +22,9 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/awsenv"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 // API is the one Secrets Manager call the store needs.
@@ -54,7 +54,7 @@ func NewWithAPI(api API) *Store { return &Store{api: awsenv.Ready(api)} }
 func (s *Store) FetchSecret(ctx context.Context, id string) ([]byte, error) {
 	api, err := s.api.Get(ctx)
 	if err != nil {
-		return nil, &email.Error{Code: email.CodeSecretsUnavailable, Err: err,
+		return nil, &gmailsend.Error{Code: gmailsend.CodeSecretsUnavailable, Err: err,
 			Message: "AWS configuration for Secrets Manager could not be loaded"}
 	}
 	out, err := api.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
@@ -82,24 +82,24 @@ func classify(id string, err error) error {
 	)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-		return &email.Error{Code: email.CodeTimeout, Err: err, Message: "Secrets Manager did not answer in time"}
+		return &gmailsend.Error{Code: gmailsend.CodeTimeout, Err: err, Message: "Secrets Manager did not answer in time"}
 	case errors.As(err, &notFound):
-		return &email.Error{Code: email.CodeCredentialNotFound, Field: "credential", Err: err,
+		return &gmailsend.Error{Code: gmailsend.CodeCredentialNotFound, Field: "credential", Err: err,
 			Message: "no stored credential named " + id}
 	case errors.As(err, &decrypt):
-		return &email.Error{Code: email.CodeCredentialInvalid, Field: "credential", Err: err,
+		return &gmailsend.Error{Code: gmailsend.CodeCredentialInvalid, Field: "credential", Err: err,
 			Message: "stored credential " + id + " cannot be decrypted by this function (KMS key policy)"}
 	case errors.As(err, &internal):
-		return &email.Error{Code: email.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager failed; try again"}
+		return &gmailsend.Error{Code: gmailsend.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager failed; try again"}
 	case errors.As(err, &api) && (api.ErrorCode() == "AccessDeniedException" || api.ErrorCode() == "AccessDenied"):
-		return &email.Error{Code: email.CodeForbidden, Field: "credential", Err: err,
+		return &gmailsend.Error{Code: gmailsend.CodeForbidden, Field: "credential", Err: err,
 			Message: "this function is not allowed to read stored credential " + id}
 	case errors.As(err, &api) && (api.ErrorCode() == "ThrottlingException" || api.ErrorCode() == "RequestLimitExceeded"):
-		return &email.Error{Code: email.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager is throttling; try again"}
+		return &gmailsend.Error{Code: gmailsend.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager is throttling; try again"}
 	case errors.As(err, &resp) && resp.HTTPStatusCode() >= http.StatusInternalServerError:
-		return &email.Error{Code: email.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager failed; try again"}
+		return &gmailsend.Error{Code: gmailsend.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager failed; try again"}
 	case errors.As(err, &api):
-		return &email.Error{Code: email.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager refused the request (" + api.ErrorCode() + ")"}
+		return &gmailsend.Error{Code: gmailsend.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager refused the request (" + api.ErrorCode() + ")"}
 	}
-	return &email.Error{Code: email.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager could not be reached"}
+	return &gmailsend.Error{Code: gmailsend.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager could not be reached"}
 }

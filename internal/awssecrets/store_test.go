@@ -9,9 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devsecrets"
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 // newClient is the real SDK client pointed at a local endpoint.
@@ -42,23 +42,23 @@ func TestErrorMapping(t *testing.T) {
 	cases := []struct {
 		name    string
 		failure devsecrets.Failure
-		code    email.Code
+		code    gmailsend.Code
 	}{
-		{"missing", devsecrets.Failure{}, email.CodeCredentialNotFound},
-		{"denied", devsecrets.Failure{Status: 400, Type: "AccessDeniedException"}, email.CodeForbidden},
-		{"throttled", devsecrets.Failure{Status: 400, Type: "ThrottlingException"}, email.CodeSecretsUnavailable},
-		{"internal", devsecrets.Failure{Status: 500, Type: "InternalServiceError"}, email.CodeSecretsUnavailable},
-		{"decrypt", devsecrets.Failure{Status: 400, Type: "DecryptionFailure"}, email.CodeCredentialInvalid},
+		{"missing", devsecrets.Failure{}, gmailsend.CodeCredentialNotFound},
+		{"denied", devsecrets.Failure{Status: 400, Type: "AccessDeniedException"}, gmailsend.CodeForbidden},
+		{"throttled", devsecrets.Failure{Status: 400, Type: "ThrottlingException"}, gmailsend.CodeSecretsUnavailable},
+		{"internal", devsecrets.Failure{Status: 500, Type: "InternalServiceError"}, gmailsend.CodeSecretsUnavailable},
+		{"decrypt", devsecrets.Failure{Status: 400, Type: "DecryptionFailure"}, gmailsend.CodeCredentialInvalid},
 	}
 	store := awssecrets.NewWithAPI(newClient(ep.URL, 1))
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			ep.Fail(c.name, c.failure)
 			_, err := store.FetchSecret(context.Background(), c.name)
-			if got := email.CodeOf(err); got != c.code {
+			if got := gmailsend.CodeOf(err); got != c.code {
 				t.Fatalf("got %s (%v), want %s", got, err, c.code)
 			}
-			if c.code.Retryable() != (c.code == email.CodeSecretsUnavailable) {
+			if c.code.Retryable() != (c.code == gmailsend.CodeSecretsUnavailable) {
 				t.Fatalf("retry decision of %s", c.code)
 			}
 		})
@@ -78,7 +78,7 @@ func TestRetriesBoundedByDeadline(t *testing.T) {
 	if took := time.Since(start); took > 2*time.Second {
 		t.Fatalf("took %v", took)
 	}
-	if c := email.CodeOf(err); c != email.CodeTimeout && c != email.CodeSecretsUnavailable {
+	if c := gmailsend.CodeOf(err); c != gmailsend.CodeTimeout && c != gmailsend.CodeSecretsUnavailable {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // WriteAPI is what storing a credential needs: the function itself never
@@ -69,7 +69,7 @@ func (w *Writer) Put(ctx context.Context, name string, value string, o PutOption
 	case err != nil:
 		return PutResult{}, classifyWrite(name, "DescribeSecret", err)
 	case desc.DeletedDate != nil:
-		return PutResult{}, email.Errorf(email.CodeInvalidRequest, "name",
+		return PutResult{}, gmailsend.Errorf(gmailsend.CodeInvalidRequest, "name",
 			"secret %s is scheduled for deletion; restore it first (aws secretsmanager restore-secret --secret-id %s) or choose another name", name, name)
 	}
 	return w.update(ctx, name, value, o, desc)
@@ -125,22 +125,22 @@ func classifyWrite(name, op string, err error) error {
 	)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-		return &email.Error{Code: email.CodeTimeout, Err: err, Message: "Secrets Manager did not answer in time (" + op + ")"}
+		return &gmailsend.Error{Code: gmailsend.CodeTimeout, Err: err, Message: "Secrets Manager did not answer in time (" + op + ")"}
 	case errors.As(err, &api) && (api.ErrorCode() == "AccessDeniedException" || api.ErrorCode() == "AccessDenied"):
-		return &email.Error{Code: email.CodeForbidden, Field: "name", Err: err,
+		return &gmailsend.Error{Code: gmailsend.CodeForbidden, Field: "name", Err: err,
 			Message: "your AWS identity may not call secretsmanager:" + op + " on " + name}
 	case errors.As(err, &api) && api.ErrorCode() == "EncryptionFailure":
-		return &email.Error{Code: email.CodeForbidden, Field: "kms-key-id", Err: err,
+		return &gmailsend.Error{Code: gmailsend.CodeForbidden, Field: "kms-key-id", Err: err,
 			Message: "Secrets Manager could not encrypt " + name + " with the KMS key: " + api.ErrorMessage()}
 	case errors.As(err, &api) && (api.ErrorCode() == "InvalidParameterException" || api.ErrorCode() == "InvalidRequestException" ||
 		api.ErrorCode() == "ValidationException" || api.ErrorCode() == "LimitExceededException"):
-		return &email.Error{Code: email.CodeInvalidRequest, Field: "name", Err: err,
+		return &gmailsend.Error{Code: gmailsend.CodeInvalidRequest, Field: "name", Err: err,
 			Message: "Secrets Manager refused " + op + " for " + name + ": " + api.ErrorMessage()}
 	case errors.As(err, &resp) && resp.HTTPStatusCode() >= http.StatusInternalServerError,
 		errors.As(err, &api) && (api.ErrorCode() == "ThrottlingException" || api.ErrorCode() == "RequestLimitExceeded"):
-		return &email.Error{Code: email.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager failed or is throttling (" + op + "); try again"}
+		return &gmailsend.Error{Code: gmailsend.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager failed or is throttling (" + op + "); try again"}
 	case errors.As(err, &api):
-		return &email.Error{Code: email.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager refused " + op + " (" + api.ErrorCode() + ")"}
+		return &gmailsend.Error{Code: gmailsend.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager refused " + op + " (" + api.ErrorCode() + ")"}
 	}
-	return &email.Error{Code: email.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager could not be reached (" + op + ")"}
+	return &gmailsend.Error{Code: gmailsend.CodeSecretsUnavailable, Err: err, Message: "Secrets Manager could not be reached (" + op + ")"}
 }

@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devsecrets"
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 // TestPutCreatesThenUpdates ensures a new name is created with its key and tags, and a second Put writes a new value of the same secret.
@@ -45,18 +45,18 @@ func TestPutErrors(t *testing.T) {
 	w := awssecrets.NewWriter(ep.Client())
 	cases := []struct {
 		failure devsecrets.Failure
-		code    email.Code
+		code    gmailsend.Code
 	}{
-		{devsecrets.Failure{Status: 400, Type: "AccessDeniedException"}, email.CodeForbidden},
-		{devsecrets.Failure{Status: 400, Type: "EncryptionFailure"}, email.CodeForbidden},
-		{devsecrets.Failure{Status: 400, Type: "InvalidParameterException"}, email.CodeInvalidRequest},
-		{devsecrets.Failure{Status: 400, Type: "ThrottlingException"}, email.CodeSecretsUnavailable},
-		{devsecrets.Failure{Status: 500, Type: "InternalServiceError"}, email.CodeSecretsUnavailable},
+		{devsecrets.Failure{Status: 400, Type: "AccessDeniedException"}, gmailsend.CodeForbidden},
+		{devsecrets.Failure{Status: 400, Type: "EncryptionFailure"}, gmailsend.CodeForbidden},
+		{devsecrets.Failure{Status: 400, Type: "InvalidParameterException"}, gmailsend.CodeInvalidRequest},
+		{devsecrets.Failure{Status: 400, Type: "ThrottlingException"}, gmailsend.CodeSecretsUnavailable},
+		{devsecrets.Failure{Status: 500, Type: "InternalServiceError"}, gmailsend.CodeSecretsUnavailable},
 	}
 	for _, c := range cases {
 		ep.Fail("gmailsend/x", c.failure)
 		_, err := w.Put(context.Background(), "gmailsend/x", "top-secret-value", awssecrets.PutOptions{})
-		if email.CodeOf(err) != c.code || strings.Contains(err.Error(), "top-secret-value") {
+		if gmailsend.CodeOf(err) != c.code || strings.Contains(err.Error(), "top-secret-value") {
 			t.Errorf("%s: got %v, want %s", c.failure.Type, err, c.code)
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/gmailsend/gmailsend/internal/store"
+	"github.com/gmailsend/gmailsend"
 )
 
 // Trusted reports whether n arrived the way a real notification does: the
@@ -31,11 +31,11 @@ func (n Notification) Trusted(senders []string) bool {
 // read it.
 type Target struct {
 	Account string
-	Status  store.Status
+	Status  gmailsend.Status
 	// RecipientKeys are the AddressHash of each recipient of the message;
 	// empty for a record written before records kept them.
 	RecipientKeys []string
-	Bounces       map[string]store.BounceMark
+	Bounces       map[string]gmailsend.BounceMark
 	// UpdatedAt is when the record was last written, as read: the write
 	// of what Admit decides is conditional on it (Records.WriteBounce).
 	UpdatedAt time.Time
@@ -44,8 +44,8 @@ type Target struct {
 // Change is what an admitted event writes to its record: Mark under the
 // event's RecipientHash, and the record's new status.
 type Change struct {
-	Mark   store.BounceMark
-	Status store.Status
+	Mark   gmailsend.BounceMark
+	Status gmailsend.Status
 }
 
 // Admit decides what e may change on t, the one rule every store applies:
@@ -59,14 +59,14 @@ type Change struct {
 //     are at most its recipients;
 //   - the same outcome again, or anything after a bounce, is a Duplicate;
 //   - a bounce makes the record bounced, a delay delayed unless it bounced
-//     (store.BounceStatus);
+//     (gmailsend.BounceStatus);
 //   - the diagnostic is kept while the record's diagnostics stay within
 //     MaxRecordDiagnostics, else the entry is written without it.
 func (e Event) Admit(t Target) (Change, Applied) {
 	if !slices.Contains(e.Owners, t.Account) {
 		return Change{}, NotFound
 	}
-	status, sent := store.BounceStatus(t.Status, e.Outcome == Bounced) // the status rule is the domain's
+	status, sent := gmailsend.BounceStatus(t.Status, e.Outcome == Bounced) // the status rule is the domain's
 	if !sent {
 		return Change{}, NotFound // never sent: the notification is not about it
 	}
@@ -91,7 +91,7 @@ func (e Event) Admit(t Target) (Change, Applied) {
 	if at.IsZero() {
 		at = time.Now().UTC()
 	}
-	return Change{Mark: store.BounceMark{Action: string(e.Outcome), Status: e.Status, Diagnostic: diag, At: at}, Status: status}, Updated
+	return Change{Mark: gmailsend.BounceMark{Action: string(e.Outcome), Status: e.Status, Diagnostic: diag, At: at}, Status: status}, Updated
 }
 
 // cut shortens s to at most n bytes on a rune boundary.

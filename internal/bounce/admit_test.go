@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/bounce"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // TestAdmit ensures the rule of what a notification may change: only a
@@ -16,15 +16,15 @@ import (
 func TestAdmit(t *testing.T) {
 	kim, lee := bounce.AddressHash("kim@example.com"), bounce.AddressHash("lee@example.com")
 	ceo := bounce.AddressHash("ceo@bigcustomer.example")
-	full := map[string]store.BounceMark{}
+	full := map[string]gmailsend.BounceMark{}
 	for i := 0; len(full)*bounce.MaxDiagnostic < bounce.MaxRecordDiagnostics; i++ {
-		full[bounce.AddressHash(strings.Repeat("x", i)+"@example.com")] = store.BounceMark{Action: "bounced", Diagnostic: strings.Repeat("d", bounce.MaxDiagnostic)}
+		full[bounce.AddressHash(strings.Repeat("x", i)+"@example.com")] = gmailsend.BounceMark{Action: "bounced", Diagnostic: strings.Repeat("d", bounce.MaxDiagnostic)}
 	}
-	sent := func(bounces map[string]store.BounceMark) bounce.Target {
-		return bounce.Target{Account: "credential:desk", Status: store.StatusSent, RecipientKeys: []string{kim, lee}, Bounces: bounces}
+	sent := func(bounces map[string]gmailsend.BounceMark) bounce.Target {
+		return bounce.Target{Account: "credential:desk", Status: gmailsend.StatusSent, RecipientKeys: []string{kim, lee}, Bounces: bounces}
 	}
-	delayedKim := map[string]store.BounceMark{kim: {Action: "delayed", Status: "4.4.1"}}
-	bouncedKim := map[string]store.BounceMark{kim: {Action: "bounced", Status: "5.1.1"}}
+	delayedKim := map[string]gmailsend.BounceMark{kim: {Action: "delayed", Status: "4.4.1"}}
+	bouncedKim := map[string]gmailsend.BounceMark{kim: {Action: "bounced", Status: "5.1.1"}}
 	tests := []struct {
 		name       string
 		target     bounce.Target
@@ -32,23 +32,23 @@ func TestAdmit(t *testing.T) {
 		outcome    bounce.Outcome
 		diagnostic string
 		applied    bounce.Applied
-		status     store.Status
+		status     gmailsend.Status
 		keptDiag   int // bytes of the diagnostic written
 	}{
-		{"a recipient bounced", sent(nil), kim, bounce.Bounced, "550 5.1.1", bounce.Updated, store.StatusBounced, 9},
-		{"a recipient delayed", sent(nil), lee, bounce.Delayed, "", bounce.Updated, store.StatusDelayed, 0},
+		{"a recipient bounced", sent(nil), kim, bounce.Bounced, "550 5.1.1", bounce.Updated, gmailsend.StatusBounced, 9},
+		{"a recipient delayed", sent(nil), lee, bounce.Delayed, "", bounce.Updated, gmailsend.StatusDelayed, 0},
 		{"not a recipient", sent(nil), ceo, bounce.Bounced, "", bounce.NotRecipient, "", 0},
-		{"a record without recipient keys", bounce.Target{Account: "credential:desk", Status: store.StatusSent}, kim, bounce.Bounced, "", bounce.NotRecipient, "", 0},
-		{"another account's record", bounce.Target{Account: "credential:other", Status: store.StatusSent, RecipientKeys: []string{kim}}, kim, bounce.Bounced, "", bounce.NotFound, "", 0},
-		{"a record never sent", bounce.Target{Account: "credential:desk", Status: store.StatusFailed, RecipientKeys: []string{kim}}, kim, bounce.Bounced, "", bounce.NotFound, "", 0},
-		{"an unknown send bounced", bounce.Target{Account: "addr:1", Status: store.StatusUnknown, RecipientKeys: []string{kim}}, kim, bounce.Bounced, "", bounce.Updated, store.StatusBounced, 0},
+		{"a record without recipient keys", bounce.Target{Account: "credential:desk", Status: gmailsend.StatusSent}, kim, bounce.Bounced, "", bounce.NotRecipient, "", 0},
+		{"another account's record", bounce.Target{Account: "credential:other", Status: gmailsend.StatusSent, RecipientKeys: []string{kim}}, kim, bounce.Bounced, "", bounce.NotFound, "", 0},
+		{"a record never sent", bounce.Target{Account: "credential:desk", Status: gmailsend.StatusFailed, RecipientKeys: []string{kim}}, kim, bounce.Bounced, "", bounce.NotFound, "", 0},
+		{"an unknown send bounced", bounce.Target{Account: "addr:1", Status: gmailsend.StatusUnknown, RecipientKeys: []string{kim}}, kim, bounce.Bounced, "", bounce.Updated, gmailsend.StatusBounced, 0},
 		{"the same delay again", sent(delayedKim), kim, bounce.Delayed, "", bounce.Duplicate, "", 0},
-		{"a bounce after a delay", sent(delayedKim), kim, bounce.Bounced, "", bounce.Updated, store.StatusBounced, 0},
+		{"a bounce after a delay", sent(delayedKim), kim, bounce.Bounced, "", bounce.Updated, gmailsend.StatusBounced, 0},
 		{"a delay after a bounce", sent(bouncedKim), kim, bounce.Delayed, "", bounce.Duplicate, "", 0},
-		{"another recipient delayed on a bounced record", bounce.Target{Account: "credential:desk", Status: store.StatusBounced, RecipientKeys: []string{kim, lee}, Bounces: bouncedKim}, lee, bounce.Delayed, "", bounce.Updated, store.StatusBounced, 0},
+		{"another recipient delayed on a bounced record", bounce.Target{Account: "credential:desk", Status: gmailsend.StatusBounced, RecipientKeys: []string{kim, lee}, Bounces: bouncedKim}, lee, bounce.Delayed, "", bounce.Updated, gmailsend.StatusBounced, 0},
 		{"no outcome", sent(nil), kim, bounce.None, "", bounce.Duplicate, "", 0},
-		{"a diagnostic past the record's budget", bounce.Target{Account: "credential:desk", Status: store.StatusBounced, RecipientKeys: []string{kim}, Bounces: full}, kim, bounce.Bounced, "550 5.1.1", bounce.Updated, store.StatusBounced, 0},
-		{"an overlong diagnostic", sent(nil), kim, bounce.Bounced, strings.Repeat("가", bounce.MaxDiagnostic), bounce.Updated, store.StatusBounced, bounce.MaxDiagnostic / 3 * 3},
+		{"a diagnostic past the record's budget", bounce.Target{Account: "credential:desk", Status: gmailsend.StatusBounced, RecipientKeys: []string{kim}, Bounces: full}, kim, bounce.Bounced, "550 5.1.1", bounce.Updated, gmailsend.StatusBounced, 0},
+		{"an overlong diagnostic", sent(nil), kim, bounce.Bounced, strings.Repeat("가", bounce.MaxDiagnostic), bounce.Updated, gmailsend.StatusBounced, bounce.MaxDiagnostic / 3 * 3},
 	}
 	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	for _, tt := range tests {

@@ -19,7 +19,7 @@
 // reading run (Reader) talks to a mailbox, a parser and a record store
 // through small interfaces that adapters implement. So the send function,
 // which uses only the suppression list, links none of them. A record's
-// change is decided here (Event.Admit, with store.BounceStatus) and
-// settled through store.Settle by Apply, so the status sink hears of it as
+// change is decided here (Event.Admit, with gmailsend.BounceStatus) and
+// settled through gmailsend.Settle by Apply, so the status sink hears of it as
 // of every other change; the table adapter only reads and writes.
 package bounce

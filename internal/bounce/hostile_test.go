@@ -10,9 +10,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/bounce"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // dsn is a notification as anyone can write one: its From and
@@ -100,7 +100,7 @@ func TestRunForgedNotificationChangesNothing(t *testing.T) {
 			if rep.Found != tt.found || rep.Bounced != 0 || rep.Suppressed != 0 || (tt.reason != "" && rep.Skipped[tt.reason] != 1) {
 				t.Errorf("report %+v", rep)
 			}
-			if rec, _ := r.table.Get(context.Background(), id); rec.Status != store.StatusSent || len(rec.Bounces) != 0 {
+			if rec, _ := r.table.Get(context.Background(), id); rec.Status != gmailsend.StatusSent || len(rec.Bounces) != 0 {
 				t.Errorf("the record is %s with %v", rec.Status, rec.Bounces)
 			}
 			for _, a := range []string{ceo, gmailTo} {
@@ -156,7 +156,7 @@ func TestRunFloodNeverWedges(t *testing.T) {
 	if bounced != 101 || suppressedN != 1 || strangers != 7 {
 		t.Fatalf("runs bounced %d, suppressed %d, skipped %d as not_recipient", bounced, suppressedN, strangers)
 	}
-	if r.status(t, victim) != store.StatusBounced || !suppressed(t, r, gmailTo) {
+	if r.status(t, victim) != gmailsend.StatusBounced || !suppressed(t, r, gmailTo) {
 		t.Error("the real bounce after the flood was not applied")
 	}
 	rec, _ := r.table.Get(context.Background(), target)
@@ -195,7 +195,7 @@ func TestRunPassesOverARefusedNotification(t *testing.T) {
 	if rep.Skipped[bounce.SkipFailing] != 1 || rep.Bounced != 1 || rep.LastUID != 2 {
 		t.Fatalf("run %d: %+v", bounce.MaxApplyAttempts, rep)
 	}
-	if r.status(t, good) != store.StatusBounced || r.status(t, stuck) != store.StatusSent {
+	if r.status(t, good) != gmailsend.StatusBounced || r.status(t, stuck) != gmailsend.StatusSent {
 		t.Errorf("records: good %s, stuck %s", r.status(t, good), r.status(t, stuck))
 	}
 	if cp, _ := r.table.Checkpoint(ctx, bounce.AccountKey(fixture.User)); cp.FailingUID != 0 || cp.LastUID != 2 {

@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/store"
+	"github.com/gmailsend/gmailsend"
 )
 
 // Mailbox is an open, authenticated IMAP session on one account.
@@ -115,7 +115,7 @@ type Reader struct {
 	Store Store
 	// Sink is told of every status change a notification makes (Apply);
 	// nil tells nobody.
-	Sink store.StatusSink
+	Sink gmailsend.StatusSink
 	Open func(ctx context.Context, a Account) (Mailbox, error)
 	// Parse reads one notification (enmimedsn.Parse): given by the
 	// wiring, so this package does not link a MIME parser into the send

@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/store"
+	"github.com/gmailsend/gmailsend"
 )
 
 // Run reads the account's new notifications once: checkpoint, SELECT,
@@ -114,7 +114,7 @@ func (r *Reader) Run(ctx context.Context, a Account) (Report, error) {
 	}
 	// The checkpoint is written even past the deadline (briefly): losing
 	// it would only cost re-reading, but writing it keeps runs short.
-	sctx, cancel := store.WriteContext(ctx)
+	sctx, cancel := gmailsend.WriteContext(ctx)
 	defer cancel()
 	if err := r.Store.SaveCheckpoint(sctx, key, next); err != nil {
 		return rep, fmt.Errorf("bounce: saving the checkpoint: %w", err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devimap"
 	"github.com/gmailsend/gmailsend/dev/dynalite"
 	"github.com/gmailsend/gmailsend/dev/fixture"
@@ -18,7 +19,6 @@ import (
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
 	"github.com/gmailsend/gmailsend/internal/enmimedsn"
 	"github.com/gmailsend/gmailsend/internal/imapmail"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 var _ bounce.Mailbox = (*imapmail.Session)(nil)
@@ -70,13 +70,13 @@ func newRig(t testing.TB, o bounce.Options) *rig {
 func (r *rig) sent(t testing.TB, account, messageID string, recipients ...string) string {
 	t.Helper()
 	now := time.Now().UTC()
-	rec := &store.Record{ID: store.NewID(), Status: store.StatusSending, Account: account, Source: "sqs",
+	rec := &gmailsend.Record{ID: gmailsend.NewID(), Status: gmailsend.StatusSending, Account: account, Source: "sqs",
 		Recipients: len(recipients), RecipientKeys: bounce.RecipientKeys(recipients),
-		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(time.Hour), Token: store.NewToken(), LeaseUntil: now.Add(time.Minute)}
+		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(time.Hour), Token: gmailsend.NewToken(), LeaseUntil: now.Add(time.Minute)}
 	if _, err := r.table.Claim(context.Background(), rec); err != nil {
 		t.Fatal(err)
 	}
-	rec.Status, rec.MessageID = store.StatusSent, messageID
+	rec.Status, rec.MessageID = gmailsend.StatusSent, messageID
 	if err := r.table.Finish(context.Background(), rec); err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func (r *rig) run(t testing.TB) bounce.Report {
 	return rep
 }
 
-func (r *rig) status(t *testing.T, id string) store.Status {
+func (r *rig) status(t *testing.T, id string) gmailsend.Status {
 	t.Helper()
 	rec, err := r.table.Get(context.Background(), id)
 	if err != nil {
@@ -151,7 +151,7 @@ func TestRunAppliesNotifications(t *testing.T) {
 	if !reflect.DeepEqual(rep, want) {
 		t.Fatalf("report\n %+v\nwant\n %+v", rep, want)
 	}
-	for id, st := range map[string]store.Status{gmail: store.StatusBounced, postfix: store.StatusBounced, multi: store.StatusBounced} {
+	for id, st := range map[string]gmailsend.Status{gmail: gmailsend.StatusBounced, postfix: gmailsend.StatusBounced, multi: gmailsend.StatusBounced} {
 		if got := r.status(t, id); got != st {
 			t.Errorf("record %s is %s, want %s", id, got, st)
 		}
@@ -176,7 +176,7 @@ func TestRunDuplicateAndDelay(t *testing.T) {
 	r.deliver(t, delayed)
 	r.deliver(t, delayed)
 	rep := r.run(t)
-	if rep.Delayed != 1 || rep.Duplicates != 1 || rep.Suppressed != 0 || r.status(t, id) != store.StatusDelayed {
+	if rep.Delayed != 1 || rep.Duplicates != 1 || rep.Suppressed != 0 || r.status(t, id) != gmailsend.StatusDelayed {
 		t.Fatalf("report %+v, status %s", rep, r.status(t, id))
 	}
 	before, _ := r.table.Get(context.Background(), id)
@@ -189,7 +189,7 @@ func TestRunDuplicateAndDelay(t *testing.T) {
 		t.Error("a duplicate notification changed the record")
 	}
 	r.deliver(t, sample(t, "postfix-failed.eml"))
-	if rep := r.run(t); rep.Bounced != 1 || r.status(t, id) != store.StatusBounced || !suppressed(t, r, "gone@example.net") {
+	if rep := r.run(t); rep.Bounced != 1 || r.status(t, id) != gmailsend.StatusBounced || !suppressed(t, r, "gone@example.net") {
 		t.Fatalf("failure after delay: %+v, %s", rep, r.status(t, id))
 	}
 }
@@ -276,7 +276,7 @@ func TestRunStopsBeforeTheDeadline(t *testing.T) {
 	if rep := r.run(t); rep.Found != 1 || rep.Read != 0 || rep.LastUID != 0 {
 		t.Fatalf("short run: %+v", rep)
 	}
-	if r.status(t, id) != store.StatusSent {
+	if r.status(t, id) != gmailsend.StatusSent {
 		t.Fatal("a notification was applied past the reserve")
 	}
 	r.reader.Opts.Reserve = time.Second
@@ -296,7 +296,7 @@ func TestRunSurvivesHostileNotifications(t *testing.T) {
 	r.deliver(t, []byte("From: mailer-daemon@googlemail.com\r\nContent-Type: multipart/report; boundary=\"\r\n\r\n--\r\n\x00\xff\r\n"))
 	r.deliver(t, sample(t, "postfix-failed.eml"))
 	rep := r.run(t)
-	if rep.Read != 3 || rep.Skipped[bounce.SkipNotReport] != 2 || rep.Bounced != 1 || r.status(t, id) != store.StatusBounced {
+	if rep.Read != 3 || rep.Skipped[bounce.SkipNotReport] != 2 || rep.Bounced != 1 || r.status(t, id) != gmailsend.StatusBounced {
 		t.Fatalf("report %+v, status %s", rep, r.status(t, id))
 	}
 }

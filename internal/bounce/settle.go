@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 
-	"github.com/gmailsend/gmailsend/internal/store"
+	"github.com/gmailsend/gmailsend"
 )
 
 // Records is what applying a notification needs of the message table:
 // three persisting steps and no rule (internal/dynamostore implements
 // them). The rule is Event.Admit, and the status change goes through
-// store.Settle like every other (Apply).
+// gmailsend.Settle like every other (Apply).
 type Records interface {
 	// RecordsByMessageID returns the ids of the records whose message has
 	// that Message-ID (a few at most: ids are random, Message-IDs unique
@@ -38,12 +38,12 @@ const raceAttempts = 3
 
 // Apply records a recipient's outcome on the record whose Message-ID it
 // names: Admit decides on each record the Message-ID leads to, and the
-// change settles through store.Settle, telling sink (nil: nobody). A
+// change settles through gmailsend.Settle, telling sink (nil: nobody). A
 // record of another account, or one the address was not a recipient of,
 // is not changed (NotFound and NotRecipient; NotRecipient wins when the
 // Message-ID leads to several records). It returns the record id when one
 // was found.
-func Apply(ctx context.Context, recs Records, sink store.StatusSink, e Event) (string, Applied, error) {
+func Apply(ctx context.Context, recs Records, sink gmailsend.StatusSink, e Event) (string, Applied, error) {
 	ids, err := recs.RecordsByMessageID(ctx, e.MessageID)
 	if err != nil {
 		return "", 0, err
@@ -68,7 +68,7 @@ func Apply(ctx context.Context, recs Records, sink store.StatusSink, e Event) (s
 }
 
 // settle reads record id, lets Admit decide, and writes what it admitted.
-func settle(ctx context.Context, recs Records, sink store.StatusSink, id string, e Event) (Applied, error) {
+func settle(ctx context.Context, recs Records, sink gmailsend.StatusSink, id string, e Event) (Applied, error) {
 	t, err := recs.BounceTarget(ctx, id)
 	if err != nil {
 		return 0, err
@@ -80,9 +80,9 @@ func settle(ctx context.Context, recs Records, sink store.StatusSink, id string,
 	if applied != Updated {
 		return applied, nil
 	}
-	change := store.StatusChange{ID: id, From: t.Status, To: c.Status, At: c.Mark.At, Account: t.Account,
+	change := gmailsend.StatusChange{ID: id, From: t.Status, To: c.Status, At: c.Mark.At, Account: t.Account,
 		Source: SourceBounce, Code: e.Status, Recipient: e.RecipientHash}
-	err = store.Settle(ctx, sink, change, func(ctx context.Context) error {
+	err = gmailsend.Settle(ctx, sink, change, func(ctx context.Context) error {
 		return recs.WriteBounce(ctx, id, e.RecipientHash, t, c)
 	})
 	if err != nil {

@@ -7,18 +7,18 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/bounce"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // sinkLog keeps each record's changes as "sent→delayed delayed→bounced".
 type sinkLog struct {
 	mu    sync.Mutex
 	paths map[string]string
-	last  store.StatusChange
+	last  gmailsend.StatusChange
 }
 
-func (s *sinkLog) StatusChanged(_ context.Context, c store.StatusChange) {
+func (s *sinkLog) StatusChanged(_ context.Context, c gmailsend.StatusChange) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.paths == nil {

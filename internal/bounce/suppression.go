@@ -60,7 +60,7 @@ func Why(reason string) string {
 // list belongs to the Gmail address that sends (and receives the
 // bounces), whichever stored credential or inline password reached it.
 // It is the same opaque hash the message records use for inline accounts
-// (store.AccountOf with no credential name).
+// (gmailsend.AccountOf with no credential name).
 func AccountKey(mailbox string) string {
 	sum := sha256.Sum256([]byte("gmailsend-account\x00" + strings.ToLower(mailbox)))
 	return "addr:" + hex.EncodeToString(sum[:12])

@@ -4,8 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/bounce"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // TestKeys ensures the suppression list's keys ignore case and spaces, hold
@@ -21,7 +21,7 @@ func TestKeys(t *testing.T) {
 	if h := bounce.AddressHash("gone@example.net"); len(h) != 32 || strings.Contains(h, "gone") {
 		t.Errorf("hash %q", h)
 	}
-	if got, want := bounce.AccountKey("Sender@Gmail.com"), store.AccountOf("", "sender@gmail.com"); got != want {
+	if got, want := bounce.AccountKey("Sender@Gmail.com"), gmailsend.AccountOf("", "sender@gmail.com"); got != want {
 		t.Errorf("AccountKey %q, records use %q", got, want)
 	}
 }

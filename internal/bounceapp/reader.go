@@ -16,11 +16,11 @@ import (
 	"io"
 	"log/slog"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/app"
 	"github.com/gmailsend/gmailsend/internal/bounce"
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/emf"
 	"github.com/gmailsend/gmailsend/internal/enmimedsn"
 	"github.com/gmailsend/gmailsend/internal/imapmail"
@@ -107,7 +107,7 @@ func Build(cfg app.Config, parts app.Parts) (*Bounces, error) {
 // password, or XOAUTH2 with a token from the same cache the send function
 // keeps; a rejected token is refreshed once, a rejected password evicted.
 func (b *Bounces) open(ctx context.Context, cfg imapmail.Config, a bounce.Account) (bounce.Mailbox, error) {
-	login, err := b.resolver.Resolve(ctx, &email.Request{Credential: a.Credential}, credential.IAM)
+	login, err := b.resolver.Resolve(ctx, &gmailsend.Request{Credential: a.Credential}, credential.IAM)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func (b *Bounces) Invoke(ctx context.Context, _ json.RawMessage) (Summary, error
 	var failed []string
 	for _, name := range b.credentials {
 		res := AccountResult{Report: bounce.Report{Account: name}}
-		login, err := b.resolver.Resolve(ctx, &email.Request{Credential: name}, credential.IAM)
+		login, err := b.resolver.Resolve(ctx, &gmailsend.Request{Credential: name}, credential.IAM)
 		if err == nil {
 			res.Report, err = b.reader.Run(ctx, bounce.Account{Credential: name, Mailbox: login.User})
 		}
@@ -167,13 +167,13 @@ func (b *Bounces) Invoke(ctx context.Context, _ json.RawMessage) (Summary, error
 func bounceErrorCode(err error) string {
 	switch {
 	case errors.Is(err, imapmail.ErrTLS):
-		return string(email.CodeTLSRequired)
+		return string(gmailsend.CodeTLSRequired)
 	case errors.Is(err, imapmail.ErrAuth):
 		return "imap_auth_failed"
 	case errors.Is(err, context.DeadlineExceeded):
-		return string(email.CodeTimeout)
+		return string(gmailsend.CodeTimeout)
 	}
-	var e *email.Error
+	var e *gmailsend.Error
 	if errors.As(err, &e) {
 		return string(e.Code)
 	}

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // Login is what a send authenticates with.
@@ -46,7 +46,7 @@ type OAuth struct {
 // never quote the content.
 func ParseSecret(name string, raw []byte) (*Secret, error) {
 	bad := func(what string) error {
-		return email.Errorf(email.CodeCredentialInvalid, "credential", "stored credential %q is malformed: %s", name, what)
+		return gmailsend.Errorf(gmailsend.CodeCredentialInvalid, "credential", "stored credential %q is malformed: %s", name, what)
 	}
 	var s Secret
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -54,7 +54,7 @@ func ParseSecret(name string, raw []byte) (*Secret, error) {
 	if err := dec.Decode(&s); err != nil {
 		return nil, bad("it must be a JSON object {\"user\", \"password\"} or {\"user\", \"oauth\": {…}} with no other fields")
 	}
-	if _, err := email.ParseAddress("user", s.User); err != nil || s.User == "" {
+	if _, err := gmailsend.ParseAddress("user", s.User); err != nil || s.User == "" {
 		return nil, bad(`"user" must be the Gmail address`)
 	}
 	switch {
@@ -70,6 +70,6 @@ func ParseSecret(name string, raw []byte) (*Secret, error) {
 	if what := s.Limits.check(); what != "" {
 		return nil, bad(what)
 	}
-	s.Password = email.NormalizePassword(s.Password)
+	s.Password = gmailsend.NormalizePassword(s.Password)
 	return &s, nil
 }

@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // maxNameLength keeps prefix+name within Secrets Manager's 512-character
@@ -18,13 +18,13 @@ var namePattern = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]+$`)
 func CheckName(name string) error {
 	switch {
 	case name == "":
-		return email.Invalid("credential", "must not be empty")
+		return gmailsend.Invalid("credential", "must not be empty")
 	case len(name) > maxNameLength:
-		return email.Invalid("credential", "longer than %d characters", maxNameLength)
+		return gmailsend.Invalid("credential", "longer than %d characters", maxNameLength)
 	case !namePattern.MatchString(name):
-		return email.Invalid("credential", "may hold only letters, digits and / _ + = . @ -")
+		return gmailsend.Invalid("credential", "may hold only letters, digits and / _ + = . @ -")
 	case strings.Contains(name, ".."), strings.HasPrefix(name, "/"), strings.HasPrefix(name, "."):
-		return email.Invalid("credential", "must not start with / or . nor contain ..")
+		return gmailsend.Invalid("credential", "must not start with / or . nor contain ..")
 	}
 	return nil
 }

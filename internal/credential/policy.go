@@ -3,7 +3,7 @@ package credential
 import (
 	"slices"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // Limits is what a stored credential may say about its own use, beside
@@ -63,6 +63,6 @@ func (c Caller) allows(l Limits) bool {
 // its suppression list, whether it exists at all) is never an answer to
 // a caller that may not use it.
 func (c Caller) refused(name string) error {
-	return email.Errorf(email.CodeForbidden, "credential",
+	return gmailsend.Errorf(gmailsend.CodeForbidden, "credential",
 		"this API key may not use credential %q, or no credential has that name", name)
 }

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // TestSecretCarriesLimits ensures allowedCallers and the daily limits are read from a stored secret and bad values are credential_invalid without quoting the secret.
@@ -21,7 +21,7 @@ func TestSecretCarriesLimits(t *testing.T) {
 		`{"user":"a@gmail.com","password":"abcdefghijklmnop","allowedCallers":[""]}`,
 	} {
 		_, err := ParseSecret("desk", []byte(bad))
-		if e := email.AsError(err); e == nil || e.Code != email.CodeCredentialInvalid || strings.Contains(e.Message, "abcdefghijklmnop") {
+		if e := gmailsend.AsError(err); e == nil || e.Code != gmailsend.CodeCredentialInvalid || strings.Contains(e.Message, "abcdefghijklmnop") {
 			t.Errorf("%s: %v", bad, err)
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // SecretFetcher reads a stored secret by its full name. Its errors carry
@@ -62,24 +62,24 @@ func NewResolver(p Policy, fetch SecretFetcher, tokens TokenSource) *Resolver {
 // before the sender looks at suppressions, quota or records. An API caller
 // that may not use the credential gets the same forbidden answer whether
 // the credential exists or not.
-func (r *Resolver) Resolve(ctx context.Context, req *email.Request, caller Caller) (Login, error) {
+func (r *Resolver) Resolve(ctx context.Context, req *gmailsend.Request, caller Caller) (Login, error) {
 	inline := req.Password != "" || req.AccessToken != ""
 	switch {
 	case req.Password != "" && req.AccessToken != "":
-		return Login{}, email.Invalid("accessToken", "send either password or accessToken, not both")
+		return Login{}, gmailsend.Invalid("accessToken", "send either password or accessToken, not both")
 	case inline && req.Credential != "":
-		return Login{}, email.Invalid("credential", "send either a credential name or an inline password/accessToken, not both")
+		return Login{}, gmailsend.Invalid("credential", "send either a credential name or an inline password/accessToken, not both")
 	case inline && !r.policy.AllowInline:
 		field := "password"
 		if req.AccessToken != "" {
 			field = "accessToken"
 		}
-		return Login{}, email.Errorf(email.CodeForbidden, field, "this deployment does not accept passwords or tokens in requests; send with a stored credential")
+		return Login{}, gmailsend.Errorf(gmailsend.CodeForbidden, field, "this deployment does not accept passwords or tokens in requests; send with a stored credential")
 	case req.Password != "":
-		return Login{User: req.User, Password: email.NormalizePassword(req.Password)}, nil
+		return Login{User: req.User, Password: gmailsend.NormalizePassword(req.Password)}, nil
 	case req.AccessToken != "":
 		if strings.ContainsAny(req.AccessToken, "\x00\x01\r\n ") {
-			return Login{}, email.Invalid("accessToken", "is not a valid access token")
+			return Login{}, gmailsend.Invalid("accessToken", "is not a valid access token")
 		}
 		return Login{User: req.User, AccessToken: req.AccessToken}, nil
 	}
@@ -88,13 +88,13 @@ func (r *Resolver) Resolve(ctx context.Context, req *email.Request, caller Calle
 		name = r.policy.Default
 	}
 	if name == "" {
-		return Login{}, email.Invalid("password", "missing required field: an app password (password) or a stored credential (credential)")
+		return Login{}, gmailsend.Invalid("password", "missing required field: an app password (password) or a stored credential (credential)")
 	}
 	if err := CheckName(name); err != nil {
 		return Login{}, err
 	}
 	if r.fetch == nil {
-		return Login{}, email.Errorf(email.CodeCredentialNotFound, "credential", "stored credentials are not configured in this deployment")
+		return Login{}, gmailsend.Errorf(gmailsend.CodeCredentialNotFound, "credential", "stored credentials are not configured in this deployment")
 	}
 	secret, err := r.cache.get(ctx, name, func(ctx context.Context) (*Secret, error) {
 		raw, err := r.fetch.FetchSecret(ctx, r.policy.Prefix+name)
@@ -104,7 +104,7 @@ func (r *Resolver) Resolve(ctx context.Context, req *email.Request, caller Calle
 		return ParseSecret(name, raw)
 	})
 	if err != nil {
-		if caller.API && (email.CodeOf(err) == email.CodeCredentialNotFound || email.CodeOf(err) == email.CodeForbidden) {
+		if caller.API && (gmailsend.CodeOf(err) == gmailsend.CodeCredentialNotFound || gmailsend.CodeOf(err) == gmailsend.CodeForbidden) {
 			// Missing, or beyond the function's own reach: to an API
 			// caller the same as a credential it may not use.
 			return Login{}, caller.refused(name)
@@ -115,13 +115,13 @@ func (r *Resolver) Resolve(ctx context.Context, req *email.Request, caller Calle
 		return Login{}, caller.refused(name)
 	}
 	if req.User != "" && !strings.EqualFold(req.User, secret.User) {
-		return Login{}, email.Errorf(email.CodeForbidden, "user", "credential %q belongs to another account; a stored credential sends only as its own account", name)
+		return Login{}, gmailsend.Errorf(gmailsend.CodeForbidden, "user", "credential %q belongs to another account; a stored credential sends only as its own account", name)
 	}
 	req.User = secret.User
 	l := Login{User: secret.User, Password: secret.Password, Stored: name, Limits: secret.Limits, oauth: secret.OAuth}
 	if secret.OAuth != nil {
 		if r.tokens == nil {
-			return Login{}, email.Errorf(email.CodeCredentialInvalid, "credential", "stored OAuth credentials are not configured in this deployment")
+			return Login{}, gmailsend.Errorf(gmailsend.CodeCredentialInvalid, "credential", "stored OAuth credentials are not configured in this deployment")
 		}
 		if l.AccessToken, err = r.tokens.AccessToken(ctx, name, secret.OAuth, false); err != nil {
 			// The name (never the secret) goes back with the error, so a

@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devsecrets"
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 const deskSecret = `{"user":"desk@gmail.com","password":"abcd efgh ijkl mnop"}`
@@ -29,7 +29,7 @@ func newResolver(t *testing.T, p credential.Policy) (*credential.Resolver, *devs
 // TestStoredCredential ensures the account and normalised password come from the secret.
 func TestStoredCredential(t *testing.T) {
 	r, _ := newResolver(t, credential.Policy{})
-	req := &email.Request{Credential: "desk"}
+	req := &gmailsend.Request{Credential: "desk"}
 	l, err := r.Resolve(context.Background(), req, credential.IAM)
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +46,7 @@ func TestCacheTTLAndEviction(t *testing.T) {
 	r.SetClock(func() time.Time { return now })
 	ctx := context.Background()
 	for i := 0; i < 5; i++ {
-		if _, err := r.Resolve(ctx, &email.Request{Credential: "desk"}, credential.IAM); err != nil {
+		if _, err := r.Resolve(ctx, &gmailsend.Request{Credential: "desk"}, credential.IAM); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -54,13 +54,13 @@ func TestCacheTTLAndEviction(t *testing.T) {
 		t.Fatalf("5 sends made %d fetches", n)
 	}
 	now = now.Add(61 * time.Second)
-	l, _ := r.Resolve(ctx, &email.Request{Credential: "desk"}, credential.IAM)
+	l, _ := r.Resolve(ctx, &gmailsend.Request{Credential: "desk"}, credential.IAM)
 	if n := ep.Calls("gmailsend/desk"); n != 2 {
 		t.Fatalf("after TTL: %d fetches", n)
 	}
 	ep.Put("gmailsend/desk", `{"user":"desk@gmail.com","password":"rotatedpassword1"}`)
 	r.Invalidate(l)
-	l, _ = r.Resolve(ctx, &email.Request{Credential: "desk"}, credential.IAM)
+	l, _ = r.Resolve(ctx, &gmailsend.Request{Credential: "desk"}, credential.IAM)
 	if ep.Calls("gmailsend/desk") != 3 || l.Password != "rotatedpassword1" {
 		t.Fatalf("eviction did not refetch: %d %q", ep.Calls("gmailsend/desk"), l.Password)
 	}
@@ -76,7 +76,7 @@ func TestSingleFlight(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := r.Resolve(context.Background(), &email.Request{Credential: "desk"}, credential.IAM)
+			_, err := r.Resolve(context.Background(), &gmailsend.Request{Credential: "desk"}, credential.IAM)
 			errs <- err
 		}()
 	}
@@ -97,8 +97,8 @@ func TestPrefixConfinement(t *testing.T) {
 	r, ep := newResolver(t, credential.Policy{})
 	for _, name := range []string{"../other", "desk/../../x", "arn:aws:secretsmanager:us-east-1:1:secret:x", "/abs", ".hidden",
 		"a b", "desk\n", strings.Repeat("a", 200), "한글"} {
-		_, err := r.Resolve(context.Background(), &email.Request{Credential: name}, credential.IAM)
-		if e := email.AsError(err); e == nil || e.Code != email.CodeInvalidRequest || e.Field != "credential" {
+		_, err := r.Resolve(context.Background(), &gmailsend.Request{Credential: name}, credential.IAM)
+		if e := gmailsend.AsError(err); e == nil || e.Code != gmailsend.CodeInvalidRequest || e.Field != "credential" {
 			t.Errorf("%q: %v", name, err)
 		}
 	}
@@ -111,26 +111,26 @@ func TestPrefixConfinement(t *testing.T) {
 func TestUserMismatchAndPolicy(t *testing.T) {
 	ctx := context.Background()
 	r, _ := newResolver(t, credential.Policy{AllowInline: true})
-	_, err := r.Resolve(ctx, &email.Request{Credential: "desk", User: "someone@gmail.com"}, credential.IAM)
-	if e := email.AsError(err); e.Code != email.CodeForbidden || e.Field != "user" {
+	_, err := r.Resolve(ctx, &gmailsend.Request{Credential: "desk", User: "someone@gmail.com"}, credential.IAM)
+	if e := gmailsend.AsError(err); e.Code != gmailsend.CodeForbidden || e.Field != "user" {
 		t.Fatalf("mismatch: %v", err)
 	}
-	if _, err := r.Resolve(ctx, &email.Request{Credential: "desk", User: "DESK@gmail.com"}, credential.IAM); err != nil {
+	if _, err := r.Resolve(ctx, &gmailsend.Request{Credential: "desk", User: "DESK@gmail.com"}, credential.IAM); err != nil {
 		t.Fatalf("same account in other case refused: %v", err)
 	}
-	if _, err := r.Resolve(ctx, &email.Request{User: "a@gmail.com"}, credential.IAM); email.CodeOf(err) != email.CodeInvalidRequest {
+	if _, err := r.Resolve(ctx, &gmailsend.Request{User: "a@gmail.com"}, credential.IAM); gmailsend.CodeOf(err) != gmailsend.CodeInvalidRequest {
 		t.Fatalf("no password nor credential: %v", err)
 	}
-	if _, err := r.Resolve(ctx, &email.Request{User: "a@gmail.com", Password: "p", Credential: "desk"}, credential.IAM); email.CodeOf(err) != email.CodeInvalidRequest {
+	if _, err := r.Resolve(ctx, &gmailsend.Request{User: "a@gmail.com", Password: "p", Credential: "desk"}, credential.IAM); gmailsend.CodeOf(err) != gmailsend.CodeInvalidRequest {
 		t.Fatalf("both: %v", err)
 	}
 
 	strict, _ := newResolver(t, credential.Policy{AllowInline: false, Default: "desk"})
-	_, err = strict.Resolve(ctx, &email.Request{User: "a@gmail.com", Password: "p"}, credential.IAM)
-	if e := email.AsError(err); e.Code != email.CodeForbidden || e.Field != "password" {
+	_, err = strict.Resolve(ctx, &gmailsend.Request{User: "a@gmail.com", Password: "p"}, credential.IAM)
+	if e := gmailsend.AsError(err); e.Code != gmailsend.CodeForbidden || e.Field != "password" {
 		t.Fatalf("inline refused: %v", err)
 	}
-	l, err := strict.Resolve(ctx, &email.Request{}, credential.IAM)
+	l, err := strict.Resolve(ctx, &gmailsend.Request{}, credential.IAM)
 	if err != nil || l.Stored != "desk" {
 		t.Fatalf("default credential: %+v %v", l, err)
 	}
@@ -147,9 +147,9 @@ func TestMalformedSecret(t *testing.T) {
 		"halfoauth": `{"user":"a@gmail.com","oauth":{"clientId":"hunter2-secret-value"}}`,
 	} {
 		ep.Put("gmailsend/"+name, value)
-		_, err := r.Resolve(context.Background(), &email.Request{Credential: name}, credential.IAM)
-		e := email.AsError(err)
-		if e.Code != email.CodeCredentialInvalid || strings.Contains(e.Error(), "hunter2") || !strings.Contains(e.Message, name) {
+		_, err := r.Resolve(context.Background(), &gmailsend.Request{Credential: name}, credential.IAM)
+		e := gmailsend.AsError(err)
+		if e.Code != gmailsend.CodeCredentialInvalid || strings.Contains(e.Error(), "hunter2") || !strings.Contains(e.Message, name) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -174,17 +174,17 @@ func TestCallerDecidedFirst(t *testing.T) {
 	ctx := context.Background()
 	outsider := credential.Caller{API: true, Key: "k2"}
 
-	answer := func(req *email.Request) string {
+	answer := func(req *gmailsend.Request) string {
 		t.Helper()
 		_, err := r.Resolve(ctx, req, outsider)
-		e := email.AsError(err)
-		if e == nil || e.Code != email.CodeForbidden || e.Field != "credential" {
+		e := gmailsend.AsError(err)
+		if e == nil || e.Code != gmailsend.CodeForbidden || e.Field != "credential" {
 			t.Fatalf("%+v: %v, want forbidden on credential", req, err)
 		}
 		return strings.ReplaceAll(e.Message, req.Credential, "NAME")
 	}
-	want := answer(&email.Request{Credential: "listed"})
-	for _, req := range []*email.Request{
+	want := answer(&gmailsend.Request{Credential: "listed"})
+	for _, req := range []*gmailsend.Request{
 		{Credential: "missing"},
 		{Credential: "listed", User: "someone-else@gmail.com"},
 		{Credential: "oauth"},
@@ -198,10 +198,10 @@ func TestCallerDecidedFirst(t *testing.T) {
 	}
 
 	// The allowed key and IAM sources see the credential as it is.
-	if _, err := r.Resolve(ctx, &email.Request{Credential: "oauth"}, credential.Caller{API: true, Key: "k1"}); err != nil || tokens.calls != 1 {
+	if _, err := r.Resolve(ctx, &gmailsend.Request{Credential: "oauth"}, credential.Caller{API: true, Key: "k1"}); err != nil || tokens.calls != 1 {
 		t.Errorf("allowed key: %v, %d token calls", err, tokens.calls)
 	}
-	if _, err := r.Resolve(ctx, &email.Request{Credential: "missing"}, credential.IAM); email.CodeOf(err) != email.CodeCredentialNotFound {
+	if _, err := r.Resolve(ctx, &gmailsend.Request{Credential: "missing"}, credential.IAM); gmailsend.CodeOf(err) != gmailsend.CodeCredentialNotFound {
 		t.Errorf("IAM source, missing credential: %v, want credential_not_found", err)
 	}
 }

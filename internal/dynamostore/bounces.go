@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/bounce"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // MessageIDIndex is the table's global secondary index on a record's
@@ -141,7 +141,7 @@ func (t *Table) BounceTarget(ctx context.Context, id string) (*bounce.Target, er
 	if len(got.Item) == 0 || attributevalue.UnmarshalMap(got.Item, &v) != nil {
 		return nil, nil
 	}
-	return &bounce.Target{Account: v.Account, Status: store.Status(v.Status), RecipientKeys: v.RecipientKeys,
+	return &bounce.Target{Account: v.Account, Status: gmailsend.Status(v.Status), RecipientKeys: v.RecipientKeys,
 		Bounces: fromBounceEntries(v.Bounces), UpdatedAt: fromMS(v.UpdatedAt)}, nil
 }
 
@@ -186,7 +186,7 @@ func (t *Table) WriteBounce(ctx context.Context, id, recipientHash string, read 
 	return nil
 }
 
-func toBounceEntries(marks map[string]store.BounceMark) map[string]bounceEntry {
+func toBounceEntries(marks map[string]gmailsend.BounceMark) map[string]bounceEntry {
 	if len(marks) == 0 {
 		return nil
 	}
@@ -197,13 +197,13 @@ func toBounceEntries(marks map[string]store.BounceMark) map[string]bounceEntry {
 	return out
 }
 
-func fromBounceEntries(entries map[string]bounceEntry) map[string]store.BounceMark {
+func fromBounceEntries(entries map[string]bounceEntry) map[string]gmailsend.BounceMark {
 	if len(entries) == 0 {
 		return nil
 	}
-	out := make(map[string]store.BounceMark, len(entries))
+	out := make(map[string]gmailsend.BounceMark, len(entries))
 	for k, e := range entries {
-		out[k] = store.BounceMark{Action: e.Action, Status: e.Status, Diagnostic: e.Diagnostic, At: time.UnixMilli(e.At).UTC()}
+		out[k] = gmailsend.BounceMark{Action: e.Action, Status: e.Status, Diagnostic: e.Diagnostic, At: time.UnixMilli(e.At).UTC()}
 	}
 	return out
 }

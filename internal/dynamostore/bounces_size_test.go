@@ -11,10 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/dynalite"
 	"github.com/gmailsend/gmailsend/internal/bounce"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // itemLimitKB is DynamoDB's item size limit (400 KB, 409,600 bytes).
@@ -51,7 +51,7 @@ func fullestRecordKB(t *testing.T, tbl *dynamostore.Table, client *dynamodb.Clie
 		recipients[i] = fmt.Sprintf("recipient-%04d@example.com", i)
 	}
 	messageID := fmt.Sprintf("<%s.%04d@gmail.com>", strings.Repeat("m", 230), n) // 250 characters, the most a notification may name
-	rec := claim(store.NewID(), now, time.Minute)
+	rec := claim(gmailsend.NewID(), now, time.Minute)
 	rec.Account, rec.Caller, rec.Source = "credential:"+strings.Repeat("d", 128), "k1a2b3c4d5", "apigateway-rest"
 	rec.Fingerprint, rec.Recipients, rec.RecipientKeys = strings.Repeat("f", 64), n, bounce.RecipientKeys(recipients)
 	if _, err := tbl.Claim(ctx, rec); err != nil {
@@ -60,7 +60,7 @@ func fullestRecordKB(t *testing.T, tbl *dynamostore.Table, client *dynamodb.Clie
 
 	// Every recipient but the last bounced with the longest diagnostic,
 	// by the domain's rule (Admit), written at once.
-	target := bounce.Target{Account: rec.Account, Status: store.StatusSent, RecipientKeys: rec.RecipientKeys, Bounces: map[string]store.BounceMark{}}
+	target := bounce.Target{Account: rec.Account, Status: gmailsend.StatusSent, RecipientKeys: rec.RecipientKeys, Bounces: map[string]gmailsend.BounceMark{}}
 	event := func(address string) bounce.Event {
 		return bounce.Event{Owners: []string{rec.Account}, MessageID: messageID, RecipientHash: bounce.AddressHash(address),
 			Outcome: bounce.Bounced, Status: "5.1.1", Diagnostic: strings.Repeat("d", bounce.MaxDiagnostic), At: now}

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/bounce"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // sentRecord writes a finished "sent" record with a Message-ID, sent to
@@ -15,13 +15,13 @@ import (
 func sentRecord(t *testing.T, tbl *dynamostore.Table, account, messageID string, recipients ...string) string {
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	r := claim(store.NewID(), now, time.Minute)
+	r := claim(gmailsend.NewID(), now, time.Minute)
 	r.Keyed, r.KeyUntil, r.Account = false, time.Time{}, account
 	r.Recipients, r.RecipientKeys = len(recipients), bounce.RecipientKeys(recipients)
 	if _, err := tbl.Claim(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
-	r.Status, r.MessageID = store.StatusSent, messageID
+	r.Status, r.MessageID = gmailsend.StatusSent, messageID
 	if err := tbl.Finish(context.Background(), r); err != nil {
 		t.Fatal(err)
 	}
@@ -46,17 +46,17 @@ func TestRecordBounce(t *testing.T) {
 		name    string
 		change  func(*bounce.Event)
 		applied bounce.Applied
-		status  store.Status
+		status  gmailsend.Status
 	}{
-		{"delay", func(*bounce.Event) {}, bounce.Updated, store.StatusDelayed},
-		{"same delay again", func(*bounce.Event) {}, bounce.Duplicate, store.StatusDelayed},
-		{"then failed", func(e *bounce.Event) { e.Outcome, e.Status = bounce.Bounced, "5.1.1" }, bounce.Updated, store.StatusBounced},
-		{"failure again", func(*bounce.Event) {}, bounce.Duplicate, store.StatusBounced},
-		{"late delay", func(e *bounce.Event) { e.Outcome = bounce.Delayed }, bounce.Duplicate, store.StatusBounced},
-		{"other recipient delayed", func(e *bounce.Event) { e.RecipientHash = bounce.AddressHash("b@example.com") }, bounce.Updated, store.StatusBounced},
+		{"delay", func(*bounce.Event) {}, bounce.Updated, gmailsend.StatusDelayed},
+		{"same delay again", func(*bounce.Event) {}, bounce.Duplicate, gmailsend.StatusDelayed},
+		{"then failed", func(e *bounce.Event) { e.Outcome, e.Status = bounce.Bounced, "5.1.1" }, bounce.Updated, gmailsend.StatusBounced},
+		{"failure again", func(*bounce.Event) {}, bounce.Duplicate, gmailsend.StatusBounced},
+		{"late delay", func(e *bounce.Event) { e.Outcome = bounce.Delayed }, bounce.Duplicate, gmailsend.StatusBounced},
+		{"other recipient delayed", func(e *bounce.Event) { e.RecipientHash = bounce.AddressHash("b@example.com") }, bounce.Updated, gmailsend.StatusBounced},
 		{"not a recipient", func(e *bounce.Event) {
 			e.RecipientHash, e.Outcome = bounce.AddressHash("ceo@example.org"), bounce.Bounced
-		}, bounce.NotRecipient, store.StatusBounced},
+		}, bounce.NotRecipient, gmailsend.StatusBounced},
 	}
 	for _, s := range steps {
 		s.change(&ev)
@@ -80,7 +80,7 @@ func TestRecordBounce(t *testing.T) {
 	if _, applied, err := bounce.Apply(ctx, tbl, nil, e); err != nil || applied != bounce.NotRecipient {
 		t.Errorf("a record without recipient keys: %v %v", applied, err)
 	}
-	if r, _ := tbl.Get(ctx, old); r.Status != store.StatusSent || len(r.Bounces) != 0 {
+	if r, _ := tbl.Get(ctx, old); r.Status != gmailsend.StatusSent || len(r.Bounces) != 0 {
 		t.Errorf("the record without keys is %s with %v", r.Status, r.Bounces)
 	}
 	rec, _ := tbl.Get(ctx, id)
@@ -88,7 +88,7 @@ func TestRecordBounce(t *testing.T) {
 	if len(rec.Bounces) != 2 || mark.Action != "bounced" || mark.Status != "5.1.1" || mark.At.IsZero() {
 		t.Errorf("bounces read back: %+v", rec.Bounces)
 	}
-	if r, _ := tbl.Get(ctx, other); r.Status != store.StatusSent {
+	if r, _ := tbl.Get(ctx, other); r.Status != gmailsend.StatusSent {
 		t.Errorf("the other account's record is %s", r.Status)
 	}
 }

@@ -24,7 +24,7 @@
 // send costs no extra write; no other item kind has a messageId attribute.
 //
 // A record sent with an idempotency key has an id derived from the caller
-// and the key (store.KeyedID), so the record itself is the key's claim: one
+// and the key (gmailsend.KeyedID), so the record itself is the key's claim: one
 // conditional PutItem claims the key and creates the record. Other features
 // add their item kinds in their own files, with the prefixes above.
 package dynamostore

@@ -11,10 +11,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/gmailsend/gmailsend/internal/store"
+	"github.com/gmailsend/gmailsend"
 )
 
-var _ store.QuotaBuckets = (*Table)(nil)
+var _ gmailsend.QuotaBuckets = (*Table)(nil)
 
 // bucketItem is one account's hour: pk quota#<account>, sk hour#<hour>.
 type bucketItem struct {
@@ -38,7 +38,7 @@ func bucketKey(account string, hour int64) map[string]types.AttributeValue {
 
 // bucketExpiry keeps a bucket a day past the window, then TTL removes it.
 func bucketExpiry(hour int64) string {
-	return strconv.FormatInt((hour+2*store.Window)*3600, 10)
+	return strconv.FormatInt((hour+2*gmailsend.Window)*3600, 10)
 }
 
 func num(n int64) *types.AttributeValueMemberN {
@@ -46,7 +46,7 @@ func num(n int64) *types.AttributeValueMemberN {
 }
 
 // PastHours reads the buckets of hours from..to with one Query.
-func (t *Table) PastHours(ctx context.Context, account string, from, to int64) ([]store.HourUsage, error) {
+func (t *Table) PastHours(ctx context.Context, account string, from, to int64) ([]gmailsend.HourUsage, error) {
 	api, err := t.client(ctx)
 	if err != nil {
 		return nil, err
@@ -61,7 +61,7 @@ func (t *Table) PastHours(ctx context.Context, account string, from, to int64) (
 		},
 		ConsistentRead: aws.Bool(true),
 	}
-	var out []store.HourUsage
+	var out []gmailsend.HourUsage
 	for {
 		page, err := api.Query(ctx, in)
 		if err != nil {
@@ -81,16 +81,16 @@ func (t *Table) PastHours(ctx context.Context, account string, from, to int64) (
 	}
 }
 
-func decodeBucket(item map[string]types.AttributeValue) (store.HourUsage, error) {
+func decodeBucket(item map[string]types.AttributeValue) (gmailsend.HourUsage, error) {
 	var b bucketItem
 	if err := attributevalue.UnmarshalMap(item, &b); err != nil {
-		return store.HourUsage{}, fmt.Errorf("dynamostore: quota bucket: %w", err)
+		return gmailsend.HourUsage{}, fmt.Errorf("dynamostore: quota bucket: %w", err)
 	}
 	var hour int64
 	if _, err := fmt.Sscanf(b.SK, "hour#%d", &hour); err != nil {
-		return store.HourUsage{}, fmt.Errorf("dynamostore: quota bucket %q: %w", b.SK, err)
+		return gmailsend.HourUsage{}, fmt.Errorf("dynamostore: quota bucket %q: %w", b.SK, err)
 	}
-	u := store.HourUsage{Hour: hour, Usage: store.Usage{Messages: b.Messages, Recipients: b.Recipients}}
+	u := gmailsend.HourUsage{Hour: hour, Usage: gmailsend.Usage{Messages: b.Messages, Recipients: b.Recipients}}
 	if b.BlockedUntil > 0 {
 		u.BlockedUntil = time.Unix(b.BlockedUntil, 0)
 	}
@@ -99,10 +99,10 @@ func decodeBucket(item map[string]types.AttributeValue) (store.HourUsage, error)
 
 // Add is one conditional UpdateItem on the hour's bucket: it adds when
 // the bucket stays within max and holds no block after now.
-func (t *Table) Add(ctx context.Context, account string, hour int64, add, max store.Usage, now time.Time) (store.HourUsage, error) {
+func (t *Table) Add(ctx context.Context, account string, hour int64, add, max gmailsend.Usage, now time.Time) (gmailsend.HourUsage, error) {
 	api, err := t.client(ctx)
 	if err != nil {
-		return store.HourUsage{}, err
+		return gmailsend.HourUsage{}, err
 	}
 	// ALL_NEW: the bucket as it now is comes back in the same request;
 	// the guard reports the account's use (QuotaUsedPercent) from it.
@@ -123,24 +123,24 @@ func (t *Table) Add(ctx context.Context, account string, hour int64, add, max st
 		if cur, derr := decodeBucket(res.Attributes); derr == nil {
 			return cur, nil
 		}
-		return store.HourUsage{Hour: hour}, nil
+		return gmailsend.HourUsage{Hour: hour}, nil
 	}
 	if !conditionFailed(err) {
-		return store.HourUsage{}, unavailable(fmt.Errorf("dynamostore: counting quota: %w", err))
+		return gmailsend.HourUsage{}, unavailable(fmt.Errorf("dynamostore: counting quota: %w", err))
 	}
 	// Rare path: read the bucket to say why.
 	got, err := api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(t.Name), Key: bucketKey(account, hour), ConsistentRead: aws.Bool(true)})
 	if err != nil {
-		return store.HourUsage{}, unavailable(fmt.Errorf("dynamostore: reading quota: %w", err))
+		return gmailsend.HourUsage{}, unavailable(fmt.Errorf("dynamostore: reading quota: %w", err))
 	}
 	cur, err := decodeBucket(got.Item)
 	if err != nil {
-		return store.HourUsage{Hour: hour}, store.ErrBucketFull
+		return gmailsend.HourUsage{Hour: hour}, gmailsend.ErrBucketFull
 	}
 	if cur.BlockedUntil.After(now) {
-		return cur, store.ErrBucketBlocked
+		return cur, gmailsend.ErrBucketBlocked
 	}
-	return cur, store.ErrBucketFull
+	return cur, gmailsend.ErrBucketFull
 }
 
 // Block sets the hour bucket's blockedUntil (the later of two blocks).

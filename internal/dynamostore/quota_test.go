@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/store"
+	"github.com/gmailsend/gmailsend"
 )
 
 // TestQuotaBucketsOnDynalite ensures the hour bucket's conditional add stops at the headroom, a block refuses until it ends, and PastHours reads the buckets in hour order.
@@ -15,23 +15,23 @@ func TestQuotaBucketsOnDynalite(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now()
 	hour := now.Unix() / 3600
-	max := store.Usage{Messages: 2, Recipients: 10}
+	max := gmailsend.Usage{Messages: 2, Recipients: 10}
 	for i := 0; i < 2; i++ {
-		if _, err := tbl.Add(ctx, "acct", hour, store.Usage{Messages: 1, Recipients: 3}, max, now); err != nil {
+		if _, err := tbl.Add(ctx, "acct", hour, gmailsend.Usage{Messages: 1, Recipients: 3}, max, now); err != nil {
 			t.Fatalf("add %d: %v", i, err)
 		}
 	}
-	cur, err := tbl.Add(ctx, "acct", hour, store.Usage{Messages: 1, Recipients: 3}, max, now)
-	if !errors.Is(err, store.ErrBucketFull) || cur.Messages != 2 || cur.Recipients != 6 || cur.Hour != hour {
+	cur, err := tbl.Add(ctx, "acct", hour, gmailsend.Usage{Messages: 1, Recipients: 3}, max, now)
+	if !errors.Is(err, gmailsend.ErrBucketFull) || cur.Messages != 2 || cur.Recipients != 6 || cur.Hour != hour {
 		t.Fatalf("third add: %+v %v", cur, err)
 	}
-	if _, err := tbl.Add(ctx, "acct", hour-3, store.Usage{Messages: 1, Recipients: 1}, max, now); err != nil {
+	if _, err := tbl.Add(ctx, "acct", hour-3, gmailsend.Usage{Messages: 1, Recipients: 1}, max, now); err != nil {
 		t.Fatal(err)
 	}
 	if err := tbl.Block(ctx, "acct", hour, now.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tbl.Add(ctx, "acct", hour, store.Usage{Messages: 0, Recipients: 0}, max, now); !errors.Is(err, store.ErrBucketBlocked) {
+	if _, err := tbl.Add(ctx, "acct", hour, gmailsend.Usage{Messages: 0, Recipients: 0}, max, now); !errors.Is(err, gmailsend.ErrBucketBlocked) {
 		t.Fatalf("blocked add: %v", err)
 	}
 	past, err := tbl.PastHours(ctx, "acct", hour-23, hour)

@@ -12,11 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/store"
+	"github.com/gmailsend/gmailsend"
 )
 
-var _ store.Records = (*Table)(nil)
+var _ gmailsend.Records = (*Table)(nil)
 
 // recordItem is a message record as stored. Times are epoch milliseconds,
 // expiresAt epoch seconds (what DynamoDB's TTL reads).
@@ -61,7 +60,7 @@ func recordKey(id string) map[string]types.AttributeValue {
 	}
 }
 
-func toItem(r *store.Record) recordItem {
+func toItem(r *gmailsend.Record) recordItem {
 	it := recordItem{
 		PK: "msg#" + r.ID, SK: "msg", ID: r.ID, Status: string(r.Status), Account: r.Account,
 		Source: r.Source, Caller: r.Caller, Recipients: r.Recipients, RecipientKeys: r.RecipientKeys, MessageID: r.MessageID,
@@ -80,11 +79,11 @@ func toItem(r *store.Record) recordItem {
 	return it
 }
 
-func fromItem(it recordItem) *store.Record {
-	r := &store.Record{
-		ID: it.ID, Status: store.Status(it.Status), Account: it.Account, Source: it.Source,
+func fromItem(it recordItem) *gmailsend.Record {
+	r := &gmailsend.Record{
+		ID: it.ID, Status: gmailsend.Status(it.Status), Account: it.Account, Source: it.Source,
 		Caller: it.Caller, Recipients: it.Recipients, RecipientKeys: it.RecipientKeys, MessageID: it.MessageID,
-		CreatedAt: fromMS(it.CreatedAt), UpdatedAt: fromMS(it.UpdatedAt), ErrorCode: email.Code(it.ErrorCode),
+		CreatedAt: fromMS(it.CreatedAt), UpdatedAt: fromMS(it.UpdatedAt), ErrorCode: gmailsend.Code(it.ErrorCode),
 		ExpiresAt: time.Unix(it.ExpiresAt, 0).UTC(), Keyed: it.Keyed, Fingerprint: it.Fingerprint,
 		KeyUntil: fromMS(it.KeyUntil), LeaseUntil: fromMS(it.LeaseUntil), Token: it.Token, Released: it.Released,
 		ContentAt: fromMS(it.ContentAt), Bounces: fromBounceEntries(it.Bounces),
@@ -95,7 +94,7 @@ func fromItem(it recordItem) *store.Record {
 		r.ScheduledAt = &at
 	}
 	if it.ReplyCode != 0 {
-		r.Reply = &email.SMTPReply{Code: it.ReplyCode, EnhancedCode: it.ReplyEnhCode, Message: it.ReplyText}
+		r.Reply = &gmailsend.SMTPReply{Code: it.ReplyCode, EnhancedCode: it.ReplyEnhCode, Message: it.ReplyText}
 	}
 	return r
 }
@@ -106,8 +105,8 @@ func fromItem(it recordItem) *store.Record {
 // taken over: the caller finds it and records the outcome unknown. A record still queued,
 // scheduled or sending keeps its id past its key's time: overwriting it
 // would drop the waiting message. When it is held, the holder is read
-// (consistently) and returned with store.ErrClaimTaken.
-func (t *Table) Claim(ctx context.Context, r *store.Record) (*store.Record, error) {
+// (consistently) and returned with gmailsend.ErrClaimTaken.
+func (t *Table) Claim(ctx context.Context, r *gmailsend.Record) (*gmailsend.Record, error) {
 	api, err := t.client(ctx)
 	if err != nil {
 		return nil, err
@@ -126,9 +125,9 @@ func (t *Table) Claim(ctx context.Context, r *store.Record) (*store.Record, erro
 		ExpressionAttributeNames: map[string]string{"#s": "status"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":true":      &types.AttributeValueMemberBOOL{Value: true},
-			":sending":   &types.AttributeValueMemberS{Value: string(store.StatusSending)},
-			":queued":    &types.AttributeValueMemberS{Value: string(store.StatusQueued)},
-			":scheduled": &types.AttributeValueMemberS{Value: string(store.StatusScheduled)},
+			":sending":   &types.AttributeValueMemberS{Value: string(gmailsend.StatusSending)},
+			":queued":    &types.AttributeValueMemberS{Value: string(gmailsend.StatusQueued)},
+			":scheduled": &types.AttributeValueMemberS{Value: string(gmailsend.StatusScheduled)},
 			":now":       &types.AttributeValueMemberN{Value: now},
 		},
 	})
@@ -139,9 +138,9 @@ func (t *Table) Claim(ctx context.Context, r *store.Record) (*store.Record, erro
 		return nil, unavailable(fmt.Errorf("dynamostore: claiming %s: %w", r.ID, err))
 	}
 	holder, err := t.get(ctx, api, r.ID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, gmailsend.ErrNotFound) {
 		// Released and gone between the two calls: the caller may try again.
-		return nil, fmt.Errorf("dynamostore: claim of %s raced: %w", r.ID, store.ErrClaimTaken)
+		return nil, fmt.Errorf("dynamostore: claim of %s raced: %w", r.ID, gmailsend.ErrClaimTaken)
 	}
 	if err != nil {
 		return nil, err
@@ -151,13 +150,13 @@ func (t *Table) Claim(ctx context.Context, r *store.Record) (*store.Record, erro
 		// the SDK's retry met it. The claim is ours.
 		return nil, nil
 	}
-	return holder, store.ErrClaimTaken
+	return holder, gmailsend.ErrClaimTaken
 }
 
 // Mark writes r.ContentAt with one conditional UpdateItem, only while
 // r.Token holds the claim: after it, a crash of this invocation is taken
 // for a send that may have reached the server.
-func (t *Table) Mark(ctx context.Context, r *store.Record) error {
+func (t *Table) Mark(ctx context.Context, r *gmailsend.Record) error {
 	api, err := t.client(ctx)
 	if err != nil {
 		return err
@@ -174,7 +173,7 @@ func (t *Table) Mark(ctx context.Context, r *store.Record) error {
 		},
 	})
 	if conditionFailed(err) {
-		return store.ErrClaimLost
+		return gmailsend.ErrClaimLost
 	}
 	if err != nil {
 		return unavailable(fmt.Errorf("dynamostore: marking %s: %w", r.ID, err))
@@ -184,7 +183,7 @@ func (t *Table) Mark(ctx context.Context, r *store.Record) error {
 
 // Finish writes the outcome of r's claim with one conditional PutItem: only
 // while r.Token still holds it.
-func (t *Table) Finish(ctx context.Context, r *store.Record) error {
+func (t *Table) Finish(ctx context.Context, r *gmailsend.Record) error {
 	api, err := t.client(ctx)
 	if err != nil {
 		return err
@@ -201,7 +200,7 @@ func (t *Table) Finish(ctx context.Context, r *store.Record) error {
 		ExpressionAttributeValues: map[string]types.AttributeValue{":token": &types.AttributeValueMemberS{Value: r.Token}},
 	})
 	if conditionFailed(err) {
-		return store.ErrClaimLost
+		return gmailsend.ErrClaimLost
 	}
 	if err != nil {
 		return unavailable(fmt.Errorf("dynamostore: finishing %s: %w", r.ID, err))
@@ -210,7 +209,7 @@ func (t *Table) Finish(ctx context.Context, r *store.Record) error {
 }
 
 // Get reads a record with a strongly consistent read.
-func (t *Table) Get(ctx context.Context, id string) (*store.Record, error) {
+func (t *Table) Get(ctx context.Context, id string) (*gmailsend.Record, error) {
 	api, err := t.client(ctx)
 	if err != nil {
 		return nil, err
@@ -218,7 +217,7 @@ func (t *Table) Get(ctx context.Context, id string) (*store.Record, error) {
 	return t.get(ctx, api, id)
 }
 
-func (t *Table) get(ctx context.Context, api API, id string) (*store.Record, error) {
+func (t *Table) get(ctx context.Context, api API, id string) (*gmailsend.Record, error) {
 	out, err := api.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: aws.String(t.Name), Key: recordKey(id), ConsistentRead: aws.Bool(true),
 	})
@@ -226,7 +225,7 @@ func (t *Table) get(ctx context.Context, api API, id string) (*store.Record, err
 		return nil, unavailable(fmt.Errorf("dynamostore: reading %s: %w", id, err))
 	}
 	if len(out.Item) == 0 {
-		return nil, store.ErrNotFound
+		return nil, gmailsend.ErrNotFound
 	}
 	var it recordItem
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {

@@ -6,10 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/dynalite"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
-	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 func newTable(t *testing.T) *dynamostore.Table {
@@ -18,11 +17,11 @@ func newTable(t *testing.T) *dynamostore.Table {
 	return dynamostore.NewWithAPI("messages", client)
 }
 
-func claim(id string, now time.Time, lease time.Duration) *store.Record {
-	return &store.Record{
-		ID: id, Status: store.StatusSending, Account: "credential:desk", Source: "sqs", Recipients: 2,
+func claim(id string, now time.Time, lease time.Duration) *gmailsend.Record {
+	return &gmailsend.Record{
+		ID: id, Status: gmailsend.StatusSending, Account: "credential:desk", Source: "sqs", Recipients: 2,
 		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(30 * 24 * time.Hour),
-		Keyed: true, Fingerprint: "f1", KeyUntil: now.Add(24 * time.Hour), LeaseUntil: now.Add(lease), Token: store.NewToken(),
+		Keyed: true, Fingerprint: "f1", KeyUntil: now.Add(24 * time.Hour), LeaseUntil: now.Add(lease), Token: gmailsend.NewToken(),
 	}
 }
 
@@ -31,17 +30,17 @@ func TestClaimIsExclusive(t *testing.T) {
 	tbl := newTable(t)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	id := store.KeyedID("", "key-1")
+	id := gmailsend.KeyedID("", "key-1")
 	first := claim(id, now, time.Minute)
 	if _, err := tbl.Claim(ctx, first); err != nil {
 		t.Fatal(err)
 	}
 	holder, err := tbl.Claim(ctx, claim(id, now, time.Minute))
-	if !errors.Is(err, store.ErrClaimTaken) || holder == nil || holder.Token != first.Token || holder.Status != store.StatusSending {
+	if !errors.Is(err, gmailsend.ErrClaimTaken) || holder == nil || holder.Token != first.Token || holder.Status != gmailsend.StatusSending {
 		t.Fatalf("second claim: %+v %v", holder, err)
 	}
-	first.Status, first.MessageID = store.StatusSent, "<x@gmail.com>"
-	first.Reply = &email.SMTPReply{Code: 250, EnhancedCode: "2.0.0", Message: "OK"}
+	first.Status, first.MessageID = gmailsend.StatusSent, "<x@gmail.com>"
+	first.Reply = &gmailsend.SMTPReply{Code: 250, EnhancedCode: "2.0.0", Message: "OK"}
 	if err := tbl.Finish(ctx, first); err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +48,7 @@ func TestClaimIsExclusive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != store.StatusSent || got.MessageID != "<x@gmail.com>" || got.Reply.Code != 250 || got.Recipients != 2 ||
+	if got.Status != gmailsend.StatusSent || got.MessageID != "<x@gmail.com>" || got.Reply.Code != 250 || got.Recipients != 2 ||
 		!got.CreatedAt.Equal(now) || got.ExpiresAt.Unix() != now.Add(30*24*time.Hour).Unix() || got.Fingerprint != "f1" {
 		t.Fatalf("read back %+v", got)
 	}
@@ -60,7 +59,7 @@ func TestClaimRecognisesItsOwnWrite(t *testing.T) {
 	tbl := newTable(t)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	mine := claim(store.KeyedID("", "key-own"), now, time.Minute)
+	mine := claim(gmailsend.KeyedID("", "key-own"), now, time.Minute)
 	mine.ContentAt = now
 	if _, err := tbl.Claim(ctx, mine); err != nil {
 		t.Fatal(err)
@@ -70,7 +69,7 @@ func TestClaimRecognisesItsOwnWrite(t *testing.T) {
 		t.Fatalf("the retry of our own claim: %+v %v, want it held", holder, err)
 	}
 	other := claim(mine.ID, now, time.Minute) // another invocation: another token
-	if holder, err := tbl.Claim(ctx, other); !errors.Is(err, store.ErrClaimTaken) || holder == nil || holder.Token != mine.Token {
+	if holder, err := tbl.Claim(ctx, other); !errors.Is(err, gmailsend.ErrClaimTaken) || holder == nil || holder.Token != mine.Token {
 		t.Fatalf("another invocation's claim: %+v %v", holder, err)
 	}
 }
@@ -80,7 +79,7 @@ func TestClaimTakesOverExpiredLeaseAndReleased(t *testing.T) {
 	tbl := newTable(t)
 	ctx := context.Background()
 	now := time.Now().UTC()
-	id := store.NewID()
+	id := gmailsend.NewID()
 	old := claim(id, now.Add(-time.Minute), 30*time.Second) // lease ended 30 s ago
 	if _, err := tbl.Claim(ctx, old); err != nil {
 		t.Fatal(err)
@@ -89,11 +88,11 @@ func TestClaimTakesOverExpiredLeaseAndReleased(t *testing.T) {
 	if _, err := tbl.Claim(ctx, fresh); err != nil {
 		t.Fatalf("take-over: %v", err)
 	}
-	old.Status = store.StatusSent
-	if err := tbl.Finish(ctx, old); !errors.Is(err, store.ErrClaimLost) {
+	old.Status = gmailsend.StatusSent
+	if err := tbl.Finish(ctx, old); !errors.Is(err, gmailsend.ErrClaimLost) {
 		t.Fatalf("late finish: %v, want ErrClaimLost", err)
 	}
-	fresh.Status, fresh.Released, fresh.ErrorCode = store.StatusFailed, true, email.CodeSMTPAuthFailed
+	fresh.Status, fresh.Released, fresh.ErrorCode = gmailsend.StatusFailed, true, gmailsend.CodeSMTPAuthFailed
 	if err := tbl.Finish(ctx, fresh); err != nil {
 		t.Fatal(err)
 	}
@@ -102,10 +101,10 @@ func TestClaimTakesOverExpiredLeaseAndReleased(t *testing.T) {
 	}
 }
 
-// TestGetUnknown ensures an unknown id is store.ErrNotFound.
+// TestGetUnknown ensures an unknown id is gmailsend.ErrNotFound.
 func TestGetUnknown(t *testing.T) {
 	tbl := newTable(t)
-	if _, err := tbl.Get(context.Background(), store.NewID()); !errors.Is(err, store.ErrNotFound) {
+	if _, err := tbl.Get(context.Background(), gmailsend.NewID()); !errors.Is(err, gmailsend.ErrNotFound) {
 		t.Fatalf("err %v", err)
 	}
 }
@@ -115,8 +114,8 @@ func TestUnreachableTableIsStoreUnavailable(t *testing.T) {
 	tbl := dynamostore.NewWithAPI("messages", dynalite.NewClient("http://127.0.0.1:1"))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_, err := tbl.Get(ctx, store.NewID())
-	if c := email.CodeOf(err); c != email.CodeStoreUnavailable && c != email.CodeTimeout {
+	_, err := tbl.Get(ctx, gmailsend.NewID())
+	if c := gmailsend.CodeOf(err); c != gmailsend.CodeStoreUnavailable && c != gmailsend.CodeTimeout {
 		t.Fatalf("code %s (%v)", c, err)
 	}
 }
@@ -130,29 +129,29 @@ func TestClaimKeepsWaitingRecordAfterKeyExpiry(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	created := now.Add(-25 * time.Hour) // its 24-hour key ran out an hour ago
-	for _, st := range []store.Status{store.StatusScheduled, store.StatusQueued, store.StatusSending} {
-		id := store.KeyedID("key-1", "daily-"+string(st))
+	for _, st := range []gmailsend.Status{gmailsend.StatusScheduled, gmailsend.StatusQueued, gmailsend.StatusSending} {
+		id := gmailsend.KeyedID("key-1", "daily-"+string(st))
 		waiting := scheduled(id, created)
 		waiting.Status, waiting.Keyed, waiting.KeyUntil, waiting.Fingerprint = st, true, created.Add(24*time.Hour), "f1"
 		waiting.ExpiresAt = now.Add(30 * 24 * time.Hour)
-		if st == store.StatusSending {
-			waiting.LeaseUntil, waiting.Token = now.Add(time.Minute), store.NewToken()
+		if st == gmailsend.StatusSending {
+			waiting.LeaseUntil, waiting.Token = now.Add(time.Minute), gmailsend.NewToken()
 		}
 		if _, err := tbl.Claim(ctx, waiting); err != nil {
 			t.Fatal(err)
 		}
 		holder, err := tbl.Claim(ctx, claim(id, now, time.Minute))
-		if !errors.Is(err, store.ErrClaimTaken) || holder == nil || holder.Status != st {
+		if !errors.Is(err, gmailsend.ErrClaimTaken) || holder == nil || holder.Status != st {
 			t.Fatalf("%s: claim after key expiry: %+v %v, want ErrClaimTaken with the %s holder", st, holder, err, st)
 		}
 	}
 	// A finished record's expired key is still free to claim again.
-	id := store.KeyedID("key-1", "done")
+	id := gmailsend.KeyedID("key-1", "done")
 	done := claim(id, created, time.Minute)
 	if _, err := tbl.Claim(ctx, done); err != nil {
 		t.Fatal(err)
 	}
-	done.Status = store.StatusSent
+	done.Status = gmailsend.StatusSent
 	if err := tbl.Finish(ctx, done); err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/bounce"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // suppressionItem is one suppressed address of one account. The address
@@ -73,7 +73,7 @@ func (t *Table) suppress(ctx context.Context, pk string, s bounce.Suppression) (
 	return true, nil
 }
 
-// Suppression reads one entry (store.ErrNotFound when the address is not
+// Suppression reads one entry (gmailsend.ErrNotFound when the address is not
 // suppressed).
 func (t *Table) Suppression(ctx context.Context, account, address string) (*bounce.Suppression, error) {
 	api, err := t.client(ctx)
@@ -85,7 +85,7 @@ func (t *Table) Suppression(ctx context.Context, account, address string) (*boun
 		return nil, unavailable(fmt.Errorf("dynamostore: reading a suppression: %w", err))
 	}
 	if len(out.Item) == 0 {
-		return nil, store.ErrNotFound
+		return nil, gmailsend.ErrNotFound
 	}
 	return suppressionFrom(out.Item, address)
 }

@@ -12,10 +12,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/dynalite"
 	"github.com/gmailsend/gmailsend/internal/bounce"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // TestSuppressionList ensures add-once, case-insensitive lookup, a batch
@@ -38,7 +38,7 @@ func TestSuppressionList(t *testing.T) {
 	if err != nil || got.Status != "5.2.1" || got.SourceID != "rec1" || !got.CreatedAt.Equal(at) || got.Reason != bounce.ReasonBounce {
 		t.Fatalf("read back %+v %v", got, err)
 	}
-	if _, err := tbl.Suppression(ctx, "addr:b", "gone@example.net"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := tbl.Suppression(ctx, "addr:b", "gone@example.net"); !errors.Is(err, gmailsend.ErrNotFound) {
 		t.Errorf("another account: %v", err)
 	}
 	var many []string

@@ -9,8 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/awsenv"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 // API is the DynamoDB calls the package makes; IAM in template.yaml allows
@@ -54,9 +54,9 @@ func (t *Table) client(ctx context.Context) (API, error) {
 // unavailable is store_unavailable keeping the cause for the log only.
 func unavailable(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return &email.Error{Code: email.CodeTimeout, Message: "the message table did not answer in time", Err: err}
+		return &gmailsend.Error{Code: gmailsend.CodeTimeout, Message: "the message table did not answer in time", Err: err}
 	}
-	return &email.Error{Code: email.CodeStoreUnavailable, Message: "the message table could not be reached", Err: err}
+	return &gmailsend.Error{Code: gmailsend.CodeStoreUnavailable, Message: "the message table could not be reached", Err: err}
 }
 
 func conditionFailed(err error) bool {

@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/mailtemplate"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // Stored templates live in the message table as two kinds of item:
@@ -77,7 +77,7 @@ func (t *Table) PutTemplate(ctx context.Context, scope string, tpl *mailtemplate
 	}
 	for attempt := 0; attempt < 5; attempt++ {
 		head, err := t.templateHead(ctx, api, scope, tpl.Name)
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err != nil && !errors.Is(err, gmailsend.ErrNotFound) {
 			return 0, err
 		}
 		v := 1
@@ -136,7 +136,7 @@ func (t *Table) templateHead(ctx context.Context, api API, scope, name string) (
 		return nil, unavailable(fmt.Errorf("dynamostore: reading a template: %w", err))
 	}
 	if len(out.Item) == 0 {
-		return nil, store.ErrNotFound
+		return nil, gmailsend.ErrNotFound
 	}
 	var h templateHead
 	if err := attributevalue.UnmarshalMap(out.Item, &h); err != nil {
@@ -146,7 +146,7 @@ func (t *Table) templateHead(ctx context.Context, api API, scope, name string) (
 }
 
 // Template reads version (0: the latest) of name in scope;
-// store.ErrNotFound when there is no such template or version, or it was
+// gmailsend.ErrNotFound when there is no such template or version, or it was
 // deleted.
 func (t *Table) Template(ctx context.Context, scope, name string, version int) (*mailtemplate.Template, error) {
 	api, err := t.client(ctx)
@@ -158,7 +158,7 @@ func (t *Table) Template(ctx context.Context, scope, name string, version int) (
 		return nil, err
 	}
 	if head.Deleted || version > head.Latest {
-		return nil, store.ErrNotFound
+		return nil, gmailsend.ErrNotFound
 	}
 	if version <= 0 {
 		version = head.Latest
@@ -172,7 +172,7 @@ func (t *Table) Template(ctx context.Context, scope, name string, version int) (
 		return nil, unavailable(fmt.Errorf("dynamostore: reading a template version: %w", err))
 	}
 	if len(out.Item) == 0 {
-		return nil, store.ErrNotFound
+		return nil, gmailsend.ErrNotFound
 	}
 	var it templateVersion
 	if err := attributevalue.UnmarshalMap(out.Item, &it); err != nil {

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/dynalite"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
 	"github.com/gmailsend/gmailsend/internal/mailtemplate"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // TestTemplateVersions ensures every PUT is a new version, the latest and
@@ -43,10 +43,10 @@ func TestTemplateVersions(t *testing.T) {
 	if err != nil || first.HTML != "<p>1</p>" {
 		t.Fatalf("v1 = %+v, %v", first, err)
 	}
-	if _, err := tbl.Template(ctx, "key1", "booking", 3); !errors.Is(err, store.ErrNotFound) {
+	if _, err := tbl.Template(ctx, "key1", "booking", 3); !errors.Is(err, gmailsend.ErrNotFound) {
 		t.Errorf("v3: %v", err)
 	}
-	if _, err := tbl.Template(ctx, "key3", "booking", 0); !errors.Is(err, store.ErrNotFound) {
+	if _, err := tbl.Template(ctx, "key3", "booking", 0); !errors.Is(err, gmailsend.ErrNotFound) {
 		t.Errorf("another scope: %v", err)
 	}
 	list, err := tbl.Templates(ctx, "key1")
@@ -60,7 +60,7 @@ func TestTemplateVersions(t *testing.T) {
 		t.Fatalf("second delete: %v %v", ok, err)
 	}
 	for _, v := range []int{0, 1, 2} {
-		if _, err := tbl.Template(ctx, "key1", "booking", v); !errors.Is(err, store.ErrNotFound) {
+		if _, err := tbl.Template(ctx, "key1", "booking", v); !errors.Is(err, gmailsend.ErrNotFound) {
 			t.Errorf("deleted v%d: %v", v, err)
 		}
 	}
@@ -70,7 +70,7 @@ func TestTemplateVersions(t *testing.T) {
 	if v := put("key1", "booking", "<p>3</p>"); v != 3 {
 		t.Errorf("PUT after delete: version %d, want 3 (numbers are never reused)", v)
 	}
-	if _, err := tbl.Template(ctx, "key1", "booking", 1); !errors.Is(err, store.ErrNotFound) {
+	if _, err := tbl.Template(ctx, "key1", "booking", 1); !errors.Is(err, gmailsend.ErrNotFound) {
 		t.Errorf("deleted content of v1 came back: %v", err)
 	}
 	if other, err := tbl.Template(ctx, "key2", "booking", 0); err != nil || other.HTML != "<p>other</p>" {

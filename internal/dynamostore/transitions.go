@@ -12,16 +12,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/gmailsend/gmailsend/internal/store"
+	"github.com/gmailsend/gmailsend"
 )
 
-var _ store.Transitions = (*Table)(nil)
+var _ gmailsend.Transitions = (*Table)(nil)
 
 // Move writes r with one conditional PutItem: only while the stored
 // record's status is one of from. Queued and scheduled sends use it for
 // every step (queued → sending, scheduled → cancelled, queued → failed),
 // so a cancel and the queue's consumer can never both win.
-func (t *Table) Move(ctx context.Context, r *store.Record, from ...store.Status) error {
+func (t *Table) Move(ctx context.Context, r *gmailsend.Record, from ...gmailsend.Status) error {
 	if len(from) == 0 {
 		return fmt.Errorf("dynamostore: moving %s: no status to move from", r.ID)
 	}
@@ -47,7 +47,7 @@ func (t *Table) Move(ctx context.Context, r *store.Record, from ...store.Status)
 		ExpressionAttributeValues: values,
 	})
 	if conditionFailed(err) {
-		return store.ErrStatusChanged
+		return gmailsend.ErrStatusChanged
 	}
 	if err != nil {
 		return unavailable(fmt.Errorf("dynamostore: moving %s to %s: %w", r.ID, r.Status, err))
@@ -62,9 +62,9 @@ func (t *Table) Move(ctx context.Context, r *store.Record, from ...store.Status)
 // lease ran out before its holder marked content as sent (contentAt): that
 // invocation died with nothing of the message at the server. With a
 // fingerprint, only a record of that request moves.
-// store.ErrStatusChanged when the record is in any other status, holds
+// gmailsend.ErrStatusChanged when the record is in any other status, holds
 // another request, or is absent.
-func (t *Table) BeginFrom(ctx context.Context, id, fingerprint, token string, leaseUntil, now time.Time) (*store.Record, store.Status, error) {
+func (t *Table) BeginFrom(ctx context.Context, id, fingerprint, token string, leaseUntil, now time.Time) (*gmailsend.Record, gmailsend.Status, error) {
 	api, err := t.client(ctx)
 	if err != nil {
 		return nil, "", err
@@ -72,9 +72,9 @@ func (t *Table) BeginFrom(ctx context.Context, id, fingerprint, token string, le
 	cond := "(#s IN (:queued, :scheduled)" +
 		" OR (#s = :sending AND leaseUntil < :now AND attribute_not_exists(contentAt)))"
 	values := map[string]types.AttributeValue{
-		":sending":   &types.AttributeValueMemberS{Value: string(store.StatusSending)},
-		":queued":    &types.AttributeValueMemberS{Value: string(store.StatusQueued)},
-		":scheduled": &types.AttributeValueMemberS{Value: string(store.StatusScheduled)},
+		":sending":   &types.AttributeValueMemberS{Value: string(gmailsend.StatusSending)},
+		":queued":    &types.AttributeValueMemberS{Value: string(gmailsend.StatusQueued)},
+		":scheduled": &types.AttributeValueMemberS{Value: string(gmailsend.StatusScheduled)},
 		":token":     &types.AttributeValueMemberS{Value: token},
 		":lease":     &types.AttributeValueMemberN{Value: strconv.FormatInt(ms(leaseUntil), 10)},
 		":now":       &types.AttributeValueMemberN{Value: strconv.FormatInt(ms(now), 10)},
@@ -96,7 +96,7 @@ func (t *Table) BeginFrom(ctx context.Context, id, fingerprint, token string, le
 		ReturnValues:              types.ReturnValueAllOld,
 	})
 	if conditionFailed(err) {
-		return nil, "", store.ErrStatusChanged
+		return nil, "", gmailsend.ErrStatusChanged
 	}
 	if err != nil {
 		return nil, "", unavailable(fmt.Errorf("dynamostore: beginning %s: %w", id, err))
@@ -105,8 +105,8 @@ func (t *Table) BeginFrom(ctx context.Context, id, fingerprint, token string, le
 	if err := attributevalue.UnmarshalMap(out.Attributes, &it); err != nil {
 		return nil, "", fmt.Errorf("dynamostore: record %s: %w", id, err)
 	}
-	from := store.Status(it.Status)
+	from := gmailsend.Status(it.Status)
 	// What the update wrote, as a read of the new item would give it.
-	it.Status, it.Token, it.LeaseUntil, it.UpdatedAt = string(store.StatusSending), token, ms(leaseUntil), ms(now)
+	it.Status, it.Token, it.LeaseUntil, it.UpdatedAt = string(gmailsend.StatusSending), token, ms(leaseUntil), ms(now)
 	return fromItem(it), from, nil
 }

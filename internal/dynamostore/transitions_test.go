@@ -7,12 +7,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/store"
+	"github.com/gmailsend/gmailsend"
 )
 
-func scheduled(id string, now time.Time) *store.Record {
+func scheduled(id string, now time.Time) *gmailsend.Record {
 	at := now.Add(time.Hour).Truncate(time.Millisecond)
-	return &store.Record{ID: id, Status: store.StatusScheduled, Account: "credential:desk", Source: "apigateway-rest",
+	return &gmailsend.Record{ID: id, Status: gmailsend.StatusScheduled, Account: "credential:desk", Source: "apigateway-rest",
 		Caller: "key-1", CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(24 * time.Hour), ScheduledAt: &at}
 }
 
@@ -21,23 +21,23 @@ func TestMoveOnlyFromTheGivenStatuses(t *testing.T) {
 	tbl := newTable(t)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	rec := scheduled(store.NewID(), now)
+	rec := scheduled(gmailsend.NewID(), now)
 	if _, err := tbl.Claim(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
 	got, err := tbl.Get(ctx, rec.ID)
-	if err != nil || got.ScheduledAt == nil || !got.ScheduledAt.Equal(*rec.ScheduledAt) || got.Status != store.StatusScheduled {
+	if err != nil || got.ScheduledAt == nil || !got.ScheduledAt.Equal(*rec.ScheduledAt) || got.Status != gmailsend.StatusScheduled {
 		t.Fatalf("read back %+v, %v", got, err)
 	}
 	sending := *rec
-	sending.Status = store.StatusSending
-	if err := tbl.Move(ctx, &sending, store.StatusQueued); !errors.Is(err, store.ErrStatusChanged) {
+	sending.Status = gmailsend.StatusSending
+	if err := tbl.Move(ctx, &sending, gmailsend.StatusQueued); !errors.Is(err, gmailsend.ErrStatusChanged) {
 		t.Fatalf("move from queued: %v", err)
 	}
-	if err := tbl.Move(ctx, &sending, store.StatusQueued, store.StatusScheduled); err != nil {
+	if err := tbl.Move(ctx, &sending, gmailsend.StatusQueued, gmailsend.StatusScheduled); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := tbl.Get(ctx, rec.ID); got.Status != store.StatusSending {
+	if got, _ := tbl.Get(ctx, rec.ID); got.Status != gmailsend.StatusSending {
 		t.Fatalf("status %s", got.Status)
 	}
 }
@@ -48,19 +48,19 @@ func TestCancelRacesConsumer(t *testing.T) {
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	for range 10 {
-		rec := scheduled(store.NewID(), now)
+		rec := scheduled(gmailsend.NewID(), now)
 		if _, err := tbl.Claim(ctx, rec); err != nil {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
-		for i, to := range []store.Status{store.StatusCancelled, store.StatusSending} {
+		for i, to := range []gmailsend.Status{gmailsend.StatusCancelled, gmailsend.StatusSending} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				r := *rec
 				r.Status = to
-				errs[i] = tbl.Move(ctx, &r, store.StatusScheduled)
+				errs[i] = tbl.Move(ctx, &r, gmailsend.StatusScheduled)
 			}()
 		}
 		wg.Wait()
@@ -75,7 +75,7 @@ func TestBeginOnlyFromQueuedOrScheduled(t *testing.T) {
 	tbl := newTable(t)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	rec := scheduled(store.NewID(), now)
+	rec := scheduled(gmailsend.NewID(), now)
 	if _, err := tbl.Claim(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
@@ -83,17 +83,17 @@ func TestBeginOnlyFromQueuedOrScheduled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Status != store.StatusSending || got.Token != "tok-1" || got.Caller != "key-1" || got.ScheduledAt == nil || !got.LeaseUntil.Equal(now.Add(time.Minute)) {
+	if got.Status != gmailsend.StatusSending || got.Token != "tok-1" || got.Caller != "key-1" || got.ScheduledAt == nil || !got.LeaseUntil.Equal(now.Add(time.Minute)) {
 		t.Fatalf("begun %+v", got)
 	}
-	if _, _, err := tbl.BeginFrom(ctx, rec.ID, "", "tok-2", now.Add(time.Minute), now); !errors.Is(err, store.ErrStatusChanged) {
+	if _, _, err := tbl.BeginFrom(ctx, rec.ID, "", "tok-2", now.Add(time.Minute), now); !errors.Is(err, gmailsend.ErrStatusChanged) {
 		t.Fatalf("second begin: %v", err)
 	}
-	if _, _, err := tbl.BeginFrom(ctx, store.NewID(), "", "tok-3", now.Add(time.Minute), now); !errors.Is(err, store.ErrStatusChanged) {
+	if _, _, err := tbl.BeginFrom(ctx, gmailsend.NewID(), "", "tok-3", now.Add(time.Minute), now); !errors.Is(err, gmailsend.ErrStatusChanged) {
 		t.Fatalf("absent record: %v", err)
 	}
 	// Finish with the token holds: the claim is Begin's.
-	got.Status = store.StatusSent
+	got.Status = gmailsend.StatusSent
 	if err := tbl.Finish(ctx, got); err != nil {
 		t.Fatal(err)
 	}
@@ -107,16 +107,16 @@ func TestBeginRefusesAnotherRequest(t *testing.T) {
 	tbl := newTable(t)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	rec := scheduled(store.NewID(), now)
+	rec := scheduled(gmailsend.NewID(), now)
 	rec.Fingerprint = "new-request"
 	if _, err := tbl.Claim(ctx, rec); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := tbl.BeginFrom(ctx, rec.ID, "old-request", "tok-1", now.Add(time.Minute), now); !errors.Is(err, store.ErrStatusChanged) {
+	if _, _, err := tbl.BeginFrom(ctx, rec.ID, "old-request", "tok-1", now.Add(time.Minute), now); !errors.Is(err, gmailsend.ErrStatusChanged) {
 		t.Fatalf("begin with the old request's fingerprint: %v", err)
 	}
 	got, _, err := tbl.BeginFrom(ctx, rec.ID, "new-request", "tok-2", now.Add(time.Minute), now)
-	if err != nil || got.Status != store.StatusSending || got.Token != "tok-2" {
+	if err != nil || got.Status != gmailsend.StatusSending || got.Token != "tok-2" {
 		t.Fatalf("begin with the record's own fingerprint: %+v %v", got, err)
 	}
 }

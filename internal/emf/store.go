@@ -1,6 +1,6 @@
 package emf
 
-// Metrics of the message store and the quota guard (internal/store).
+// Metrics of the message store and the quota guard (the domain package at the module root).
 const (
 	MetricIdempotentReplays = "IdempotentReplays"
 	MetricQuotaUsedPercent  = "QuotaUsedPercent"

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 func benchRequest(b *testing.B, attachment int) []byte {
@@ -34,16 +34,16 @@ func benchmarkPipeline(b *testing.B, attachment int) {
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
-		r, err := email.DecodeRequest(body)
+		r, err := gmailsend.DecodeRequest(body)
 		if err != nil {
 			b.Fatal(err)
 		}
-		m, err := email.Validate(r, email.DefaultLimits())
+		m, err := gmailsend.Validate(r, gmailsend.DefaultLimits())
 		if err != nil {
 			b.Fatal(err)
 		}
 		built := Build(m, time.Now())
-		if err := CheckSize(built, m, email.DefaultLimits().MaxMessageBytes); err != nil {
+		if err := CheckSize(built, m, gmailsend.DefaultLimits().MaxMessageBytes); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := built.Message.WriteTo(io.Discard); err != nil {

@@ -8,7 +8,7 @@ import (
 
 	"github.com/go-gomail/gomail"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // Built is a message ready for gomail.Send, with what the caller is told.
@@ -19,7 +19,7 @@ type Built struct {
 }
 
 // Build turns a validated Mail into a gomail message. now is the Date header.
-func Build(m *email.Mail, now time.Time) *Built {
+func Build(m *gmailsend.Mail, now time.Time) *Built {
 	msg := gomail.NewMessage()
 	id := NewMessageID(m.From.Email)
 
@@ -62,13 +62,13 @@ func Build(m *email.Mail, now time.Time) *Built {
 }
 
 // formatAddress encodes a validated address. The address part is ASCII and
-// free of specials (email.ParseAddress guarantees it); gomail quotes or
+// free of specials (gmailsend.ParseAddress guarantees it); gomail quotes or
 // RFC 2047-encodes the name.
-func formatAddress(msg *gomail.Message, a email.Address) string {
+func formatAddress(msg *gomail.Message, a gmailsend.Address) string {
 	return msg.FormatAddress(a.Email, a.Name)
 }
 
-func setAddresses(msg *gomail.Message, header string, list []email.Address) {
+func setAddresses(msg *gomail.Message, header string, list []gmailsend.Address) {
 	if len(list) == 0 {
 		return
 	}
@@ -84,7 +84,7 @@ func setAddresses(msg *gomail.Message, header string, list []email.Address) {
 // attachmentHeader writes Content-Type and Content-Disposition with the
 // file name as a MIME parameter: mime.FormatMediaType encodes non-ASCII
 // names (Korean file names) per RFC 2231 where gomail would write them raw.
-func attachmentHeader(f email.File) map[string][]string {
+func attachmentHeader(f gmailsend.File) map[string][]string {
 	mt, params, err := mime.ParseMediaType(f.ContentType)
 	if err != nil {
 		mt, params = "application/octet-stream", map[string]string{}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // parsed is a built message read back the way a mail client reads it.
@@ -76,15 +76,15 @@ func walk(t *testing.T, p *parsed, ctype, cte, disp string, body io.Reader) {
 
 // TestBuildRoundTrip ensures what a client parses is exactly what was asked for.
 func TestBuildRoundTrip(t *testing.T) {
-	m := &email.Mail{
-		From:    email.Address{Name: "홍길동", Email: "me@gmail.com"},
-		To:      []email.Address{{Name: "김철수", Email: "kim@example.com"}, {Email: "b@example.com"}},
-		Cc:      []email.Address{{Name: `Quote "Q" Name`, Email: "c@example.com"}},
-		Bcc:     []email.Address{{Email: "hidden@example.com"}},
-		ReplyTo: []email.Address{{Email: "reply@example.com"}},
+	m := &gmailsend.Mail{
+		From:    gmailsend.Address{Name: "홍길동", Email: "me@gmail.com"},
+		To:      []gmailsend.Address{{Name: "김철수", Email: "kim@example.com"}, {Email: "b@example.com"}},
+		Cc:      []gmailsend.Address{{Name: `Quote "Q" Name`, Email: "c@example.com"}},
+		Bcc:     []gmailsend.Address{{Email: "hidden@example.com"}},
+		ReplyTo: []gmailsend.Address{{Email: "reply@example.com"}},
 		Subject: "월간 보고서 — 2026년 11월 (긴 제목이 여러 줄로 접혀도 그대로 돌아와야 합니다)",
 		HTML:    "<h1>안녕하세요</h1><p>보고서를 <a href=\"https://example.com/r\">첨부</a>합니다.</p>",
-		Attachments: []email.File{
+		Attachments: []gmailsend.File{
 			{Name: "보고서 11월.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.7 \x00\x01\x02 binary")},
 			{Name: "data.csv", ContentType: "text/csv", Data: bytes.Repeat([]byte("a,b\r\n"), 100)},
 		},
@@ -151,7 +151,7 @@ func TestBuildRoundTrip(t *testing.T) {
 
 // TestBuildTextOnly ensures a text-only request is a single text/plain part.
 func TestBuildTextOnly(t *testing.T) {
-	m := &email.Mail{From: email.Address{Email: "me@gmail.com"}, To: []email.Address{{Email: "a@example.com"}},
+	m := &gmailsend.Mail{From: gmailsend.Address{Email: "me@gmail.com"}, To: []gmailsend.Address{{Email: "a@example.com"}},
 		Subject: "plain", Text: "just text"}
 	p := parse(t, render(t, Build(m, time.Now())))
 	if len(p.layout) != 0 || string(p.parts["text/plain"]) != "just text" {
@@ -161,19 +161,19 @@ func TestBuildTextOnly(t *testing.T) {
 
 // TestCheckSize ensures the exact encoded size is enforced near the limit, for attachments and for bodies that grow when encoded.
 func TestCheckSize(t *testing.T) {
-	for name, m := range map[string]*email.Mail{
-		"attachment": {Subject: "s", HTML: "<p>x</p>", Attachments: []email.File{{Name: "a.bin", ContentType: "application/octet-stream", Data: make([]byte, 30000)}}},
+	for name, m := range map[string]*gmailsend.Mail{
+		"attachment": {Subject: "s", HTML: "<p>x</p>", Attachments: []gmailsend.File{{Name: "a.bin", ContentType: "application/octet-stream", Data: make([]byte, 30000)}}},
 		// "=" triples in quoted-printable, in the HTML and in the text derived from it.
 		"quoted-printable body": {Subject: "s", HTML: "<p>" + strings.Repeat("=", 100_000) + "</p>"},
 		"Hangul body":           {Subject: "s", HTML: strings.Repeat("안녕하세요 ", 20_000)},
 	} {
-		m.From, m.To = email.Address{Email: "me@gmail.com"}, []email.Address{{Email: "a@example.com"}}
+		m.From, m.To = gmailsend.Address{Email: "me@gmail.com"}, []gmailsend.Address{{Email: "a@example.com"}}
 		b := Build(m, time.Now())
 		n, _ := b.Message.WriteTo(io.Discard)
 		if err := CheckSize(b, m, n); err != nil {
 			t.Fatalf("%s: a message of exactly the limit is refused: %v", name, err)
 		}
-		if err := CheckSize(b, m, n-1); email.CodeOf(err) != email.CodePayloadTooLarge {
+		if err := CheckSize(b, m, n-1); gmailsend.CodeOf(err) != gmailsend.CodePayloadTooLarge {
 			t.Fatalf("%s: one byte over the limit: %v", name, err)
 		}
 	}

@@ -1,4 +1,4 @@
-// Package gomailmime builds the MIME message for a validated email.Mail with
+// Package gomailmime builds the MIME message for a validated gmailsend.Mail with
 // gomail: headers (RFC 2047 for non-ASCII names and subjects), the
 // multipart/alternative text and HTML parts, and attachments.
 //

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // FuzzBuild ensures a request is either refused with a 4xx code or built
@@ -20,13 +20,13 @@ func FuzzBuild(f *testing.F) {
 	f.Add([]byte(`{"user":"me@gmail.com","toEmail":["\"Quote \\\"Q\\\"\" <a@example.com>"],"cc":"c@example.com","bcc":"hidden@example.com","replyTo":"r@example.com","subject":"=?utf-8?q?not_encoded?= x","text":"t","attachments":[{"filename":"보고서.pdf","content":"JVBERg=="}]}`))
 	f.Add([]byte(`{"user":"me@gmail.com","toEmail":"a@example.com","subject":"` + strings.Repeat("긴 제목 ", 40) + `","message":"m"}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		r, err := email.DecodeRequest(body)
-		var m *email.Mail
+		r, err := gmailsend.DecodeRequest(body)
+		var m *gmailsend.Mail
 		if err == nil {
-			m, err = email.Validate(r, email.DefaultLimits())
+			m, err = gmailsend.Validate(r, gmailsend.DefaultLimits())
 		}
 		if err != nil {
-			if c := email.CodeOf(err); c != email.CodeInvalidRequest && c != email.CodePayloadTooLarge { // 4xx (lambdahandler/codes.go)
+			if c := gmailsend.CodeOf(err); c != gmailsend.CodeInvalidRequest && c != gmailsend.CodePayloadTooLarge { // 4xx (lambdahandler/codes.go)
 				t.Fatalf("refusal with code %s: %v", c, err)
 			}
 			return

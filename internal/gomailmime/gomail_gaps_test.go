@@ -9,14 +9,14 @@ import (
 
 	"github.com/go-gomail/gomail"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 const injection = "victim@example.com>\r\nBcc: attacker@evil.example\r\nX-Injected: <x"
 
 // TestGomailSetAddressHeaderGap shows the gap this package covers: gomail
 // writes SetAddressHeader's address raw, so CR LF injects headers, while
-// the same input through email.Validate never reaches gomail.
+// the same input through gmailsend.Validate never reaches gomail.
 func TestGomailSetAddressHeaderGap(t *testing.T) {
 	raw := gomail.NewMessage()
 	raw.SetHeader("From", "me@gmail.com")
@@ -30,13 +30,13 @@ func TestGomailSetAddressHeaderGap(t *testing.T) {
 		t.Fatal("the pinned gomail no longer writes addresses raw: re-examine this gap before upgrading")
 	}
 
-	r := &email.Request{User: "me@gmail.com", Password: "p", ToEmail: email.AddressList{injection}, Subject: "s", Message: "m"}
-	if _, err := email.Validate(r, email.DefaultLimits()); email.CodeOf(err) != email.CodeInvalidRequest {
+	r := &gmailsend.Request{User: "me@gmail.com", Password: "p", ToEmail: gmailsend.AddressList{injection}, Subject: "s", Message: "m"}
+	if _, err := gmailsend.Validate(r, gmailsend.DefaultLimits()); gmailsend.CodeOf(err) != gmailsend.CodeInvalidRequest {
 		t.Fatalf("injection was not refused: %v", err)
 	}
 	// And what Build writes for a hostile but valid display name stays one header.
-	m := &email.Mail{From: email.Address{Email: "me@gmail.com"}, Subject: "s", Text: "t",
-		To: []email.Address{{Name: `Evil" <x@evil.example>, "Bcc: y`, Email: "victim@example.com"}}}
+	m := &gmailsend.Mail{From: gmailsend.Address{Email: "me@gmail.com"}, Subject: "s", Text: "t",
+		To: []gmailsend.Address{{Name: `Evil" <x@evil.example>, "Bcc: y`, Email: "victim@example.com"}}}
 	buf.Reset()
 	if _, err := Build(m, time.Now()).Message.WriteTo(&buf); err != nil {
 		t.Fatal(err)

@@ -3,11 +3,11 @@ package gomailmime
 import (
 	"io"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // headerAllowance bounds the headers and MIME boundaries of a message whose
-// recipients email.Validate has already limited.
+// recipients gmailsend.Validate has already limited.
 const headerAllowance = 64 << 10
 
 // CheckSize refuses a message larger than limit once encoded. A cheap upper
@@ -16,7 +16,7 @@ const headerAllowance = 64 << 10
 // adds a third plus line ends to attachments, and a text part derived from
 // the HTML is no longer than the HTML. Only a message near the limit is
 // encoded into a counter to measure it exactly.
-func CheckSize(b *Built, m *email.Mail, limit int64) error {
+func CheckSize(b *Built, m *gmailsend.Mail, limit int64) error {
 	text := len(m.Text)
 	if text == 0 {
 		text = len(m.HTML) // PlainText(m.HTML) is at most this long
@@ -31,10 +31,10 @@ func CheckSize(b *Built, m *email.Mail, limit int64) error {
 	}
 	n, err := b.Message.WriteTo(io.Discard)
 	if err != nil {
-		return email.AsError(err)
+		return gmailsend.AsError(err)
 	}
 	if n > limit {
-		return email.Errorf(email.CodePayloadTooLarge, "", "the encoded message is %d bytes; the limit is %d", n, limit)
+		return gmailsend.Errorf(gmailsend.CodePayloadTooLarge, "", "the encoded message is %d bytes; the limit is %d", n, limit)
 	}
 	return nil
 }

@@ -5,7 +5,7 @@ import (
 	"net"
 	"net/url"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // Google's endpoints, used when a client secret file names none.
@@ -32,7 +32,7 @@ type InstalledClient struct {
 // Google after the user had already consented.
 func ParseClientSecretFile(raw []byte) (InstalledClient, error) {
 	bad := func(format string, args ...any) (InstalledClient, error) {
-		return InstalledClient{}, email.Invalid("client-secret-file", format, args...)
+		return InstalledClient{}, gmailsend.Invalid("client-secret-file", format, args...)
 	}
 	var f struct {
 		Installed *struct {

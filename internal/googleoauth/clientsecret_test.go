@@ -3,7 +3,7 @@ package googleoauth
 import (
 	"testing"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // TestParseClientSecretFile ensures a Desktop-app file is read with its endpoints, and web clients, junk and clear-text endpoints are refused naming the flag.
@@ -24,7 +24,7 @@ func TestParseClientSecretFile(t *testing.T) {
 		"http remote": `{"installed":{"client_id":"a","client_secret":"b","token_uri":"http://oauth.example.com/token"}}`,
 	} {
 		_, err := ParseClientSecretFile([]byte(raw))
-		if e := email.AsError(err); e == nil || e.Code != email.CodeInvalidRequest || e.Field != "client-secret-file" {
+		if e := gmailsend.AsError(err); e == nil || e.Code != gmailsend.CodeInvalidRequest || e.Field != "client-secret-file" {
 			t.Errorf("%s: %v", name, err)
 		}
 	}

@@ -14,7 +14,7 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // InstalledLogin is the OAuth 2.0 flow for installed apps (RFC 8252): the
@@ -88,7 +88,7 @@ func (l *InstalledLogin) Run(ctx context.Context) (*Grant, error) {
 	select {
 	case cb = <-results:
 	case <-ctx.Done():
-		return nil, &email.Error{Code: email.CodeTimeout, Err: ctx.Err(), Message: "no answer came back from the browser in time; run the command again"}
+		return nil, &gmailsend.Error{Code: gmailsend.CodeTimeout, Err: ctx.Err(), Message: "no answer came back from the browser in time; run the command again"}
 	}
 	if cb.err != nil {
 		return nil, cb.err
@@ -108,17 +108,17 @@ func (l *InstalledLogin) Run(ctx context.Context) (*Grant, error) {
 // needs: a refresh token, the Gmail scope, and the account.
 func (l *InstalledLogin) grant(tok *oauth2.Token) (*Grant, error) {
 	if tok.RefreshToken == "" {
-		return nil, email.Errorf(email.CodeOAuthRefreshFailed, "", "the token endpoint returned no refresh token; remove gmailsend's access at https://myaccount.google.com/permissions and run the command again")
+		return nil, gmailsend.Errorf(gmailsend.CodeOAuthRefreshFailed, "", "the token endpoint returned no refresh token; remove gmailsend's access at https://myaccount.google.com/permissions and run the command again")
 	}
 	if granted, ok := tok.Extra("scope").(string); ok && granted != "" && !strings.Contains(" "+granted+" ", " "+GmailScope+" ") {
-		return nil, email.Errorf(email.CodeOAuthRefreshFailed, "", "the Gmail permission (%s) was not granted; run the command again and allow \"Read, compose, send and permanently delete all your email from Gmail\"", GmailScope)
+		return nil, gmailsend.Errorf(gmailsend.CodeOAuthRefreshFailed, "", "the Gmail permission (%s) was not granted; run the command again and allow \"Read, compose, send and permanently delete all your email from Gmail\"", GmailScope)
 	}
 	g := &Grant{User: l.User, RefreshToken: tok.RefreshToken, AccessToken: tok.AccessToken}
 	if g.User == "" {
 		raw, _ := tok.Extra("id_token").(string)
 		addr, err := idTokenEmail(raw, l.Client.ClientID)
 		if err != nil {
-			return nil, &email.Error{Code: email.CodeOAuthRefreshFailed, Err: err,
+			return nil, &gmailsend.Error{Code: gmailsend.CodeOAuthRefreshFailed, Err: err,
 				Message: "could not learn the account's address from the login (" + err.Error() + "); pass --user"}
 		}
 		g.User = addr
@@ -147,13 +147,13 @@ func redirectHandler(state string, results chan<- callback) http.Handler {
 		if subtle.ConstantTimeCompare([]byte(q.Get("state")), []byte(state)) != 1 {
 			w.WriteHeader(http.StatusBadRequest)
 			fmt.Fprintln(w, "gmailsend: this sign-in response does not belong to the running command (state mismatch); nothing was stored.")
-			deliver(callback{err: email.Errorf(email.CodeForbidden, "state", "the browser returned a response for another sign-in (state mismatch); nothing was stored, run the command again")})
+			deliver(callback{err: gmailsend.Errorf(gmailsend.CodeForbidden, "state", "the browser returned a response for another sign-in (state mismatch); nothing was stored, run the command again")})
 			return
 		}
 		if e := q.Get("error"); e != "" {
 			w.WriteHeader(http.StatusForbidden)
 			fmt.Fprintln(w, "gmailsend: sign-in did not complete ("+e+"). You can close this window.")
-			deliver(callback{err: email.Errorf(email.CodeOAuthRefreshFailed, "", "the sign-in did not complete: %s", oauthErrorText(e, q.Get("error_description")))})
+			deliver(callback{err: gmailsend.Errorf(gmailsend.CodeOAuthRefreshFailed, "", "the sign-in did not complete: %s", oauthErrorText(e, q.Get("error_description")))})
 			return
 		}
 		fmt.Fprintln(w, "gmailsend: signed in. You can close this window and return to the terminal.")
@@ -176,15 +176,15 @@ func classifyExchange(err error) error {
 	var re *oauth2.RetrieveError
 	switch {
 	case errors.As(err, &re) && re.ErrorCode == "invalid_grant":
-		return &email.Error{Code: email.CodeOAuthRefreshFailed, Err: errors.New("oauth: invalid_grant"),
+		return &gmailsend.Error{Code: gmailsend.CodeOAuthRefreshFailed, Err: errors.New("oauth: invalid_grant"),
 			Message: "the token endpoint refused the authorization code (invalid_grant: expired, used, or its PKCE verifier did not match); run the command again"}
 	case errors.As(err, &re) && re.ErrorCode != "":
-		return &email.Error{Code: email.CodeOAuthRefreshFailed, Err: errors.New("oauth: " + re.ErrorCode),
+		return &gmailsend.Error{Code: gmailsend.CodeOAuthRefreshFailed, Err: errors.New("oauth: " + re.ErrorCode),
 			Message: "the token endpoint refused the authorization code (" + re.ErrorCode + "); check the client secret file"}
 	case errors.Is(err, context.DeadlineExceeded):
-		return &email.Error{Code: email.CodeTimeout, Err: err, Message: "the OAuth token endpoint did not answer in time"}
+		return &gmailsend.Error{Code: gmailsend.CodeTimeout, Err: err, Message: "the OAuth token endpoint did not answer in time"}
 	}
-	return &email.Error{Code: email.CodeOAuthUnavailable, Err: errors.New("oauth: token endpoint unreachable"),
+	return &gmailsend.Error{Code: gmailsend.CodeOAuthUnavailable, Err: errors.New("oauth: token endpoint unreachable"),
 		Message: "the OAuth token endpoint could not be reached or failed; try again"}
 }
 

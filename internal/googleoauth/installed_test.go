@@ -10,9 +10,9 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devoauth"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 func installedSetup(t *testing.T) (*devoauth.Server, InstalledClient) {
@@ -101,7 +101,7 @@ func TestInstalledLoginStateMismatch(t *testing.T) {
 		loc.RawQuery = q.Encode()
 		_, page, _ = devoauth.Follow(loc)
 	})
-	if e := email.AsError(err); e == nil || e.Code != email.CodeForbidden || e.Field != "state" {
+	if e := gmailsend.AsError(err); e == nil || e.Code != gmailsend.CodeForbidden || e.Field != "state" {
 		t.Fatalf("got %v", err)
 	}
 	if !strings.Contains(page, "state mismatch") || srv.Requests() != 0 {
@@ -129,7 +129,7 @@ func TestInstalledLoginStolenCode(t *testing.T) {
 	if stolenErr == nil {
 		t.Fatal("a code was redeemed with a guessed verifier")
 	}
-	if email.CodeOf(err) != email.CodeOAuthRefreshFailed || !strings.Contains(err.Error(), "PKCE") {
+	if gmailsend.CodeOf(err) != gmailsend.CodeOAuthRefreshFailed || !strings.Contains(err.Error(), "PKCE") {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -143,13 +143,13 @@ func TestInstalledLoginDeniedAndTimeout(t *testing.T) {
 		loc.RawQuery = q.Encode()
 		_, _, _ = devoauth.Follow(loc)
 	})
-	if email.CodeOf(err) != email.CodeOAuthRefreshFailed || !strings.Contains(err.Error(), "consent was refused") {
+	if gmailsend.CodeOf(err) != gmailsend.CodeOAuthRefreshFailed || !strings.Contains(err.Error(), "consent was refused") {
 		t.Fatalf("denied: %v", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	_, err = (&InstalledLogin{Client: client}).Run(ctx)
-	if email.CodeOf(err) != email.CodeTimeout {
+	if gmailsend.CodeOf(err) != gmailsend.CodeTimeout {
 		t.Fatalf("timeout: %v", err)
 	}
 }

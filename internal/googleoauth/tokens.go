@@ -24,8 +24,8 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 // GoogleTokenURL is Google's token endpoint.
@@ -123,23 +123,23 @@ func classify(err error) error {
 	if errors.As(err, &re) {
 		switch {
 		case re.ErrorCode == "invalid_grant":
-			return &email.Error{Code: email.CodeOAuthRefreshFailed, Field: "credential", Err: errors.New("oauth: invalid_grant"),
+			return &gmailsend.Error{Code: gmailsend.CodeOAuthRefreshFailed, Field: "credential", Err: errors.New("oauth: invalid_grant"),
 				Message: "the stored refresh token was revoked or has expired (invalid_grant). Obtain a new one; note that " +
 					"apps in Google's \"Testing\" publishing status get refresh tokens that expire after 7 days"}
 		case re.ErrorCode == "invalid_client" || re.ErrorCode == "unauthorized_client":
-			return &email.Error{Code: email.CodeOAuthRefreshFailed, Field: "credential", Err: errors.New("oauth: " + re.ErrorCode),
+			return &gmailsend.Error{Code: gmailsend.CodeOAuthRefreshFailed, Field: "credential", Err: errors.New("oauth: " + re.ErrorCode),
 				Message: "the token endpoint refused the stored OAuth client (" + re.ErrorCode + "): check clientId and clientSecret"}
 		case re.Response != nil && re.Response.StatusCode >= 500:
-			return &email.Error{Code: email.CodeOAuthUnavailable, Err: errors.New("oauth: token endpoint failed"),
+			return &gmailsend.Error{Code: gmailsend.CodeOAuthUnavailable, Err: errors.New("oauth: token endpoint failed"),
 				Message: "the OAuth token endpoint failed; try again"}
 		case re.ErrorCode != "":
-			return &email.Error{Code: email.CodeOAuthRefreshFailed, Field: "credential", Err: errors.New("oauth: " + re.ErrorCode),
+			return &gmailsend.Error{Code: gmailsend.CodeOAuthRefreshFailed, Field: "credential", Err: errors.New("oauth: " + re.ErrorCode),
 				Message: "the token endpoint refused to refresh the token (" + re.ErrorCode + ")"}
 		}
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return &email.Error{Code: email.CodeTimeout, Err: err, Message: "the OAuth token endpoint did not answer in time"}
+		return &gmailsend.Error{Code: gmailsend.CodeTimeout, Err: err, Message: "the OAuth token endpoint did not answer in time"}
 	}
-	return &email.Error{Code: email.CodeOAuthUnavailable, Err: errors.New("oauth: token endpoint unreachable"),
+	return &gmailsend.Error{Code: gmailsend.CodeOAuthUnavailable, Err: errors.New("oauth: token endpoint unreachable"),
 		Message: "the OAuth token endpoint could not be reached; try again"}
 }

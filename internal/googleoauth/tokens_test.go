@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devoauth"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 func setup(t *testing.T, ttl time.Duration) (*Tokens, *devoauth.Server, *credential.OAuth) {
@@ -69,20 +69,20 @@ func TestRefreshErrors(t *testing.T) {
 	tk, srv, o := setup(t, time.Hour)
 	srv.Revoke("rt")
 	_, err := tk.AccessToken(context.Background(), "desk", o, false)
-	if e := email.AsError(err); e.Code != email.CodeOAuthRefreshFailed {
+	if e := gmailsend.AsError(err); e.Code != gmailsend.CodeOAuthRefreshFailed {
 		t.Fatalf("revoked: %v", err)
 	}
 	bad := *o
 	bad.ClientSecret, bad.RefreshToken = "wrong", "rt2"
 	srv.Register(devoauth.Client{ID: "id", Secret: "secret", RefreshToken: "rt2", User: "u@gmail.com"})
 	_, err = tk.AccessToken(context.Background(), "desk2", &bad, false)
-	if e := email.AsError(err); e.Code != email.CodeOAuthRefreshFailed || !contains(e.Message, "invalid_client") || contains(e.Error(), "wrong") {
+	if e := gmailsend.AsError(err); e.Code != gmailsend.CodeOAuthRefreshFailed || !contains(e.Message, "invalid_client") || contains(e.Error(), "wrong") {
 		t.Fatalf("bad client: %v", err)
 	}
 	down := *o
 	down.TokenEndpoint = "http://127.0.0.1:1/token"
 	_, err = tk.AccessToken(context.Background(), "desk3", &down, false)
-	if e := email.AsError(err); e.Code != email.CodeOAuthUnavailable || !e.Code.Retryable() {
+	if e := gmailsend.AsError(err); e.Code != gmailsend.CodeOAuthUnavailable || !e.Code.Retryable() {
 		t.Fatalf("unreachable: %v", err)
 	}
 }

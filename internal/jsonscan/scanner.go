@@ -5,7 +5,7 @@
 // It exists for memory. encoding/json copies every string it reads (a
 // json.Decoder also grows a buffer the size of the largest value), and the
 // send path looks at the shape of bodies whose values are up to megabytes
-// of base64: the request's shape check (package email) and an SQS batch's
+// of base64: the request's shape check (package gmailsend, the domain) and an SQS batch's
 // records (package lambdahandler) only need to know where values are.
 //
 // Because the input is valid, a Scanner checks nothing. Given input

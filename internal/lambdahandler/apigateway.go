@@ -8,14 +8,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // handleAPIGatewayV1 answers a REST API (payload format 1.0) request.
 func (h *Handler) handleAPIGatewayV1(ctx context.Context, payload []byte) (any, error) {
 	var ev events.APIGatewayProxyRequest
 	if err := json.Unmarshal(payload, &ev); err != nil {
-		return nil, functionError(email.Invalid("", "malformed API Gateway event"))
+		return nil, functionError(gmailsend.Invalid("", "malformed API Gateway event"))
 	}
 	r := &apiRequest{src: sourceAPIGatewayV1, requestID: ev.RequestContext.RequestID, method: ev.HTTPMethod,
 		headers: lowerKeys(ev.Headers), caller: ev.RequestContext.Identity.APIKeyID, query: ev.QueryStringParameters}
@@ -27,7 +27,7 @@ func (h *Handler) handleAPIGatewayV1(ctx context.Context, payload []byte) (any, 
 func (h *Handler) handleAPIGatewayV2(ctx context.Context, payload []byte) (any, error) {
 	var ev events.APIGatewayV2HTTPRequest
 	if err := json.Unmarshal(payload, &ev); err != nil {
-		return nil, functionError(email.Invalid("", "malformed API Gateway event"))
+		return nil, functionError(gmailsend.Invalid("", "malformed API Gateway event"))
 	}
 	// HTTP APIs have no API keys: the caller is empty.
 	r := &apiRequest{src: sourceAPIGatewayV2, requestID: ev.RequestContext.RequestID, method: ev.RequestContext.HTTP.Method,
@@ -44,7 +44,7 @@ func (h *Handler) handleHTTP(ctx context.Context, r *apiRequest, body string, is
 	if isBase64 {
 		dec, err := base64.StdEncoding.DecodeString(body)
 		if err != nil {
-			return answerError(email.Invalid("", "request body is marked base64 but is not valid base64"))
+			return answerError(gmailsend.Invalid("", "request body is marked base64 but is not valid base64"))
 		}
 		raw = dec
 	}

@@ -3,13 +3,13 @@ package lambdahandler
 import (
 	"net/http"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // codeRule is what the function does with a failure of one code, for each
 // way a request reaches it: the HTTP status an API caller receives, and
 // what becomes of a queue record that failed with it. (Whether a retry
-// can help at all is the failure's own fact, email.Code.Retryable; the
+// can help at all is the failure's own fact, gmailsend.Code.Retryable; the
 // Lambda error type of a direct invocation is the code itself.)
 type codeRule struct {
 	status int
@@ -43,79 +43,79 @@ const (
 )
 
 // codeTable is the one table from code to status and queue decision.
-// TestCodeTableCoversEveryCode holds it to email.Codes(), and
+// TestCodeTableCoversEveryCode holds it to gmailsend.Codes(), and
 // TestCodeTableQueueFollowsRetryable holds its queue column to
-// email.Code.Retryable.
-var codeTable = map[email.Code]codeRule{
-	email.CodeInvalidRequest:     {http.StatusBadRequest, queueFinal},
-	email.CodePayloadTooLarge:    {http.StatusRequestEntityTooLarge, queueFinal},
-	email.CodeForbidden:          {http.StatusForbidden, queueFinal},
-	email.CodeCredentialNotFound: {http.StatusNotFound, queueFinal},
-	email.CodeCredentialInvalid:  {http.StatusInternalServerError, queueFinal},
-	email.CodeSecretsUnavailable: {http.StatusServiceUnavailable, queueAgain},
-	email.CodeOAuthRefreshFailed: {http.StatusUnauthorized, queueFinal},
-	email.CodeOAuthUnavailable:   {http.StatusServiceUnavailable, queueAgain},
-	email.CodeSMTPAuthFailed:     {http.StatusUnauthorized, queueFinal},
-	email.CodeTLSRequired:        {http.StatusBadGateway, queueFinal},
+// gmailsend.Code.Retryable.
+var codeTable = map[gmailsend.Code]codeRule{
+	gmailsend.CodeInvalidRequest:     {http.StatusBadRequest, queueFinal},
+	gmailsend.CodePayloadTooLarge:    {http.StatusRequestEntityTooLarge, queueFinal},
+	gmailsend.CodeForbidden:          {http.StatusForbidden, queueFinal},
+	gmailsend.CodeCredentialNotFound: {http.StatusNotFound, queueFinal},
+	gmailsend.CodeCredentialInvalid:  {http.StatusInternalServerError, queueFinal},
+	gmailsend.CodeSecretsUnavailable: {http.StatusServiceUnavailable, queueAgain},
+	gmailsend.CodeOAuthRefreshFailed: {http.StatusUnauthorized, queueFinal},
+	gmailsend.CodeOAuthUnavailable:   {http.StatusServiceUnavailable, queueAgain},
+	gmailsend.CodeSMTPAuthFailed:     {http.StatusUnauthorized, queueFinal},
+	gmailsend.CodeTLSRequired:        {http.StatusBadGateway, queueFinal},
 	// Gmail blocks the account for a while: wait for it.
-	email.CodeRateLimited:     {http.StatusTooManyRequests, queueLater},
-	email.CodeSMTPRejected:    {http.StatusBadGateway, queueFinal},
-	email.CodeSMTPUnavailable: {http.StatusServiceUnavailable, queueAgain},
-	email.CodeTimeout:         {http.StatusGatewayTimeout, queueAgain},
+	gmailsend.CodeRateLimited:     {http.StatusTooManyRequests, queueLater},
+	gmailsend.CodeSMTPRejected:    {http.StatusBadGateway, queueFinal},
+	gmailsend.CodeSMTPUnavailable: {http.StatusServiceUnavailable, queueAgain},
+	gmailsend.CodeTimeout:         {http.StatusGatewayTimeout, queueAgain},
 	// An unexplained failure may be a passing one: let queues try again,
 	// and the dead-letter queue catch it if it is not.
-	email.CodeInternal: {http.StatusInternalServerError, queueAgain},
+	gmailsend.CodeInternal: {http.StatusInternalServerError, queueAgain},
 
-	email.CodeRouteNotFound:   {http.StatusNotFound, queueFinal},
-	email.CodeMessageNotFound: {http.StatusNotFound, queueFinal},
+	gmailsend.CodeRouteNotFound:   {http.StatusNotFound, queueFinal},
+	gmailsend.CodeMessageNotFound: {http.StatusNotFound, queueFinal},
 	// Another invocation holds the record, or its accept may still write
 	// it (then RetryAfter says until when).
-	email.CodeIdempotencyInProgress: {http.StatusConflict, queueLater},
-	email.CodeIdempotencyConflict:   {http.StatusConflict, queueFinal},
-	email.CodeDeliveryUnknown:       {http.StatusBadGateway, queueNever},
-	email.CodeQuotaExceeded:         {http.StatusTooManyRequests, queueLater},
-	email.CodeStoreNotConfigured:    {http.StatusNotImplemented, queueFinal},
-	email.CodeStoreUnavailable:      {http.StatusServiceUnavailable, queueAgain},
+	gmailsend.CodeIdempotencyInProgress: {http.StatusConflict, queueLater},
+	gmailsend.CodeIdempotencyConflict:   {http.StatusConflict, queueFinal},
+	gmailsend.CodeDeliveryUnknown:       {http.StatusBadGateway, queueNever},
+	gmailsend.CodeQuotaExceeded:         {http.StatusTooManyRequests, queueLater},
+	gmailsend.CodeStoreNotConfigured:    {http.StatusNotImplemented, queueFinal},
+	gmailsend.CodeStoreUnavailable:      {http.StatusServiceUnavailable, queueAgain},
 
-	email.CodeQueueUnavailable: {http.StatusServiceUnavailable, queueAgain},
+	gmailsend.CodeQueueUnavailable: {http.StatusServiceUnavailable, queueAgain},
 	// Already queued, sending or sent: nothing is left to cancel.
-	email.CodeNotCancellable: {http.StatusConflict, queueFinal},
+	gmailsend.CodeNotCancellable: {http.StatusConflict, queueFinal},
 
 	// A hard bounce said the address is dead: sending again cannot help
 	// until it is removed from the list.
-	email.CodeRecipientSuppressed: {http.StatusUnprocessableEntity, queueFinal},
-	email.CodeSuppressionNotFound: {http.StatusNotFound, queueFinal},
+	gmailsend.CodeRecipientSuppressed: {http.StatusUnprocessableEntity, queueFinal},
+	gmailsend.CodeSuppressionNotFound: {http.StatusNotFound, queueFinal},
 
-	email.CodeTemplateNotFound:    {http.StatusNotFound, queueFinal},
-	email.CodeUnsubscribeNotFound: {http.StatusNotFound, queueFinal},
+	gmailsend.CodeTemplateNotFound:    {http.StatusNotFound, queueFinal},
+	gmailsend.CodeUnsubscribeNotFound: {http.StatusNotFound, queueFinal},
 }
 
 // ruleOf is code's row; a code without one is treated as internal.
-func ruleOf(c email.Code) codeRule {
+func ruleOf(c gmailsend.Code) codeRule {
 	if r, ok := codeTable[c]; ok {
 		return r
 	}
-	return codeTable[email.CodeInternal]
+	return codeTable[gmailsend.CodeInternal]
 }
 
 // httpStatus is the status an API Gateway caller receives for the code.
-func httpStatus(c email.Code) int { return ruleOf(c).status }
+func httpStatus(c gmailsend.Code) int { return ruleOf(c).status }
 
 // HTTPStatus is the status an API Gateway caller receives for the code,
 // for tests and documentation checks outside this package.
-func HTTPStatus(c email.Code) int { return httpStatus(c) }
+func HTTPStatus(c gmailsend.Code) int { return httpStatus(c) }
 
 // reported says whether a queue record that failed with err is reported as
 // a batch item failure (so SQS delivers it again), rather than deleted.
-func reported(err error) bool { return ruleOf(email.CodeOf(err)).queue != queueNever }
+func reported(err error) bool { return ruleOf(gmailsend.CodeOf(err)).queue != queueNever }
 
 // requeued says whether a queued message whose send failed with the code
 // goes back to queued to be delivered again (sender.SendQueued asks).
-func requeued(c email.Code) bool {
+func requeued(c gmailsend.Code) bool {
 	q := ruleOf(c).queue
 	return q == queueAgain || q == queueLater
 }
 
 // postponed says whether a record that failed with the code waits for the
 // error's RetryAfter rather than the queue's visibility timeout.
-func postponed(c email.Code) bool { return ruleOf(c).queue == queueLater }
+func postponed(c gmailsend.Code) bool { return ruleOf(c).queue == queueLater }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // destinationRecord is what Lambda writes to an on-failure destination when
@@ -69,23 +69,23 @@ type resend struct {
 func unwrapDestination(payload []byte) ([]resend, error) {
 	var rec destinationRecord
 	if err := json.Unmarshal(payload, &rec); err != nil {
-		return nil, email.Invalid("", "malformed Lambda destination record")
+		return nil, gmailsend.Invalid("", "malformed Lambda destination record")
 	}
 	inner := bytes.TrimSpace(rec.RequestPayload)
 	if len(inner) == 0 || bytes.Equal(inner, []byte("null")) {
-		return nil, email.Invalid("requestPayload", "the destination record carries no original event")
+		return nil, gmailsend.Invalid("requestPayload", "the destination record carries no original event")
 	}
 	switch src := detect(inner); src {
 	case sourceEventBridge:
 		var ev events.EventBridgeEvent
 		if err := json.Unmarshal(inner, &ev); err != nil {
-			return nil, email.Invalid("requestPayload", "malformed EventBridge event in the destination record")
+			return nil, gmailsend.Invalid("requestPayload", "malformed EventBridge event in the destination record")
 		}
 		return []resend{{src: src, id: ev.ID, body: ev.Detail}}, nil
 	case sourceSNS:
 		var ev events.SNSEvent
 		if err := json.Unmarshal(inner, &ev); err != nil {
-			return nil, email.Invalid("requestPayload", "malformed SNS event in the destination record")
+			return nil, gmailsend.Invalid("requestPayload", "malformed SNS event in the destination record")
 		}
 		out := make([]resend, 0, len(ev.Records))
 		for _, r := range ev.Records {
@@ -94,13 +94,13 @@ func unwrapDestination(payload []byte) ([]resend, error) {
 		return out, nil
 	case sourceDirect:
 		if isDestinationRecord(inner) {
-			return nil, email.Invalid("requestPayload", "a destination record inside a destination record")
+			return nil, gmailsend.Invalid("requestPayload", "a destination record inside a destination record")
 		}
 		// An Event-type invoke of the send request itself: the original
 		// request id is its stable identity.
 		return []resend{{src: src, id: rec.RequestContext.RequestID, body: inner}}, nil
 	default:
-		return nil, email.Invalid("requestPayload", "a %s event is never invoked asynchronously, so it cannot be in a destination record", src)
+		return nil, gmailsend.Invalid("requestPayload", "a %s event is never invoked asynchronously, so it cannot be in a destination record", src)
 	}
 }
 
@@ -110,7 +110,7 @@ func (h *Handler) redrive(ctx context.Context, payload []byte) (int, error) {
 	resends, err := unwrapDestination(payload)
 	if err != nil {
 		// Refused before any send, so sendOne logs nothing: say why here.
-		e := email.AsError(err)
+		e := gmailsend.AsError(err)
 		h.log.WarnContext(ctx, "destination record refused", "outcome", string(e.Code), "field", e.Field, "reason", e.Message)
 		return 0, err
 	}

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/fixture"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 // failureRecord wraps an event in the record Lambda writes to an on-failure
@@ -85,8 +85,8 @@ func TestUnwrapDestinationRefusesWhatCannotBeThere(t *testing.T) {
 		"record inside record": failureRecord(t, failureRecord(t, sample(t, "direct.json"))),
 	} {
 		_, err := unwrapDestination(rec)
-		e := email.AsError(err)
-		if err == nil || e.Code != email.CodeInvalidRequest || e.Field != "requestPayload" {
+		e := gmailsend.AsError(err)
+		if err == nil || e.Code != gmailsend.CodeInvalidRequest || e.Field != "requestPayload" {
 			t.Errorf("%s: %v", name, err)
 		}
 	}

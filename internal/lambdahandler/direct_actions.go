@@ -5,7 +5,7 @@ import (
 	"context"
 	"encoding/json"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // directAction is a direct invocation that is not a send request:
@@ -47,7 +47,7 @@ func asDirectAction(payload []byte) (directAction, bool) {
 func (h *Handler) handleDirectAction(ctx context.Context, a directAction) (any, error) {
 	run, ok := directActions[a.Action]
 	if !ok {
-		return nil, functionError(email.Invalid("action", `unknown action or malformed action object; use {"action": "getMessage", "id": "…"}`))
+		return nil, functionError(gmailsend.Invalid("action", `unknown action or malformed action object; use {"action": "getMessage", "id": "…"}`))
 	}
 	res, err := run(h, ctx, a)
 	if err != nil {

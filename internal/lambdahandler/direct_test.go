@@ -3,9 +3,9 @@ package lambdahandler
 import (
 	"testing"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/fixture"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/sender"
 )
 
@@ -29,9 +29,9 @@ func TestDirectPayloadIsTheRequest(t *testing.T) {
 func TestDirectFailureTypes(t *testing.T) {
 	sh := newSourceHarness(t, devsmtp.Options{})
 	_, err := sh.invoke(t, []byte(`{"user":"sender@gmail.com","password":"abcdefghijklmnop","toEmails":"kim@example.com","message":"m"}`))
-	wantFunctionError(t, err, email.CodeInvalidRequest)
+	wantFunctionError(t, err, gmailsend.CodeInvalidRequest)
 	_, err = sh.invoke(t, []byte(`{"user":"sender@gmail.com","password":"wrongpasswordxyz","toEmail":"kim@example.com","message":"m"}`))
-	wantFunctionError(t, err, email.CodeSMTPAuthFailed)
+	wantFunctionError(t, err, gmailsend.CodeSMTPAuthFailed)
 	if n := len(sh.srv.Messages()); n != 0 {
 		t.Fatalf("%d messages", n)
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // handleEventBridge sends the event's detail, which is the send request. A
@@ -16,7 +16,7 @@ import (
 func (h *Handler) handleEventBridge(ctx context.Context, payload []byte) (any, error) {
 	var ev events.EventBridgeEvent
 	if err := json.Unmarshal(payload, &ev); err != nil {
-		return nil, functionError(email.Invalid("", "malformed EventBridge event"))
+		return nil, functionError(gmailsend.Invalid("", "malformed EventBridge event"))
 	}
 	res, err := h.sendOne(ctx, sourceEventBridge, ev.ID, ev.Detail)
 	if err != nil {

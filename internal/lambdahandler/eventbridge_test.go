@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/fixture"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/sender"
 )
 
@@ -43,5 +43,5 @@ func TestEventBridgeSendsTheDetail(t *testing.T) {
 func TestEventBridgeFailureIsFunctionError(t *testing.T) {
 	sh := newSourceHarness(t, devsmtp.Options{})
 	_, err := sh.invoke(t, eventBridgeEvent(badRequest()))
-	wantFunctionError(t, err, email.CodeInvalidRequest)
+	wantFunctionError(t, err, gmailsend.CodeInvalidRequest)
 }

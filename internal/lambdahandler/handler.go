@@ -8,9 +8,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/sender"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // Options tune the handler.
@@ -29,7 +28,7 @@ type Options struct {
 	// Park is the dead-letter queue, where a failure carrying an inline
 	// password or token is put without it (park.go); nil leaves such
 	// failures to SQS and Lambda, secret and all.
-	Park store.Queue
+	Park gmailsend.Queue
 	// MaxReceives is the send queue's maxReceiveCount: a record received
 	// that many times goes to the dead-letter queue if it fails again.
 	MaxReceives int
@@ -93,6 +92,6 @@ func (h *Handler) sendOne(ctx context.Context, src source, itemID string, body [
 // functionError is a Lambda function error whose type is the stable code,
 // so a direct caller (or a failure destination) can branch on it.
 func functionError(err error) error {
-	e := email.AsError(err)
+	e := gmailsend.AsError(err)
 	return messages.InvokeResponse_Error{Type: string(e.Code), Message: e.Error()}
 }

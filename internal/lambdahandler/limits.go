@@ -1,7 +1,7 @@
 package lambdahandler
 
 import (
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // payloadLimit is the largest send request a source can deliver, and how
@@ -41,7 +41,7 @@ func (h *Handler) checkSize(src source, body []byte) error {
 		limit = payloadLimit{h.opts.MaxRequestBytes, "the configured request limit"}
 	}
 	if limit.bytes > 0 && len(body) > limit.bytes {
-		return email.Errorf(email.CodePayloadTooLarge, "", "the request is %d bytes; %s allows at most %d bytes", len(body), limit.name, limit.bytes)
+		return gmailsend.Errorf(gmailsend.CodePayloadTooLarge, "", "the request is %d bytes; %s allows at most %d bytes", len(body), limit.name, limit.bytes)
 	}
 	return nil
 }

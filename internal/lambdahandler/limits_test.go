@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // TestEachSourceHasItsOwnLimit ensures a request at a source's AWS limit passes and one byte more is payload_too_large naming that limit.
@@ -27,8 +27,8 @@ func TestEachSourceHasItsOwnLimit(t *testing.T) {
 			t.Errorf("%s: %d bytes refused: %v", src, w.bytes, err)
 		}
 		err := h.checkSize(src, bytes.Repeat([]byte("x"), w.bytes+1))
-		e := email.AsError(err)
-		if err == nil || e.Code != email.CodePayloadTooLarge || !strings.Contains(e.Message, w.name) {
+		e := gmailsend.AsError(err)
+		if err == nil || e.Code != gmailsend.CodePayloadTooLarge || !strings.Contains(e.Message, w.name) {
 			t.Errorf("%s: %d bytes: %v", src, w.bytes+1, err)
 		}
 	}
@@ -38,7 +38,7 @@ func TestEachSourceHasItsOwnLimit(t *testing.T) {
 func TestConfiguredLimitWinsWhenLower(t *testing.T) {
 	h := &Handler{opts: Options{MaxRequestBytes: 1000}}
 	err := h.checkSize(sourceSQS, make([]byte, 1001))
-	if e := email.AsError(err); err == nil || !strings.Contains(e.Message, "configured request limit") {
+	if e := gmailsend.AsError(err); err == nil || !strings.Contains(e.Message, "configured request limit") {
 		t.Fatalf("%v", err)
 	}
 	if err := h.checkSize(sourceSQS, make([]byte, 1000)); err != nil {

@@ -7,7 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/sender"
 )
 
@@ -38,7 +38,7 @@ func (h *Handler) logSend(ctx context.Context, src source, itemID string, out se
 	attrs = append(attrs, storeAttrs(out)...) // log_store.go
 	level := slog.LevelInfo
 	if err != nil {
-		e := email.AsError(err)
+		e := gmailsend.AsError(err)
 		attrs[1] = slog.String("outcome", string(e.Code))
 		attrs = append(attrs, slog.Bool("retryable", e.Code.Retryable()))
 		if e.Field != "" {
@@ -48,7 +48,7 @@ func (h *Handler) logSend(ctx context.Context, src source, itemID string, out se
 			attrs = append(attrs, slog.Int("smtpCode", e.SMTP.Code), slog.String("smtpEnhancedCode", e.SMTP.EnhancedCode))
 		}
 		level = slog.LevelWarn
-		if e.Code == email.CodeInternal {
+		if e.Code == gmailsend.CodeInternal {
 			// The cause is for operators; it was built from our own errors,
 			// never from request content.
 			level = slog.LevelError
@@ -58,7 +58,7 @@ func (h *Handler) logSend(ctx context.Context, src source, itemID string, out se
 	h.log.LogAttrs(ctx, level, "send", attrs...)
 }
 
-func causeOf(e *email.Error) string {
+func causeOf(e *gmailsend.Error) string {
 	if e.Err == nil {
 		return ""
 	}

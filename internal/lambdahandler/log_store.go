@@ -3,7 +3,7 @@ package lambdahandler
 import (
 	"log/slog"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/sender"
 )
 
@@ -19,7 +19,7 @@ func storeAttrs(out sender.Outcome) []slog.Attr {
 		attrs = append(attrs, slog.Bool("replayed", true))
 	}
 	if out.StoreError != nil {
-		attrs = append(attrs, slog.String("storeError", string(email.AsError(out.StoreError).Code)))
+		attrs = append(attrs, slog.String("storeError", string(gmailsend.AsError(out.StoreError).Code)))
 	}
 	return attrs
 }

@@ -3,7 +3,7 @@ package lambdahandler
 import (
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/emf"
 	"github.com/gmailsend/gmailsend/internal/sender"
 )
@@ -26,7 +26,7 @@ func (h *Handler) recordSend(src source, out sender.Outcome, err error, elapsed 
 	}
 	outcome := "sent"
 	if err != nil {
-		outcome = string(email.AsError(err).Code)
+		outcome = string(gmailsend.AsError(err).Code)
 	}
 	var werr error
 	if out.Replayed {

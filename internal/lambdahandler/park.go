@@ -10,8 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/store"
+	"github.com/gmailsend/gmailsend"
 )
 
 // A send request may carry an inline password or access token. Whatever
@@ -143,7 +142,7 @@ func (h *Handler) parkEvent(ctx context.Context, src source, itemID string, payl
 	if !had || stripped == nil {
 		return false
 	}
-	e := email.AsError(cause)
+	e := gmailsend.AsError(cause)
 	rec := destinationRecord{Version: "1.0", Timestamp: time.Now().UTC().Format(time.RFC3339Nano), RequestPayload: stripped}
 	rec.RequestContext.Condition = "RetriesExhausted"
 	rec.RequestContext.ApproximateInvokeCount = 1
@@ -171,12 +170,12 @@ func (h *Handler) park(ctx context.Context, src source, itemID string, body []by
 	if id == "" || len(id) > 80 {
 		id = "parked"
 	}
-	if f := h.opts.Park.Enqueue(ctx, []store.QueueMessage{{ID: id, Body: string(body)}}); len(f) > 0 {
-		h.log.ErrorContext(ctx, "park", "source", string(src), "itemId", itemID, "outcome", string(email.CodeOf(cause)),
+	if f := h.opts.Park.Enqueue(ctx, []gmailsend.QueueMessage{{ID: id, Body: string(body)}}); len(f) > 0 {
+		h.log.ErrorContext(ctx, "park", "source", string(src), "itemId", itemID, "outcome", string(gmailsend.CodeOf(cause)),
 			"error", "could not put the record without its secret on the dead-letter queue: "+f[0].Err.Error())
 		return false
 	}
-	h.log.WarnContext(ctx, "parked", "source", string(src), "itemId", itemID, "outcome", string(email.CodeOf(cause)),
+	h.log.WarnContext(ctx, "parked", "source", string(src), "itemId", itemID, "outcome", string(gmailsend.CodeOf(cause)),
 		"reason", "failed with an inline secret; put on the dead-letter queue without it")
 	return true
 }

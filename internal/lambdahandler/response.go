@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // errorBody is the documented error shape:
@@ -15,14 +15,14 @@ type errorBody struct {
 }
 
 type errorDetail struct {
-	Code              email.Code       `json:"code"`
-	Message           string           `json:"message"`
-	Field             string           `json:"field,omitempty"`
-	SMTP              *email.SMTPReply `json:"smtp,omitempty"`
-	RetryAfterSeconds int              `json:"retryAfterSeconds,omitempty"`
+	Code              gmailsend.Code       `json:"code"`
+	Message           string               `json:"message"`
+	Field             string               `json:"field,omitempty"`
+	SMTP              *gmailsend.SMTPReply `json:"smtp,omitempty"`
+	RetryAfterSeconds int                  `json:"retryAfterSeconds,omitempty"`
 }
 
-func newErrorBody(e *email.Error) errorBody {
+func newErrorBody(e *gmailsend.Error) errorBody {
 	return errorBody{Error: errorDetail{
 		Code: e.Code, Message: e.Message, Field: e.Field, SMTP: e.SMTP,
 		RetryAfterSeconds: int(e.RetryAfter.Seconds()),
@@ -52,7 +52,7 @@ func marshal(v any) string {
 }
 
 func answerError(err error) httpAnswer {
-	e := email.AsError(err)
+	e := gmailsend.AsError(err)
 	body := marshal(newErrorBody(e))
 	h := jsonHeaders()
 	if e.RetryAfter > 0 {

@@ -10,9 +10,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/sender"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // queueOrigin is the sender's view of an API request that queues.
@@ -59,10 +58,10 @@ type batchErrorDetail struct {
 }
 
 type batchErrorItem struct {
-	Index   int        `json:"index"`
-	Code    email.Code `json:"code"`
-	Message string     `json:"message"`
-	Field   string     `json:"field,omitempty"`
+	Index   int            `json:"index"`
+	Code    gmailsend.Code `json:"code"`
+	Message string         `json:"message"`
+	Field   string         `json:"field,omitempty"`
 }
 
 // routeQueueBatch is POST /messages/batch.
@@ -79,13 +78,13 @@ func (h *Handler) routeQueueBatch(ctx context.Context, r *apiRequest) httpAnswer
 		if res.Rejected == 1 {
 			invalid = "1 of the batch's messages is invalid"
 		}
-		d := batchErrorDetail{errorDetail: newErrorBody(email.Invalid(first.Field,
+		d := batchErrorDetail{errorDetail: newErrorBody(gmailsend.Invalid(first.Field,
 			"%s, so none was queued (send \"validation\": \"permissive\" to queue the valid ones); the first: %s",
 			invalid, first.Message)).Error}
 		for _, it := range res.Items {
 			d.Items = append(d.Items, batchErrorItem{Index: it.Index, Code: it.Err.Code, Message: it.Err.Message, Field: it.Err.Field})
 		}
-		h.logAccept(ctx, r, len(res.Items), email.Invalid("", "strict batch refused"), start)
+		h.logAccept(ctx, r, len(res.Items), gmailsend.Invalid("", "strict batch refused"), start)
 		return answerJSON(http.StatusBadRequest, struct {
 			Error batchErrorDetail `json:"error"`
 		}{d})
@@ -98,7 +97,7 @@ func (h *Handler) routeQueueBatch(ctx context.Context, r *apiRequest) httpAnswer
 		}
 		if it.Err != nil {
 			d := newErrorBody(it.Err).Error
-			item.Status, item.Error = string(store.StatusFailed), &d
+			item.Status, item.Error = string(gmailsend.StatusFailed), &d
 		}
 		a.Messages = append(a.Messages, item)
 	}
@@ -118,8 +117,8 @@ func (h *Handler) routeCancelMessage(ctx context.Context, r *apiRequest) httpAns
 		return answerError(err)
 	}
 	return answerJSON(http.StatusOK, struct {
-		ID     string       `json:"id"`
-		Status store.Status `json:"status"`
+		ID     string           `json:"id"`
+		Status gmailsend.Status `json:"status"`
 	}{rec.ID, rec.Status})
 }
 
@@ -147,13 +146,13 @@ func (h *Handler) logAccept(ctx context.Context, r *apiRequest, n int, err error
 		slog.Int("messages", n), slog.Int64("durationMs", time.Since(start).Milliseconds()), slog.String("outcome", "accepted")}
 	level := slog.LevelInfo
 	if err != nil {
-		e := email.AsError(err)
+		e := gmailsend.AsError(err)
 		attrs[4] = slog.String("outcome", string(e.Code))
 		if e.Field != "" {
 			attrs = append(attrs, slog.String("field", e.Field))
 		}
 		level = slog.LevelWarn
-		if e.Code == email.CodeInternal {
+		if e.Code == gmailsend.CodeInternal {
 			level = slog.LevelError
 			attrs = append(attrs, slog.String("cause", causeOf(e)))
 		}

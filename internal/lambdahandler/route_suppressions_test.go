@@ -10,10 +10,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/dynalite"
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/sender"
 )
 
@@ -24,7 +24,7 @@ func (s storedSecrets) FetchSecret(_ context.Context, id string) ([]byte, error)
 	if v, ok := s[id]; ok {
 		return []byte(v), nil
 	}
-	return nil, email.Errorf(email.CodeCredentialNotFound, "credential", "no such credential")
+	return nil, gmailsend.Errorf(gmailsend.CodeCredentialNotFound, "credential", "no such credential")
 }
 
 func suppressionRequest(method, address, credential string) []byte {

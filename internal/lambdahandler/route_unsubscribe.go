@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // The one-click unsubscribe routes (RFC 8058). They take no API key: mail
@@ -20,7 +20,7 @@ import (
 func (h *Handler) routeUnsubscribePage(_ context.Context, r *apiRequest) httpAnswer {
 	lang := pickLanguage(r.headers["accept-language"])
 	if err := h.send.Unsubscribe.Check(r.params["token"]); err != nil {
-		return unsubscribeAnswer(httpStatus(email.CodeOf(err)), lang, pageInvalid)
+		return unsubscribeAnswer(httpStatus(gmailsend.CodeOf(err)), lang, pageInvalid)
 	}
 	return unsubscribeAnswer(http.StatusOK, lang, pageConfirm)
 }
@@ -32,10 +32,10 @@ func (h *Handler) routeUnsubscribePage(_ context.Context, r *apiRequest) httpAns
 func (h *Handler) routeUnsubscribe(ctx context.Context, r *apiRequest) httpAnswer {
 	lang := pickLanguage(r.headers["accept-language"])
 	err := h.send.Unsubscribe.Confirm(ctx, r.params["token"])
-	switch code := email.CodeOf(err); {
+	switch code := gmailsend.CodeOf(err); {
 	case err == nil:
 		return unsubscribeAnswer(http.StatusOK, lang, pageDone)
-	case code == email.CodeUnsubscribeNotFound:
+	case code == gmailsend.CodeUnsubscribeNotFound:
 		return unsubscribeAnswer(httpStatus(code), lang, pageInvalid)
 	default:
 		h.log.ErrorContext(ctx, "unsubscribe", "code", string(code), "error", err.Error())

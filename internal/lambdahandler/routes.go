@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // apiRequest is one API Gateway request (REST v1 or HTTP v2) in the shape
@@ -106,7 +106,7 @@ func (h *Handler) serveAPI(ctx context.Context, r *apiRequest, candidates []stri
 	if len(candidates) > 0 {
 		shown = candidates[len(candidates)-1]
 	}
-	return answerError(email.Errorf(email.CodeRouteNotFound, "",
+	return answerError(gmailsend.Errorf(gmailsend.CodeRouteNotFound, "",
 		"the API has no route %s %s; it has %s", strings.ToUpper(r.method), shown, strings.Join(Routes(), ", ")))
 }
 

@@ -6,7 +6,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // handleSNS sends each notification's Message. A failure returns a function
@@ -16,7 +16,7 @@ import (
 func (h *Handler) handleSNS(ctx context.Context, payload []byte) (any, error) {
 	var ev events.SNSEvent
 	if err := json.Unmarshal(payload, &ev); err != nil {
-		return nil, functionError(email.Invalid("", "malformed SNS event"))
+		return nil, functionError(gmailsend.Invalid("", "malformed SNS event"))
 	}
 	sent := 0
 	for _, r := range ev.Records {

@@ -3,9 +3,9 @@ package lambdahandler
 import (
 	"testing"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/fixture"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 // TestSNSSendsTheNotificationMessage ensures the request in an SNS notification's Message is sent and logged under the notification's MessageId.
@@ -31,7 +31,7 @@ func TestSNSSendsTheNotificationMessage(t *testing.T) {
 func TestSNSFailureIsFunctionError(t *testing.T) {
 	sh := newSourceHarness(t, devsmtp.Options{})
 	_, err := sh.invoke(t, fixture.UpstreamEvent(t, "sns-event.json", badRequest()))
-	wantFunctionError(t, err, email.CodeInvalidRequest)
+	wantFunctionError(t, err, gmailsend.CodeInvalidRequest)
 }
 
 // TestSNSOverItsSizeLimit ensures a Message over SNS's 256 KiB is refused as payload_too_large naming SNS's limit, before it is parsed.
@@ -42,7 +42,7 @@ func TestSNSOverItsSizeLimit(t *testing.T) {
 		big[i] = 'x'
 	}
 	_, err := sh.invoke(t, fixture.UpstreamEvent(t, "sns-event.json", string(big)))
-	wantFunctionError(t, err, email.CodePayloadTooLarge)
+	wantFunctionError(t, err, gmailsend.CodePayloadTooLarge)
 	if len(sh.srv.Messages()) != 0 {
 		t.Fatal("sent")
 	}

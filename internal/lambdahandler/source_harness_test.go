@@ -11,10 +11,10 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/sender"
 	"github.com/gmailsend/gmailsend/internal/smtp"
 )
@@ -40,7 +40,7 @@ func newSourceHarness(t *testing.T, o devsmtp.Options) *sourceHarness {
 	client := smtp.New(sc)
 	t.Cleanup(client.Close)
 	s := &sender.Sender{
-		Limits:      email.DefaultLimits(),
+		Limits:      gmailsend.DefaultLimits(),
 		Credentials: credential.NewResolver(credential.DefaultPolicy(), nil, nil),
 		Deliver:     client,
 	}
@@ -77,7 +77,7 @@ func (sh *sourceHarness) logLines(t *testing.T) []map[string]any {
 }
 
 // wantFunctionError checks err is a Lambda function error whose type is code.
-func wantFunctionError(t *testing.T, err error, code email.Code) {
+func wantFunctionError(t *testing.T, err error, code gmailsend.Code) {
 	t.Helper()
 	var fe messages.InvokeResponse_Error
 	if !errors.As(err, &fe) || fe.Type != string(code) {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/sender"
 )
 
@@ -28,14 +28,14 @@ import (
 func (h *Handler) handleSQS(ctx context.Context, payload []byte) (any, error) {
 	batch, err := decodeSQSBatch(payload)
 	if err != nil {
-		return nil, functionError(email.Invalid("", "malformed SQS event"))
+		return nil, functionError(gmailsend.Invalid("", "malformed SQS event"))
 	}
 	var resp events.SQSEventResponse
 	for i, r := range batch.records {
 		if tooLate(ctx, h.opts.BatchReserve) {
 			for j := i; j < len(batch.records); j++ {
 				rest := batch.records[j]
-				err := email.Errorf(email.CodeTimeout, "", "not attempted: too little time left in this invocation")
+				err := gmailsend.Errorf(gmailsend.CodeTimeout, "", "not attempted: too little time left in this invocation")
 				h.logSend(ctx, sourceSQS, rest.MessageId, sender.Outcome{}, err, time.Now())
 				if h.lastReceive(rest) && h.parkSQS(ctx, rest, batch.body(j), err) {
 					continue

@@ -6,7 +6,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/sqsqueue"
 )
 
@@ -27,7 +27,7 @@ var _ RecordPostponer = (*sqsqueue.Visibility)(nil)
 // failed, so SQS keeps it. A postponement that fails is logged: the record
 // then returns after the visibility timeout.
 func (h *Handler) postpone(ctx context.Context, r events.SQSMessage, err error) {
-	e := email.AsError(err)
+	e := gmailsend.AsError(err)
 	if h.opts.Postpone == nil || e.RetryAfter <= 0 || !postponed(e.Code) {
 		return
 	}

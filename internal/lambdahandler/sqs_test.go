@@ -7,9 +7,9 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/fixture"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 func failedItems(t *testing.T, out any) []string {
@@ -74,7 +74,7 @@ func TestSQSOutOfTimeReportsTheRestUnsent(t *testing.T) {
 		t.Fatalf("%d messages sent with no time left", n)
 	}
 	for _, l := range sh.logLines(t) {
-		if l["outcome"] != string(email.CodeTimeout) {
+		if l["outcome"] != string(gmailsend.CodeTimeout) {
 			t.Fatalf("log %v", l)
 		}
 	}
@@ -84,7 +84,7 @@ func TestSQSOutOfTimeReportsTheRestUnsent(t *testing.T) {
 func TestSQSMalformedEventIsFunctionError(t *testing.T) {
 	sh := newSourceHarness(t, devsmtp.Options{})
 	_, err := sh.h.handleSQS(context.Background(), []byte(`{"Records": "not a list"}`))
-	wantFunctionError(t, err, email.CodeInvalidRequest)
+	wantFunctionError(t, err, gmailsend.CodeInvalidRequest)
 }
 
 // TestSQSPlainRequestNamingTheEnvelopeMarkerIsSent ensures a plain request on the queue whose subject and message text are the envelope's marker word is sent as the request it is, not taken for a queued envelope.

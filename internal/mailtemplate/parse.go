@@ -7,7 +7,7 @@ import (
 	"strings"
 	texttemplate "text/template"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // Parsed is a template ready to render. Safe for concurrent use.
@@ -26,7 +26,7 @@ func Parse(src Source) (*Parsed, error) {
 		return nil, err
 	}
 	if i := strings.IndexFunc(src.Subject, isControl); i >= 0 {
-		return nil, email.Invalid("subject", "the subject template holds a line break or control character at column %d; a subject is one header line", columnOf(src.Subject, i))
+		return nil, gmailsend.Invalid("subject", "the subject template holds a line break or control character at column %d; a subject is one header line", columnOf(src.Subject, i))
 	}
 	p := &Parsed{}
 	var err error

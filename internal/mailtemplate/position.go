@@ -8,7 +8,7 @@ import (
 	texttemplate "text/template"
 	"unicode/utf8"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // errorPlace reads "template: html:3: …" (text/template's parser, line
@@ -30,10 +30,10 @@ func syntaxError(part, src string, err error) error {
 			desc, _, _ = strings.Cut(desc, ": {") // its internal state
 			lines := strings.Split(src, "\n")
 			last := lines[len(lines)-1]
-			return email.Invalid(part, "template syntax error at line %d, column %d: %s (an unclosed tag, quote or comment)",
+			return gmailsend.Invalid(part, "template syntax error at line %d, column %d: %s (an unclosed tag, quote or comment)",
 				len(lines), columnOf(last, len(last)), desc)
 		}
-		return email.Invalid(part, "template syntax error: %s", msg)
+		return gmailsend.Invalid(part, "template syntax error: %s", msg)
 	}
 	line, _ := strconv.Atoi(m[1])
 	col, _ := strconv.Atoi(m[2])
@@ -41,7 +41,7 @@ func syntaxError(part, src string, err error) error {
 		// Go's parser reports the line only; find the action at fault on it.
 		col = guessColumn(lineOf(src, line), m[3])
 	}
-	return email.Invalid(part, "template syntax error at line %d, column %d: %s", line, col, m[3])
+	return gmailsend.Invalid(part, "template syntax error at line %d, column %d: %s", line, col, m[3])
 }
 
 // lineOf is line n (1-based) of src without its end.

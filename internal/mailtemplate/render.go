@@ -11,7 +11,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // MaxRenderedBytes bounds each rendered part: a loop over a large list
@@ -35,13 +35,13 @@ func DecodeVariables(raw json.RawMessage) (map[string]any, error) {
 		return map[string]any{}, nil
 	}
 	if raw[0] != '{' {
-		return nil, email.Invalid("variables", "must be a JSON object of the template's variables")
+		return nil, gmailsend.Invalid("variables", "must be a JSON object of the template's variables")
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var vars map[string]any
 	if err := dec.Decode(&vars); err != nil {
-		return nil, email.Invalid("variables", "must be a JSON object of the template's variables")
+		return nil, gmailsend.Invalid("variables", "must be a JSON object of the template's variables")
 	}
 	return vars, nil
 }
@@ -57,7 +57,7 @@ func (p *Parsed) Render(vars map[string]any) (*Rendered, error) {
 		return nil, err
 	}
 	if strings.IndexFunc(out.Subject, isControl) >= 0 {
-		return nil, email.Invalid(controlVariable(vars),
+		return nil, gmailsend.Invalid(controlVariable(vars),
 			"a line break or control character is refused in a variable the subject uses: the subject is one header line, and a line break could add a header")
 	}
 	if out.HTML, err = execute("html", func(w io.Writer) error { return p.html.Execute(w, vars) }); err != nil {
@@ -87,7 +87,7 @@ func execute(part string, run func(io.Writer) error) (string, error) {
 	var b boundedBuffer
 	if err := run(&b); err != nil {
 		if errors.Is(err, errTooLarge) {
-			return "", email.Errorf(email.CodePayloadTooLarge, "variables", "the rendered %s would exceed %d bytes", part, MaxRenderedBytes)
+			return "", gmailsend.Errorf(gmailsend.CodePayloadTooLarge, "variables", "the rendered %s would exceed %d bytes", part, MaxRenderedBytes)
 		}
 		return "", execError(part, err)
 	}
@@ -116,9 +116,9 @@ func execError(part string, err error) error {
 		if at != nil && strings.HasPrefix(at[3], ".") && !strings.ContainsAny(at[3], " ()$") {
 			field = "variables" + at[3]
 		}
-		return email.Invalid(field, "missing variable %q: the template's %s uses it%s; give it in \"variables\" (null or \"\" if it is to be empty)", m[1], part, where)
+		return gmailsend.Invalid(field, "missing variable %q: the template's %s uses it%s; give it in \"variables\" (null or \"\" if it is to be empty)", m[1], part, where)
 	}
-	return email.Invalid("variables", "the template's %s cannot be rendered with these variables%s: %s", part, where, what)
+	return gmailsend.Invalid("variables", "the template's %s cannot be rendered with these variables%s: %s", part, where, what)
 }
 
 // controlVariable names the first variable (sorted, top-level or nested)

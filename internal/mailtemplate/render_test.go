@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/net/html"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 func mustParse(tb testing.TB, src Source) *Parsed {
@@ -136,8 +136,8 @@ func TestSubjectLineBreakRefused(t *testing.T) {
 	p := mustParse(t, Source{Subject: "안내: {{.name}}", HTML: "<p>{{.name}}</p>"})
 	for _, v := range []string{"a\r\nBcc: x@example.com", "a\nb", "a\rb"} {
 		_, err := p.Render(map[string]any{"name": v})
-		e := email.AsError(err)
-		if err == nil || e.Code != email.CodeInvalidRequest || e.Field != "variables.name" {
+		e := gmailsend.AsError(err)
+		if err == nil || e.Code != gmailsend.CodeInvalidRequest || e.Field != "variables.name" {
 			t.Errorf("%q: err = %v, want invalid_request on variables.name", v, err)
 		}
 	}
@@ -163,8 +163,8 @@ func TestMissingVariableNamed(t *testing.T) {
 	for _, c := range cases {
 		p := mustParse(t, c.src)
 		_, err := p.Render(vars(t, `{"customer": {}}`))
-		e := email.AsError(err)
-		if err == nil || e.Code != email.CodeInvalidRequest || e.Field != c.field {
+		e := gmailsend.AsError(err)
+		if err == nil || e.Code != gmailsend.CodeInvalidRequest || e.Field != c.field {
 			t.Errorf("%+v: err = %v, want invalid_request on %s", c.src, err, c.field)
 			continue
 		}
@@ -192,8 +192,8 @@ func TestSyntaxErrorPosition(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := Parse(c.src)
-		e := email.AsError(err)
-		if err == nil || e.Code != email.CodeInvalidRequest || e.Field != c.field || !strings.Contains(e.Message, c.want) {
+		e := gmailsend.AsError(err)
+		if err == nil || e.Code != gmailsend.CodeInvalidRequest || e.Field != c.field || !strings.Contains(e.Message, c.want) {
 			t.Errorf("%+v: err = %v, want invalid_request on %s with %q", c.src, err, c.field, c.want)
 		}
 	}
@@ -202,7 +202,7 @@ func TestSyntaxErrorPosition(t *testing.T) {
 // TestSourceLimits ensures the size bound and the name rule hold.
 func TestSourceLimits(t *testing.T) {
 	_, err := Parse(Source{HTML: strings.Repeat("x", MaxSourceBytes+1)})
-	if email.CodeOf(err) != email.CodePayloadTooLarge {
+	if gmailsend.CodeOf(err) != gmailsend.CodePayloadTooLarge {
 		t.Errorf("oversized: %v", err)
 	}
 	if err := CheckName("name", "booking-v2.ko"); err != nil {

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // Limits of a stored template. A DynamoDB item is at most 400 KB
@@ -58,7 +58,7 @@ var namePattern = sync.OnceValue(func() *regexp.Regexp {
 // letters, digits, ".", "_" and "-", naming field.
 func CheckName(field, name string) error {
 	if name == "" || len(name) > MaxNameLength || !namePattern().MatchString(name) {
-		return email.Invalid(field, "a template name has 1 to %d characters: ASCII letters, digits, \".\", \"_\" and \"-\", starting with a letter or digit", MaxNameLength)
+		return gmailsend.Invalid(field, "a template name has 1 to %d characters: ASCII letters, digits, \".\", \"_\" and \"-\", starting with a letter or digit", MaxNameLength)
 	}
 	return nil
 }
@@ -66,13 +66,13 @@ func CheckName(field, name string) error {
 // Check refuses a source that is empty or too large for one item.
 func (s Source) Check() error {
 	if s.HTML == "" {
-		return email.Invalid("html", "missing required field: the template's HTML body")
+		return gmailsend.Invalid("html", "missing required field: the template's HTML body")
 	}
 	if len(s.Description) > MaxDescriptionBytes {
-		return email.Invalid("description", "the description may be at most %d bytes", MaxDescriptionBytes)
+		return gmailsend.Invalid("description", "the description may be at most %d bytes", MaxDescriptionBytes)
 	}
 	if n := len(s.Subject) + len(s.HTML) + len(s.Text) + len(s.Description); n > MaxSourceBytes {
-		return email.Errorf(email.CodePayloadTooLarge, "html",
+		return gmailsend.Errorf(gmailsend.CodePayloadTooLarge, "html",
 			"a template (subject, html, text and description together) may be at most %d bytes, to fit one DynamoDB item (400 KB); this one is %d", MaxSourceBytes, n)
 	}
 	return nil

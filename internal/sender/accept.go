@@ -6,8 +6,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/store"
+	"github.com/gmailsend/gmailsend"
 )
 
 // Accept is POST /messages: it checks the request as far as it can without
@@ -23,7 +22,7 @@ func (s *Sender) Accept(ctx context.Context, body []byte, o Origin) (*Accepted, 
 		err = s.checkSendable(ctx, []*prepared{p})[0]
 	}
 	if err != nil {
-		a, rerr := s.acceptedBefore(ctx, body, o, err, func(r *email.Request) string { k, _ := o.key(r.IdempotencyKey); return k })
+		a, rerr := s.acceptedBefore(ctx, body, o, err, func(r *gmailsend.Request) string { k, _ := o.key(r.IdempotencyKey); return k })
 		switch {
 		case a != nil:
 			return a, nil
@@ -34,10 +33,10 @@ func (s *Sender) Accept(ctx context.Context, body []byte, o Origin) (*Accepted, 
 	}
 	key, field := o.key(p.req.IdempotencyKey)
 	if field != "" {
-		if err := store.CheckKey(key, field); err != nil {
+		if err := gmailsend.CheckKey(key, field); err != nil {
 			return nil, err
 		}
-		p.withID(store.KeyedID(o.Caller, key))
+		p.withID(gmailsend.KeyedID(o.Caller, key))
 		s.keyed(p.rec)
 	}
 	out := s.acceptAll(ctx, []*prepared{p}, o)
@@ -97,8 +96,8 @@ func (s *Sender) checkHeadroom(ctx context.Context, ps []*prepared) []error {
 		return errs
 	}
 	type account struct {
-		limits store.Limits
-		add    store.Usage
+		limits gmailsend.QuotaLimits
+		add    gmailsend.Usage
 		items  []int
 	}
 	accounts := map[string]*account{}
@@ -142,11 +141,11 @@ func (s *Sender) checkHeadroom(ctx context.Context, ps []*prepared) []error {
 //
 // Nil, nil when the request has no key, err is of another kind, or no
 // record of the same request holds the key. keyOf is the request's key.
-func (s *Sender) acceptedBefore(ctx context.Context, body []byte, o Origin, err error, keyOf func(*email.Request) string) (*Accepted, error) {
+func (s *Sender) acceptedBefore(ctx context.Context, body []byte, o Origin, err error, keyOf func(*gmailsend.Request) string) (*Accepted, error) {
 	if !mayHaveChangedSince(err) || s.Records == nil {
 		return nil, nil
 	}
-	req, derr := email.DecodeRequest(body)
+	req, derr := gmailsend.DecodeRequest(body)
 	if derr != nil {
 		return nil, nil
 	}
@@ -158,12 +157,12 @@ func (s *Sender) acceptedBefore(ctx context.Context, body []byte, o Origin, err 
 	if ferr != nil {
 		return nil, ferr
 	}
-	id := store.KeyedID(o.Caller, key)
+	id := gmailsend.KeyedID(o.Caller, key)
 	holder, gerr := s.Records.Get(ctx, id)
 	switch {
-	case errors.Is(gerr, store.ErrNotFound):
+	case errors.Is(gerr, gmailsend.ErrNotFound):
 		if errors.Is(err, errTimeCame) && s.Queueing.Schedules != nil {
-			if derr := s.Queueing.Schedules.Delete(ctx, id, fp.Value); derr != nil && !errors.Is(derr, store.ErrNoSchedule) {
+			if derr := s.Queueing.Schedules.Delete(ctx, id, fp.Value); derr != nil && !errors.Is(derr, gmailsend.ErrNoSchedule) {
 				return nil, derr
 			}
 		}
@@ -180,15 +179,15 @@ func (s *Sender) acceptedBefore(ctx context.Context, body []byte, o Origin, err 
 // attempt of the same request may have passed: time moved on (scheduledAt
 // now too close or past), or the table changed (suppression, quota).
 func mayHaveChangedSince(err error) bool {
-	switch email.CodeOf(err) {
-	case email.CodeRecipientSuppressed, email.CodeQuotaExceeded:
+	switch gmailsend.CodeOf(err) {
+	case gmailsend.CodeRecipientSuppressed, gmailsend.CodeQuotaExceeded:
 		return true
 	}
 	return errors.Is(err, errTimeCame)
 }
 
 // keyed marks rec as holding an idempotency key for KeyTTL.
-func (s *Sender) keyed(rec *store.Record) {
+func (s *Sender) keyed(rec *gmailsend.Record) {
 	rec.Keyed, rec.KeyUntil = true, rec.CreatedAt.Add(s.Durability.KeyTTL)
 	if rec.ExpiresAt.Before(rec.KeyUntil) {
 		rec.ExpiresAt = rec.KeyUntil
@@ -213,7 +212,7 @@ type acceptOutcome struct {
 // refused.
 func (s *Sender) acceptAll(ctx context.Context, ps []*prepared, o Origin) []acceptOutcome {
 	out := make([]acceptOutcome, len(ps))
-	var msgs []store.QueueMessage
+	var msgs []gmailsend.QueueMessage
 	byID := map[string]int{}
 	var scheduled []int
 	for i, p := range ps {
@@ -222,7 +221,7 @@ func (s *Sender) acceptAll(ctx context.Context, ps []*prepared, o Origin) []acce
 			scheduled = append(scheduled, i)
 			continue
 		}
-		msgs = append(msgs, store.QueueMessage{ID: p.rec.ID, Body: p.env})
+		msgs = append(msgs, gmailsend.QueueMessage{ID: p.rec.ID, Body: p.env})
 		byID[p.rec.ID] = i
 	}
 	if len(msgs) > 0 {
@@ -243,7 +242,7 @@ func (s *Sender) acceptAll(ctx context.Context, ps []*prepared, o Origin) []acce
 		p := ps[i]
 		holder, err := s.claimRecord(ctx, p.rec) // settle.go
 		switch {
-		case errors.Is(err, store.ErrClaimTaken) && holder != nil:
+		case errors.Is(err, gmailsend.ErrClaimTaken) && holder != nil:
 			out[i] = replayAccepted(p.fp, holder)
 		case err != nil:
 			out[i].err = err
@@ -255,17 +254,17 @@ func (s *Sender) acceptAll(ctx context.Context, ps []*prepared, o Origin) []acce
 }
 
 // queueError is the error of a message the queue did not take.
-func queueError(e *email.Error) error {
+func queueError(e *gmailsend.Error) error {
 	if e == nil {
-		return email.Errorf(email.CodeQueueUnavailable, "", "the send queue did not take the message")
+		return gmailsend.Errorf(gmailsend.CodeQueueUnavailable, "", "the send queue did not take the message")
 	}
 	return e
 }
 
 // replayAccepted answers a request whose idempotency key is held.
-func replayAccepted(fp store.Fingerprint, holder *store.Record) acceptOutcome {
+func replayAccepted(fp gmailsend.Fingerprint, holder *gmailsend.Record) acceptOutcome {
 	if !fp.Matches(holder.Fingerprint) {
-		return acceptOutcome{err: email.Errorf(email.CodeIdempotencyConflict, "", "this idempotency key was already used with a different request")}
+		return acceptOutcome{err: gmailsend.Errorf(gmailsend.CodeIdempotencyConflict, "", "this idempotency key was already used with a different request")}
 	}
 	return acceptOutcome{accepted: &Accepted{ID: holder.ID, Status: string(holder.Status), ScheduledAt: holder.ScheduledAt}}
 }

@@ -8,8 +8,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/store"
+	"github.com/gmailsend/gmailsend"
 )
 
 // BatchItem is the outcome of one message of a batch, in request order:
@@ -17,7 +16,7 @@ import (
 type BatchItem struct {
 	Index    int
 	Accepted *Accepted
-	Err      *email.Error
+	Err      *gmailsend.Error
 }
 
 // BatchResult is the answer to POST /messages/batch. With Strict and any
@@ -55,7 +54,7 @@ func (s *Sender) AcceptBatch(ctx context.Context, body []byte, o Origin) (*Batch
 	}
 	key, field := o.key(b.IdempotencyKey)
 	if field != "" {
-		if err := store.CheckKey(key, field); err != nil {
+		if err := gmailsend.CheckKey(key, field); err != nil {
 			return nil, err
 		}
 	}
@@ -73,7 +72,7 @@ func (s *Sender) AcceptBatch(ctx context.Context, body []byte, o Origin) (*Batch
 	parallel(len(items), func(i int) {
 		ps[i], errs[i] = s.checkQueued(tctx, items[i], o, fmt.Sprintf("messages[%d].", i), perItemKeys)
 		if errs[i] == nil && ps[i].req.IdempotencyKey != "" {
-			errs[i] = store.CheckKey(ps[i].req.IdempotencyKey, fmt.Sprintf("messages[%d].idempotencyKey", i))
+			errs[i] = gmailsend.CheckKey(ps[i].req.IdempotencyKey, fmt.Sprintf("messages[%d].idempotencyKey", i))
 		}
 	})
 	for i, err := range s.checkSendable(ctx, ps) {
@@ -87,7 +86,7 @@ func (s *Sender) AcceptBatch(ctx context.Context, body []byte, o Origin) (*Batch
 	parallel(len(items), func(i int) {
 		if errs[i] != nil {
 			var rerr error
-			recovered[i], rerr = s.acceptedBefore(ctx, items[i], o, errs[i], func(r *email.Request) string {
+			recovered[i], rerr = s.acceptedBefore(ctx, items[i], o, errs[i], func(r *gmailsend.Request) string {
 				switch {
 				case r.IdempotencyKey != "":
 					return r.IdempotencyKey
@@ -110,17 +109,17 @@ func (s *Sender) AcceptBatch(ctx context.Context, body []byte, o Origin) (*Batch
 			continue
 		}
 		if err != nil {
-			res.Items = append(res.Items, BatchItem{Index: i, Err: email.AsError(err)})
+			res.Items = append(res.Items, BatchItem{Index: i, Err: gmailsend.AsError(err)})
 			res.Rejected++
 			continue
 		}
 		switch {
 		case ps[i].req.IdempotencyKey != "":
 			// The item's own key: the same record as that key on POST /messages.
-			ps[i].withID(store.KeyedID(o.Caller, ps[i].req.IdempotencyKey))
+			ps[i].withID(gmailsend.KeyedID(o.Caller, ps[i].req.IdempotencyKey))
 			s.keyed(ps[i].rec)
 		case key != "":
-			ps[i].withID(store.KeyedID(o.Caller, batchItemKey(key, i)))
+			ps[i].withID(gmailsend.KeyedID(o.Caller, batchItemKey(key, i)))
 			s.keyed(ps[i].rec)
 		}
 		valid, index = append(valid, ps[i]), append(index, i)
@@ -132,7 +131,7 @@ func (s *Sender) AcceptBatch(ctx context.Context, body []byte, o Origin) (*Batch
 	for j, oc := range s.acceptAll(ctx, valid, o) {
 		item := BatchItem{Index: index[j], Accepted: oc.accepted}
 		if oc.err != nil {
-			item.Err = email.AsError(oc.err)
+			item.Err = gmailsend.AsError(oc.err)
 			res.Rejected++
 		} else {
 			res.Accepted++
@@ -147,28 +146,28 @@ func (s *Sender) AcceptBatch(ctx context.Context, body []byte, o Origin) (*Batch
 // spelt exactly (as a request's fields are), 1 to max messages, validation
 // strict or permissive.
 func decodeBatch(body []byte, max int) (*batchRequest, error) {
-	if err := email.CheckKeys(body, "messages", "validation", "idempotencyKey", "template", "defaults"); err != nil {
+	if err := gmailsend.CheckKeys(body, "messages", "validation", "idempotencyKey", "template", "defaults"); err != nil {
 		return nil, err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	var b batchRequest
 	if err := dec.Decode(&b); err != nil {
-		return nil, email.Invalid("", "the body must be {\"messages\": [ … ], \"validation\"?: \"strict\"|\"permissive\", \"idempotencyKey\"?: …, \"template\"?: …, \"defaults\"?: {…}}: %s", cleanDecodeError(err))
+		return nil, gmailsend.Invalid("", "the body must be {\"messages\": [ … ], \"validation\"?: \"strict\"|\"permissive\", \"idempotencyKey\"?: …, \"template\"?: …, \"defaults\"?: {…}}: %s", cleanDecodeError(err))
 	}
 	if dec.More() {
-		return nil, email.Invalid("", "the body must hold one JSON object")
+		return nil, gmailsend.Invalid("", "the body must hold one JSON object")
 	}
 	if len(b.Messages) == 0 {
-		return nil, email.Invalid("messages", "must hold at least one message")
+		return nil, gmailsend.Invalid("messages", "must hold at least one message")
 	}
 	if max > 0 && len(b.Messages) > max {
-		return nil, email.Invalid("messages", "holds %d messages; a batch may hold at most %d", len(b.Messages), max)
+		return nil, gmailsend.Invalid("messages", "holds %d messages; a batch may hold at most %d", len(b.Messages), max)
 	}
 	switch b.Validation {
 	case "", "strict", "permissive":
 	default:
-		return nil, email.Invalid("validation", "must be \"strict\" or \"permissive\"")
+		return nil, gmailsend.Invalid("validation", "must be \"strict\" or \"permissive\"")
 	}
 	return &b, nil
 }

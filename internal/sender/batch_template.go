@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/mailtemplate"
 )
 
@@ -28,7 +28,7 @@ import (
 func personalise(b *batchRequest) ([]json.RawMessage, error) {
 	if b.Template == "" {
 		if len(b.Defaults) > 0 {
-			return nil, email.Invalid("defaults", "defaults go with a batch-wide \"template\"")
+			return nil, gmailsend.Invalid("defaults", "defaults go with a batch-wide \"template\"")
 		}
 		return b.Messages, nil
 	}
@@ -41,7 +41,7 @@ func personalise(b *batchRequest) ([]json.RawMessage, error) {
 	}
 	for _, f := range []string{"template", "subject", "message", "text", "toEmail", "idempotencyKey"} {
 		if _, ok := defaults[f]; ok {
-			return nil, email.Invalid("defaults."+f, "%q may not be a default: it is the batch's or each message's own", f)
+			return nil, gmailsend.Invalid("defaults."+f, "%q may not be a default: it is the batch's or each message's own", f)
 		}
 	}
 	baseVars, err := objectFields(defaults["variables"], "defaults.variables")
@@ -56,7 +56,7 @@ func personalise(b *batchRequest) ([]json.RawMessage, error) {
 			return nil, err
 		}
 		if _, ok := item["template"]; ok {
-			return nil, email.Invalid(prefix+".template", "the batch names the template once, at the top")
+			return nil, gmailsend.Invalid(prefix+".template", "the batch names the template once, at the top")
 		}
 		vars, err := objectFields(item["variables"], prefix+".variables")
 		if err != nil {
@@ -97,7 +97,7 @@ func objectFields(raw json.RawMessage, field string) (map[string]json.RawMessage
 	}
 	var m map[string]json.RawMessage
 	if raw[0] != '{' || json.Unmarshal(raw, &m) != nil {
-		return nil, email.Invalid(field, "must be a JSON object")
+		return nil, gmailsend.Invalid(field, "must be a JSON object")
 	}
 	return m, nil
 }

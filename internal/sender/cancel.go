@@ -5,8 +5,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/store"
+	"github.com/gmailsend/gmailsend"
 )
 
 // Cancel is DELETE /messages/{id}: a scheduled message of this caller
@@ -18,7 +17,7 @@ import (
 // between puts the message on the queue, and the consumer drops it
 // because its record is cancelled, so the outcome never depends on the
 // schedule's deletion.
-func (s *Sender) Cancel(ctx context.Context, id, caller string) (*store.Record, error) {
+func (s *Sender) Cancel(ctx context.Context, id, caller string) (*gmailsend.Record, error) {
 	if err := s.queueingReady(); err != nil {
 		return nil, err
 	}
@@ -26,11 +25,11 @@ func (s *Sender) Cancel(ctx context.Context, id, caller string) (*store.Record, 
 	if err != nil {
 		return nil, err
 	}
-	if rec.Status != store.StatusScheduled {
+	if rec.Status != gmailsend.StatusScheduled {
 		return nil, notCancellable(rec.Status)
 	}
 	c, err := s.cancelRecord(ctx, rec) // settle.go
-	if errors.Is(err, store.ErrStatusChanged) {
+	if errors.Is(err, gmailsend.ErrStatusChanged) {
 		now, gerr := s.Records.Get(ctx, id)
 		if gerr != nil {
 			return nil, gerr
@@ -42,7 +41,7 @@ func (s *Sender) Cancel(ctx context.Context, id, caller string) (*store.Record, 
 	// Best effort: a schedule left behind fires into a dropped message.
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
 	defer cancel()
-	if err := s.Queueing.Schedules.Delete(dctx, id, rec.Fingerprint); err != nil && !errors.Is(err, store.ErrNoSchedule) {
+	if err := s.Queueing.Schedules.Delete(dctx, id, rec.Fingerprint); err != nil && !errors.Is(err, gmailsend.ErrNoSchedule) {
 		return c, &CleanupError{Err: err}
 	}
 	return c, nil
@@ -57,6 +56,6 @@ func (e *CleanupError) Error() string {
 }
 func (e *CleanupError) Unwrap() error { return e.Err }
 
-func notCancellable(st store.Status) error {
-	return email.Errorf(email.CodeNotCancellable, "id", "only a scheduled message can be cancelled; this one is %s", st)
+func notCancellable(st gmailsend.Status) error {
+	return gmailsend.Errorf(gmailsend.CodeNotCancellable, "id", "only a scheduled message can be cancelled; this one is %s", st)
 }

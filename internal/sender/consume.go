@@ -5,11 +5,10 @@ import (
 	"errors"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/bounce"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/smtp"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // QueuedResult is what became of a queued message the consumer received.
@@ -20,7 +19,7 @@ type QueuedResult struct {
 	// another request, or was never written; Status is that record's
 	// status, Reason says which.
 	Dropped bool
-	Status  store.Status
+	Status  gmailsend.Status
 	Reason  DropReason
 	// Retry says the queue should deliver the message again: the failure's
 	// code is one SendQueued's requeue accepts (the record is queued
@@ -39,7 +38,7 @@ type QueuedResult struct {
 // rate_limited, …) puts the record back to queued and asks for a retry;
 // any other failure is final and recorded, so the queue need not deliver
 // it again.
-func (s *Sender) SendQueued(ctx context.Context, env *Envelope, requeue func(email.Code) bool) (*QueuedResult, Outcome, error) {
+func (s *Sender) SendQueued(ctx context.Context, env *Envelope, requeue func(gmailsend.Code) bool) (*QueuedResult, Outcome, error) {
 	var out Outcome
 	if err := s.queueingReady(); err != nil {
 		return nil, out, err
@@ -50,7 +49,7 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope, requeue func(ema
 		lease = dl.Add(s.Durability.LeaseMargin)
 	}
 	rec, err := s.begin(ctx, env.Queued, lease)
-	if errors.Is(err, store.ErrStatusChanged) {
+	if errors.Is(err, gmailsend.ErrStatusChanged) {
 		// Not queued or scheduled: cancelled, done, being sent, another
 		// request's, or not written (yet).
 		return s.notBegun(ctx, env.Queued)
@@ -59,9 +58,9 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope, requeue func(ema
 		return nil, out, err
 	}
 
-	req, err := email.DecodeRequest(env.Request)
+	req, err := gmailsend.DecodeRequest(env.Request)
 	if err == nil && (req.Password != "" || req.AccessToken != "") {
-		err = email.Invalid("password", "a queued message may not carry a password or token")
+		err = gmailsend.Invalid("password", "a queued message may not carry a password or token")
 	}
 	var (
 		res *Result
@@ -73,8 +72,8 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope, requeue func(ema
 		// The caller was checked when the message was accepted; it is
 		// checked again, as the credential's callers may have changed since.
 		caller := credential.Caller{API: rec.Caller != "", Key: rec.Caller}
-		res, out, err = s.sendRequest(gatedContext(withRecordID(ctx, rec.ID), &gate), req, caller, func(ctx context.Context, login credential.Login, mail *email.Mail) (func(), error) {
-			rec.Account, rec.Recipients = store.AccountOf(login.Stored, login.User), len(mail.Recipients())
+		res, out, err = s.sendRequest(gatedContext(withRecordID(ctx, rec.ID), &gate), req, caller, func(ctx context.Context, login credential.Login, mail *gmailsend.Mail) (func(), error) {
+			rec.Account, rec.Recipients = gmailsend.AccountOf(login.Stored, login.User), len(mail.Recipients())
 			rec.RecipientKeys = bounce.RecipientKeys(mail.Recipients())       // what a bounce may name
 			if err := s.reserve(ctx, &q, login, rec.Recipients); err != nil { // quota.go
 				return nil, err
@@ -85,12 +84,12 @@ func (s *Sender) SendQueued(ctx context.Context, env *Envelope, requeue func(ema
 	rec.MessageID = out.MessageID
 	err = outcome(rec, err) // settle.go
 	s.settleQuota(ctx, &q, rec, err)
-	retry := err != nil && rec.Released && requeue(email.CodeOf(err))
+	retry := err != nil && rec.Released && requeue(gmailsend.CodeOf(err))
 	if retry {
 		requeueRecord(rec) // settle.go
 	}
 	rec.Released, rec.UpdatedAt = false, s.now()
-	wctx, cancel := store.WriteContext(ctx)
+	wctx, cancel := gmailsend.WriteContext(ctx)
 	defer cancel()
 	if ferr := s.finishRecord(wctx, rec); ferr != nil && err == nil {
 		out.StoreError = ferr
@@ -123,14 +122,14 @@ const recordWait = 500 * time.Millisecond
 
 // begin moves ref's record to sending (beginRecord), waiting
 // up to recordWait for a record not written yet.
-func (s *Sender) begin(ctx context.Context, ref QueuedRef, lease time.Time) (*store.Record, error) {
+func (s *Sender) begin(ctx context.Context, ref QueuedRef, lease time.Time) (*gmailsend.Record, error) {
 	waitUntil := s.now().Add(recordWait)
 	for {
 		rec, err := s.beginRecord(ctx, ref, lease) // settle.go
-		if !errors.Is(err, store.ErrStatusChanged) || ref.Until == 0 || s.now().After(waitUntil) {
+		if !errors.Is(err, gmailsend.ErrStatusChanged) || ref.Until == 0 || s.now().After(waitUntil) {
 			return rec, err
 		}
-		if _, gerr := s.Records.Get(ctx, ref.ID); !errors.Is(gerr, store.ErrNotFound) {
+		if _, gerr := s.Records.Get(ctx, ref.ID); !errors.Is(gerr, gmailsend.ErrNotFound) {
 			return rec, err
 		}
 		select {
@@ -147,7 +146,7 @@ func (s *Sender) begin(ctx context.Context, ref QueuedRef, lease time.Time) (*st
 // write it.
 func (s *Sender) notBegun(ctx context.Context, ref QueuedRef) (*QueuedResult, Outcome, error) {
 	rec, err := s.Records.Get(ctx, ref.ID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, gmailsend.ErrNotFound) {
 		return s.unrecorded(ref)
 	}
 	if err != nil {
@@ -160,7 +159,7 @@ func (s *Sender) notBegun(ctx context.Context, ref QueuedRef) (*QueuedResult, Ou
 		return res, Outcome{}, nil
 	}
 	return &QueuedResult{Status: rec.Status, Retry: true}, Outcome{},
-		email.Errorf(email.CodeIdempotencyInProgress, "", "message %s is being sent by another invocation", ref.ID)
+		gmailsend.Errorf(gmailsend.CodeIdempotencyInProgress, "", "message %s is being sent by another invocation", ref.ID)
 }
 
 // unrecorded answers for a message whose record does not exist: before
@@ -171,13 +170,13 @@ func (s *Sender) notBegun(ctx context.Context, ref QueuedRef) (*QueuedResult, Ou
 func (s *Sender) unrecorded(ref QueuedRef) (*QueuedResult, Outcome, error) {
 	now := s.now()
 	if ref.Until == 0 {
-		return nil, Outcome{}, email.Errorf(email.CodeMessageNotFound, "", "the queued message's record %s does not exist", ref.ID)
+		return nil, Outcome{}, gmailsend.Errorf(gmailsend.CodeMessageNotFound, "", "the queued message's record %s does not exist", ref.ID)
 	}
 	until := time.UnixMilli(ref.Until)
 	if now.After(until) {
 		return &QueuedResult{Dropped: true, Reason: DropOrphan}, Outcome{}, nil
 	}
-	e := email.Errorf(email.CodeIdempotencyInProgress, "", "message %s is not recorded yet; its accept may still write it", ref.ID)
+	e := gmailsend.Errorf(gmailsend.CodeIdempotencyInProgress, "", "message %s is not recorded yet; its accept may still write it", ref.ID)
 	e.RetryAfter = until.Sub(now).Truncate(time.Second) + time.Second
 	return &QueuedResult{Retry: true}, Outcome{}, e
 }
@@ -187,16 +186,16 @@ func (s *Sender) unrecorded(ref QueuedRef) (*QueuedResult, Outcome, error) {
 // that died after marking its content as sent (and after its lease) is
 // settled unknown: it may have been delivered, and is never sent twice.
 // One that died before the mark is taken over by Begin, so it is retried.
-func (s *Sender) settledAlready(ctx context.Context, rec *store.Record) (*QueuedResult, bool) {
+func (s *Sender) settledAlready(ctx context.Context, rec *gmailsend.Record) (*QueuedResult, bool) {
 	switch {
-	case rec.Status == store.StatusQueued || rec.Status == store.StatusScheduled:
+	case rec.Status == gmailsend.StatusQueued || rec.Status == gmailsend.StatusScheduled:
 		return nil, false
 	case rec.Stale(s.now()) && rec.MayHaveSent():
 		if _, err := s.settleStale(ctx, rec); err == nil {
-			return &QueuedResult{Dropped: true, Status: store.StatusUnknown, Reason: DropSettled}, true
+			return &QueuedResult{Dropped: true, Status: gmailsend.StatusUnknown, Reason: DropSettled}, true
 		}
 		return nil, false
-	case rec.Status == store.StatusSending:
+	case rec.Status == gmailsend.StatusSending:
 		return nil, false
 	}
 	return &QueuedResult{Dropped: true, Status: rec.Status, Reason: DropSettled}, true

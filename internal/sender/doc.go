@@ -9,6 +9,6 @@
 // credential the server refused, refresh a rejected OAuth token once.
 //
 // Every change of a record's status it makes is written in settle.go,
-// through store.Settle, which checks the transition rule and tells the
+// through gmailsend.Settle, which checks the transition rule and tells the
 // status sink; a test holds the other files to it.
 package sender

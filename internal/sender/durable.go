@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/bounce"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/smtp"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // Durability tunes message records and idempotency keys.
@@ -25,11 +24,11 @@ type Durability struct {
 	LeaseMargin time.Duration
 	// Quota, when set, keeps accounts under their daily limits (Limits,
 	// unless the stored credential sets its own); quota.go.
-	Quota  *store.Guard
-	Limits store.Limits
+	Quota  *gmailsend.Guard
+	Limits gmailsend.QuotaLimits
 	// Fingerprints gives the key a record's fingerprint of its request is
 	// made with (FINGERPRINT_KEY_SECRET); required with Records.
-	Fingerprints store.FingerprintKeys
+	Fingerprints gmailsend.FingerprintKeys
 }
 
 // DefaultDurability: 30-day records, 24-hour keys.
@@ -82,26 +81,26 @@ var ErrReplayed = errors.New("sender: replayed outcome of an earlier request wit
 // SendFrom decodes body and sends it; with Records it keeps a record and
 // honours idempotency keys, without it it sends as Send does.
 func (s *Sender) SendFrom(ctx context.Context, body []byte, o Origin) (*Result, Outcome, error) {
-	req, err := email.DecodeRequest(body)
+	req, err := gmailsend.DecodeRequest(body)
 	if err != nil {
 		return nil, Outcome{}, err
 	}
 	if req.ScheduledAt != "" {
 		// Sending now what was asked for later would be worse than refusing.
-		return nil, Outcome{}, email.Invalid("scheduledAt", "scheduledAt is accepted only by POST /messages, which queues the message for that time")
+		return nil, Outcome{}, gmailsend.Invalid("scheduledAt", "scheduledAt is accepted only by POST /messages, which queues the message for that time")
 	}
 	if err := s.Templates.Expand(ctx, o.Caller, req); err != nil { // templates.go
 		return nil, Outcome{}, err
 	}
 	key, field := o.key(req.IdempotencyKey)
 	if field != "" {
-		if err := store.CheckKey(key, field); err != nil {
+		if err := gmailsend.CheckKey(key, field); err != nil {
 			return nil, Outcome{}, err
 		}
 	}
 	if s.Records == nil {
 		if key != "" {
-			return nil, Outcome{}, email.Errorf(email.CodeStoreNotConfigured, field,
+			return nil, Outcome{}, gmailsend.Errorf(gmailsend.CodeStoreNotConfigured, field,
 				"idempotency keys need the message table; set MESSAGES_TABLE")
 		}
 		return s.sendRequest(ctx, req, o.caller(), nil)
@@ -113,14 +112,14 @@ func (s *Sender) SendFrom(ctx context.Context, body []byte, o Origin) (*Result, 
 }
 
 // fingerprint is req's fingerprint under the deployment's key.
-func (s *Sender) fingerprint(ctx context.Context, req *email.Request) (store.Fingerprint, error) {
+func (s *Sender) fingerprint(ctx context.Context, req *gmailsend.Request) (gmailsend.Fingerprint, error) {
 	if s.Durability.Fingerprints == nil {
-		return store.Fingerprint{}, &email.Error{Code: email.CodeInternal, Message: "no fingerprint key is configured",
+		return gmailsend.Fingerprint{}, &gmailsend.Error{Code: gmailsend.CodeInternal, Message: "no fingerprint key is configured",
 			Err: errors.New("sender: Durability.Fingerprints is nil (FINGERPRINT_KEY_SECRET)")}
 	}
 	key, err := s.Durability.Fingerprints.FingerprintKey(ctx)
 	if err != nil {
-		return store.Fingerprint{}, err
+		return gmailsend.Fingerprint{}, err
 	}
 	return key.Of(req), nil
 }
@@ -134,24 +133,24 @@ func (s *Sender) now() time.Time {
 
 // sendDurable claims the record (one conditional write that is also the
 // key's claim), sends, and writes the outcome (one more).
-func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, key string) (*Result, Outcome, error) {
+func (s *Sender) sendDurable(ctx context.Context, req *gmailsend.Request, o Origin, key string) (*Result, Outcome, error) {
 	d := s.Durability
 	fp, err := s.fingerprint(ctx, req)
 	if err != nil {
 		return nil, Outcome{}, err
 	}
 	now := s.now()
-	rec := &store.Record{
-		ID: store.NewID(), Status: store.StatusSending, Source: o.Source, Caller: o.Caller,
+	rec := &gmailsend.Record{
+		ID: gmailsend.NewID(), Status: gmailsend.StatusSending, Source: o.Source, Caller: o.Caller,
 		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(d.Retention),
-		Fingerprint: fp.Value, Token: store.NewToken(), LeaseUntil: now.Add(time.Minute),
+		Fingerprint: fp.Value, Token: gmailsend.NewToken(), LeaseUntil: now.Add(time.Minute),
 	}
 	rec.Template, rec.TemplateVersion = req.Rendered.Ref()
 	if dl, ok := ctx.Deadline(); ok {
 		rec.LeaseUntil = dl.Add(d.LeaseMargin)
 	}
 	if key != "" {
-		rec.ID, rec.Keyed, rec.KeyUntil = store.KeyedID(o.Caller, key), true, now.Add(d.KeyTTL)
+		rec.ID, rec.Keyed, rec.KeyUntil = gmailsend.KeyedID(o.Caller, key), true, now.Add(d.KeyTTL)
 		if rec.ExpiresAt.Before(rec.KeyUntil) {
 			rec.ExpiresAt = rec.KeyUntil
 		}
@@ -167,8 +166,8 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 	claim := s.claimAsync(ctx, rec)
 	var q quotaTicket
 	var gate smtp.ContentGate
-	res, out, err := s.sendRequest(gatedContext(withRecordID(ctx, rec.ID), &gate), req, o.caller(), func(ctx context.Context, login credential.Login, mail *email.Mail) (func(), error) {
-		rec.Account = store.AccountOf(login.Stored, login.User)
+	res, out, err := s.sendRequest(gatedContext(withRecordID(ctx, rec.ID), &gate), req, o.caller(), func(ctx context.Context, login credential.Login, mail *gmailsend.Mail) (func(), error) {
+		rec.Account = gmailsend.AccountOf(login.Stored, login.User)
 		rec.Recipients = len(mail.Recipients())
 		rec.RecipientKeys = bounce.RecipientKeys(mail.Recipients()) // what a bounce may name
 		reserved := make(chan error, 1)
@@ -186,8 +185,8 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 		return func() { gate = s.markAsync(ctx, rec) }, nil // mark.go
 	})
 	if c := claim(); c.err != nil {
-		s.settleQuota(ctx, &q, &store.Record{Released: true}, nil) // the claim's holder sends, not this
-		if errors.Is(c.err, store.ErrClaimTaken) && c.holder != nil {
+		s.settleQuota(ctx, &q, &gmailsend.Record{Released: true}, nil) // the claim's holder sends, not this
+		if errors.Is(c.err, gmailsend.ErrClaimTaken) && c.holder != nil {
 			return s.replay(ctx, req, fp, c.holder)
 		}
 		return nil, Outcome{}, c.err
@@ -202,9 +201,9 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 	// The outcome is written even when the invocation's own deadline has
 	// passed: a record left "sending" would replay in_progress until its
 	// lease ends.
-	wctx, cancel := store.WriteContext(ctx)
+	wctx, cancel := gmailsend.WriteContext(ctx)
 	defer cancel()
-	if ferr := s.finishRecord(wctx, rec); ferr != nil && !errors.Is(ferr, store.ErrClaimLost) && err == nil {
+	if ferr := s.finishRecord(wctx, rec); ferr != nil && !errors.Is(ferr, gmailsend.ErrClaimLost) && err == nil {
 		// Sent, but the record could not be written: the caller must not
 		// retry (it was delivered), so answer success and let the log
 		// carry the store failure.
@@ -219,13 +218,13 @@ func (s *Sender) sendDurable(ctx context.Context, req *email.Request, o Origin, 
 
 // claimResult is what Claim answered.
 type claimResult struct {
-	holder *store.Record
+	holder *gmailsend.Record
 	err    error
 }
 
 // claimAsync starts the claim of rec and returns a function that waits
 // for its answer (any number of times).
-func (s *Sender) claimAsync(ctx context.Context, rec *store.Record) func() claimResult {
+func (s *Sender) claimAsync(ctx context.Context, rec *gmailsend.Record) func() claimResult {
 	done := make(chan struct{})
 	var r claimResult
 	claimed := *rec // the send goes on filling rec meanwhile
@@ -240,10 +239,10 @@ func (s *Sender) claimAsync(ctx context.Context, rec *store.Record) func() claim
 }
 
 // replay answers a request whose key is held by holder.
-func (s *Sender) replay(ctx context.Context, req *email.Request, fp store.Fingerprint, holder *store.Record) (*Result, Outcome, error) {
+func (s *Sender) replay(ctx context.Context, req *gmailsend.Request, fp gmailsend.Fingerprint, holder *gmailsend.Record) (*Result, Outcome, error) {
 	out := Outcome{Recipients: holder.Recipients, MessageID: holder.MessageID, Replayed: true, RecordID: holder.ID}
 	if !fp.Matches(holder.Fingerprint) {
-		return nil, out, email.Errorf(email.CodeIdempotencyConflict, "",
+		return nil, out, gmailsend.Errorf(gmailsend.CodeIdempotencyConflict, "",
 			"this idempotency key was already used with a different request")
 	}
 	switch {
@@ -252,8 +251,8 @@ func (s *Sender) replay(ctx context.Context, req *email.Request, fp store.Finger
 		// the outcome is unknown, and recorded so (at most once).
 		settled, err := s.settleStale(ctx, holder)
 		if err != nil {
-			if errors.Is(err, store.ErrClaimLost) {
-				e := email.Errorf(email.CodeIdempotencyInProgress, "", "a request with this idempotency key is being settled")
+			if errors.Is(err, gmailsend.ErrClaimLost) {
+				e := gmailsend.Errorf(gmailsend.CodeIdempotencyInProgress, "", "a request with this idempotency key is being settled")
 				e.RetryAfter = time.Second
 				return nil, out, e
 			}
@@ -262,31 +261,31 @@ func (s *Sender) replay(ctx context.Context, req *email.Request, fp store.Finger
 		holder = settled
 	}
 	switch holder.Status {
-	case store.StatusSending:
+	case gmailsend.StatusSending:
 		wait := time.Until(holder.LeaseUntil).Round(time.Second)
 		if wait < time.Second {
 			wait = time.Second
 		}
-		e := email.Errorf(email.CodeIdempotencyInProgress, "", "a request with this idempotency key is still being sent")
+		e := gmailsend.Errorf(gmailsend.CodeIdempotencyInProgress, "", "a request with this idempotency key is still being sent")
 		e.RetryAfter = wait
 		return nil, out, e
-	case store.StatusQueued, store.StatusScheduled:
+	case gmailsend.StatusQueued, gmailsend.StatusScheduled:
 		// The key's first request was accepted for the queue (POST
 		// /messages) and is not sent yet: it will be, so this one waits.
 		wait := 30 * time.Second
 		if holder.ScheduledAt != nil && time.Until(*holder.ScheduledAt) > wait {
 			wait = time.Until(*holder.ScheduledAt).Round(time.Second)
 		}
-		e := email.Errorf(email.CodeIdempotencyInProgress, "", "a request with this idempotency key is queued (message %s) and not sent yet", holder.ID)
+		e := gmailsend.Errorf(gmailsend.CodeIdempotencyInProgress, "", "a request with this idempotency key is queued (message %s) and not sent yet", holder.ID)
 		e.RetryAfter = wait
 		return nil, out, e
-	case store.StatusCancelled:
-		return nil, out, email.Errorf(email.CodeIdempotencyConflict, "",
+	case gmailsend.StatusCancelled:
+		return nil, out, gmailsend.Errorf(gmailsend.CodeIdempotencyConflict, "",
 			"the request with this idempotency key (message %s) was cancelled; send it again with a new key", holder.ID)
-	case store.StatusSent, store.StatusBounced, store.StatusDelayed:
+	case gmailsend.StatusSent, gmailsend.StatusBounced, gmailsend.StatusDelayed:
 		// Same fingerprint, same request: its recipients are the ones
 		// the first send delivered to, so no address needs storing.
-		mail, err := email.Validate(req, s.Limits)
+		mail, err := gmailsend.Validate(req, s.Limits)
 		if err != nil {
 			return nil, out, err
 		}
@@ -294,8 +293,8 @@ func (s *Sender) replay(ctx context.Context, req *email.Request, fp store.Finger
 	}
 	code := holder.ErrorCode
 	if code == "" {
-		code = email.CodeInternal
+		code = gmailsend.CodeInternal
 	}
-	return nil, out, &email.Error{Code: code, SMTP: holder.Reply, Err: ErrReplayed,
+	return nil, out, &gmailsend.Error{Code: code, SMTP: holder.Reply, Err: ErrReplayed,
 		Message: fmt.Sprintf("the first request with this idempotency key (message %s) ended with %s; it is not sent again", holder.ID, code)}
 }

@@ -5,20 +5,19 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/smtp"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // markAsync starts writing rec's "content may be at the server" mark
-// (store.Records.Mark) and returns the content gate that waits for it
+// (gmailsend.Records.Mark) and returns the content gate that waits for it
 // (any number of times). It starts once the claim is held and the quota
 // reserved, so its round trip overlaps the SMTP dial, AUTH or envelope
 // instead of adding to them; the gate stops the content until the mark is
 // durable. After the mark, a crash of this invocation leaves a claim that
 // is settled unknown, never sent again; before it, the claim is taken over
 // once its lease ends and the message is sent.
-func (s *Sender) markAsync(ctx context.Context, rec *store.Record) smtp.ContentGate {
+func (s *Sender) markAsync(ctx context.Context, rec *gmailsend.Record) smtp.ContentGate {
 	done := make(chan struct{})
 	var err error
 	marked := *rec
@@ -35,8 +34,8 @@ func (s *Sender) markAsync(ctx context.Context, rec *store.Record) smtp.ContentG
 			// claim is released by the outcome write like any failure
 			// before content.
 			rec.ContentAt = time.Time{}
-			if e := email.AsError(err); e.Code == email.CodeInternal {
-				return email.Errorf(email.CodeStoreUnavailable, "", "the message table could not record the send: %v", err)
+			if e := gmailsend.AsError(err); e.Code == gmailsend.CodeInternal {
+				return gmailsend.Errorf(gmailsend.CodeStoreUnavailable, "", "the message table could not record the send: %v", err)
 			}
 		}
 		return err
@@ -56,7 +55,7 @@ func (s *Sender) markAsync(ctx context.Context, rec *store.Record) smtp.ContentG
 // never a second copy. A wrong
 // guess (another account's session, a dropped one) only makes the mark
 // early in the same way.
-func (s *Sender) oneFlightLikely(req *email.Request) bool {
+func (s *Sender) oneFlightLikely(req *gmailsend.Request) bool {
 	d, ok := s.Deliver.(interface{ OneFlightReady() bool })
 	return ok && len(req.ToEmail) == 1 && !strings.Contains(req.ToEmail[0], ",") &&
 		len(req.Cc) == 0 && len(req.Bcc) == 0 && d.OneFlightReady()

@@ -7,19 +7,18 @@ import (
 	"errors"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/jsonscan"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // Queueing is what queued and scheduled sends need (POST /messages, POST
 // /messages/batch, DELETE /messages/{id}). Without Queue they are refused
 // with store_not_configured; without Schedules, scheduledAt is.
 type Queueing struct {
-	Queue     store.Queue
-	Schedules store.Schedules
+	Queue     gmailsend.Queue
+	Schedules gmailsend.Schedules
 	// Moves changes a record's status conditionally (the message table).
-	Moves store.Transitions
+	Moves gmailsend.Transitions
 	// MaxBatch is the most messages of one POST /messages/batch.
 	MaxBatch int
 	// MaxQueuedBytes is the send queue's MaximumMessageSize: a queued
@@ -46,7 +45,7 @@ type Envelope struct {
 // QueuedRef names the message record a queued request belongs to.
 type QueuedRef struct {
 	ID string `json:"id"`
-	// Fingerprint is the request's (store.Fingerprint): the consumer sends
+	// Fingerprint is the request's (gmailsend.Fingerprint): the consumer sends
 	// only for a record of this same request, so a payload that an
 	// earlier attempt left behind (the caller then corrected it under the
 	// same idempotency key) is refused, never sent as the new one.
@@ -127,18 +126,18 @@ type Accepted struct {
 
 // prepared is a request checked and ready to be recorded and queued.
 type prepared struct {
-	req *email.Request
-	rec *store.Record
-	fp  store.Fingerprint
+	req *gmailsend.Request
+	rec *gmailsend.Record
+	fp  gmailsend.Fingerprint
 	env string
 	// quota is the account's quota key and limits (quota.go's reserve
 	// uses the same), for the headroom check.
 	quota  string
-	limits store.Limits
+	limits gmailsend.QuotaLimits
 	// mailbox and mail are what the suppression check needs
 	// (checkSendable runs it beside the headroom check).
 	mailbox string
-	mail    *email.Mail
+	mail    *gmailsend.Mail
 }
 
 // checkQueued runs every check that needs no sending, so a queued message
@@ -149,7 +148,7 @@ type prepared struct {
 // Fields of errors
 // are prefixed with prefix ("messages[3].").
 func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix string, allowKey bool) (*prepared, error) {
-	req, err := email.DecodeRequest(body)
+	req, err := gmailsend.DecodeRequest(body)
 	if err != nil {
 		return nil, prefixed(err, prefix)
 	}
@@ -158,11 +157,11 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 		if req.Password == "" {
 			field = "accessToken"
 		}
-		return nil, email.Invalid(prefix+field, "a queued or scheduled send never carries a password or token (it would be written to the queue); "+
+		return nil, gmailsend.Invalid(prefix+field, "a queued or scheduled send never carries a password or token (it would be written to the queue); "+
 			"store the credential (docs/credentials.md#stored-credentials) and name it in \"credential\", or use POST /send")
 	}
 	if req.IdempotencyKey != "" && !allowKey {
-		return nil, email.Invalid(prefix+"idempotencyKey", "one idempotencyKey covers the whole batch; items may not have their own")
+		return nil, gmailsend.Invalid(prefix+"idempotencyKey", "one idempotencyKey covers the whole batch; items may not have their own")
 	}
 	now := s.now()
 	at, err := s.scheduledAt(req.ScheduledAt, now, prefix)
@@ -190,7 +189,7 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 	if err != nil {
 		return nil, prefixed(err, prefix)
 	}
-	mail, err := email.Validate(req, s.Limits)
+	mail, err := gmailsend.Validate(req, s.Limits)
 	if err != nil {
 		return nil, prefixed(err, prefix)
 	}
@@ -202,12 +201,12 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 			return nil, prefixed(err, prefix)
 		}
 	}
-	status := store.StatusQueued
+	status := gmailsend.StatusQueued
 	if at != nil {
-		status = store.StatusScheduled
+		status = gmailsend.StatusScheduled
 	}
-	rec := &store.Record{
-		ID: store.NewID(), Status: status, Account: store.AccountOf(login.Stored, login.User),
+	rec := &gmailsend.Record{
+		ID: gmailsend.NewID(), Status: status, Account: gmailsend.AccountOf(login.Stored, login.User),
 		Recipients: len(mail.Recipients()), CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(s.Durability.Retention),
 		Fingerprint: fp.Value,
 	}
@@ -224,7 +223,7 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 		return nil, err
 	}
 	if max := s.Queueing.MaxQueuedBytes; max > 0 && len(env) > max {
-		return nil, email.Errorf(email.CodePayloadTooLarge, prefix, "a queued message may be at most %d bytes (the send queue's limit) and this one is %d; "+
+		return nil, gmailsend.Errorf(gmailsend.CodePayloadTooLarge, prefix, "a queued message may be at most %d bytes (the send queue's limit) and this one is %d; "+
 			"send it with POST /send instead", max, len(env))
 	}
 	limits := s.Durability.Limits
@@ -234,7 +233,7 @@ func (s *Sender) checkQueued(ctx context.Context, body []byte, o Origin, prefix 
 	if login.Limits.DailyRecipients > 0 {
 		limits.Recipients = login.Limits.DailyRecipients
 	}
-	return &prepared{req: req, rec: rec, fp: fp, env: string(env), quota: store.AccountOf("", login.User), limits: limits,
+	return &prepared{req: req, rec: rec, fp: fp, env: string(env), quota: gmailsend.AccountOf("", login.User), limits: limits,
 		mailbox: login.User, mail: mail}, nil
 }
 
@@ -255,21 +254,21 @@ func (s *Sender) scheduledAt(v string, now time.Time, prefix string) (*time.Time
 	}
 	field := prefix + "scheduledAt"
 	if s.Queueing.Schedules == nil {
-		return nil, email.Errorf(email.CodeStoreNotConfigured, field, "scheduled sends need SCHEDULE_GROUP, SCHEDULER_ROLE_ARN and SEND_QUEUE_ARN")
+		return nil, gmailsend.Errorf(gmailsend.CodeStoreNotConfigured, field, "scheduled sends need SCHEDULE_GROUP, SCHEDULER_ROLE_ARN and SEND_QUEUE_ARN")
 	}
 	at, err := time.Parse(time.RFC3339, v)
 	if err != nil {
-		return nil, email.Invalid(field, "must be an RFC 3339 time with an offset, e.g. 2026-11-24T09:00:00+09:00")
+		return nil, gmailsend.Invalid(field, "must be an RFC 3339 time with an offset, e.g. 2026-11-24T09:00:00+09:00")
 	}
 	q := s.Queueing
 	if !at.After(now) {
-		return nil, timeCame(email.Invalid(field, "%s is in the past (now is %s); send now by leaving scheduledAt out", at.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
+		return nil, timeCame(gmailsend.Invalid(field, "%s is in the past (now is %s); send now by leaving scheduledAt out", at.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339)))
 	}
 	if at.Before(now.Add(q.MinAhead)) {
-		return nil, timeCame(email.Invalid(field, "must be at least %s ahead; send now by leaving scheduledAt out", q.MinAhead))
+		return nil, timeCame(gmailsend.Invalid(field, "must be at least %s ahead; send now by leaving scheduledAt out", q.MinAhead))
 	}
 	if at.After(now.Add(q.MaxAhead)) {
-		return nil, email.Invalid(field, "must be at most %s ahead", q.MaxAhead)
+		return nil, gmailsend.Invalid(field, "must be at most %s ahead", q.MaxAhead)
 	}
 	at = at.UTC()
 	return &at, nil
@@ -281,7 +280,7 @@ func (s *Sender) scheduledAt(v string, now time.Time, prefix string) (*time.Time
 // since an earlier attempt of the request may have been accepted.
 var errTimeCame = errors.New("sender: scheduledAt has come too close")
 
-func timeCame(e *email.Error) *email.Error {
+func timeCame(e *gmailsend.Error) *gmailsend.Error {
 	e.Err = errTimeCame
 	return e
 }
@@ -290,7 +289,7 @@ func prefixed(err error, prefix string) error {
 	if prefix == "" {
 		return err
 	}
-	var e *email.Error
+	var e *gmailsend.Error
 	if !errors.As(err, &e) {
 		return err
 	}
@@ -307,7 +306,7 @@ func prefixed(err error, prefix string) error {
 // or the table.
 func (s *Sender) queueingReady() error {
 	if s.Records == nil || s.Queueing.Queue == nil || s.Queueing.Moves == nil {
-		return email.Errorf(email.CodeStoreNotConfigured, "", "queued sends need MESSAGES_TABLE and SEND_QUEUE_URL")
+		return gmailsend.Errorf(gmailsend.CodeStoreNotConfigured, "", "queued sends need MESSAGES_TABLE and SEND_QUEUE_URL")
 	}
 	return nil
 }

@@ -6,9 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // noSchedules is a Schedules that must not be called by these tests.
@@ -22,7 +21,7 @@ func (noSchedules) Delete(context.Context, string, string) error { panic("not ca
 // testDurability is the default with a fixed fingerprint key.
 func testDurability() Durability {
 	d := DefaultDurability()
-	d.Fingerprints = store.StaticKey("a test fingerprint key of 32 bytes")
+	d.Fingerprints = gmailsend.StaticKey("a test fingerprint key of 32 bytes")
 	return d
 }
 
@@ -30,7 +29,7 @@ func queueingSender() *Sender {
 	q := DefaultQueueing()
 	q.Schedules = noSchedules{}
 	return &Sender{
-		Limits:      email.DefaultLimits(),
+		Limits:      gmailsend.DefaultLimits(),
 		Credentials: &countingResolver{login: credential.Login{User: "me@gmail.com", Password: "p", Stored: "desk"}},
 		Queueing:    q, Durability: testDurability(),
 		Now: func() time.Time { return time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC) },
@@ -43,35 +42,35 @@ func TestScheduledAtWindow(t *testing.T) {
 	now := s.Now()
 	for _, c := range []struct {
 		in   string
-		code email.Code
+		code gmailsend.Code
 	}{
 		{"2026-11-24T09:00:00+09:00", ""},
-		{"2026-11-24T09:00:00", email.CodeInvalidRequest},
-		{"tomorrow", email.CodeInvalidRequest},
-		{now.Add(30 * time.Second).Format(time.RFC3339), email.CodeInvalidRequest},
-		{now.Add(31 * 24 * time.Hour).Format(time.RFC3339), email.CodeInvalidRequest},
+		{"2026-11-24T09:00:00", gmailsend.CodeInvalidRequest},
+		{"tomorrow", gmailsend.CodeInvalidRequest},
+		{now.Add(30 * time.Second).Format(time.RFC3339), gmailsend.CodeInvalidRequest},
+		{now.Add(31 * 24 * time.Hour).Format(time.RFC3339), gmailsend.CodeInvalidRequest},
 		{now.Add(30 * 24 * time.Hour).Format(time.RFC3339), ""},
 	} {
 		at, err := s.scheduledAt(c.in, now, "messages[2].")
-		if email.CodeOf(err) != c.code {
+		if gmailsend.CodeOf(err) != c.code {
 			t.Errorf("%s: %v, want code %q", c.in, err, c.code)
 			continue
 		}
-		if err != nil && email.AsError(err).Field != "messages[2].scheduledAt" {
-			t.Errorf("%s: field %q", c.in, email.AsError(err).Field)
+		if err != nil && gmailsend.AsError(err).Field != "messages[2].scheduledAt" {
+			t.Errorf("%s: field %q", c.in, gmailsend.AsError(err).Field)
 		}
 		if err == nil && at.Location() != time.UTC {
 			t.Errorf("%s: not UTC: %v", c.in, at)
 		}
 	}
-	if _, err := s.scheduledAt(now.Add(-time.Hour).Format(time.RFC3339), now, ""); !strings.Contains(email.AsError(err).Message, "is in the past") {
+	if _, err := s.scheduledAt(now.Add(-time.Hour).Format(time.RFC3339), now, ""); !strings.Contains(gmailsend.AsError(err).Message, "is in the past") {
 		t.Errorf("a past time: %v", err)
 	}
-	if _, err := s.scheduledAt(now.Add(30*time.Second).Format(time.RFC3339), now, ""); !strings.Contains(email.AsError(err).Message, "at least 1m0s ahead") {
+	if _, err := s.scheduledAt(now.Add(30*time.Second).Format(time.RFC3339), now, ""); !strings.Contains(gmailsend.AsError(err).Message, "at least 1m0s ahead") {
 		t.Errorf("too soon: %v", err)
 	}
 	s.Queueing.Schedules = nil
-	if _, err := s.scheduledAt("2026-11-24T09:00:00+09:00", now, ""); email.CodeOf(err) != email.CodeStoreNotConfigured {
+	if _, err := s.scheduledAt("2026-11-24T09:00:00+09:00", now, ""); gmailsend.CodeOf(err) != gmailsend.CodeStoreNotConfigured {
 		t.Fatalf("without a scheduler: %v", err)
 	}
 }
@@ -115,20 +114,20 @@ func TestCheckQueuedRefusals(t *testing.T) {
 	for _, c := range []struct {
 		body, prefix, field string
 		allowKey            bool
-		code                email.Code
+		code                gmailsend.Code
 	}{
-		{body, "", "password", true, email.CodeInvalidRequest},
-		{`{"accessToken":"ya29.x","toEmail":"a@example.com","message":"m"}`, "messages[4].", "messages[4].accessToken", false, email.CodeInvalidRequest},
-		{`{"credential":"desk","toEmail":"a@example.com","message":"m","idempotencyKey":"k"}`, "messages[0].", "messages[0].idempotencyKey", false, email.CodeInvalidRequest},
-		{`{"credential":"desk","toEmail":"not-an-address","message":"m"}`, "messages[1].", "messages[1].toEmail", false, email.CodeInvalidRequest},
-		{`{"credential":"desk","toEmail":"a@example.com","message":"` + strings.Repeat("x", 300<<10) + `"}`, "", "", true, email.CodePayloadTooLarge},
+		{body, "", "password", true, gmailsend.CodeInvalidRequest},
+		{`{"accessToken":"ya29.x","toEmail":"a@example.com","message":"m"}`, "messages[4].", "messages[4].accessToken", false, gmailsend.CodeInvalidRequest},
+		{`{"credential":"desk","toEmail":"a@example.com","message":"m","idempotencyKey":"k"}`, "messages[0].", "messages[0].idempotencyKey", false, gmailsend.CodeInvalidRequest},
+		{`{"credential":"desk","toEmail":"not-an-address","message":"m"}`, "messages[1].", "messages[1].toEmail", false, gmailsend.CodeInvalidRequest},
+		{`{"credential":"desk","toEmail":"a@example.com","message":"` + strings.Repeat("x", 300<<10) + `"}`, "", "", true, gmailsend.CodePayloadTooLarge},
 	} {
 		_, err := s.checkQueued(ctx, []byte(c.body), Origin{}, c.prefix, c.allowKey)
-		e := email.AsError(err)
+		e := gmailsend.AsError(err)
 		if e == nil || e.Code != c.code || e.Field != c.field {
 			t.Errorf("%.60s: %v, want %s on %q", c.body, err, c.code, c.field)
 		}
-		if c.code == email.CodePayloadTooLarge && !strings.Contains(e.Message, "POST /send") {
+		if c.code == gmailsend.CodePayloadTooLarge && !strings.Contains(e.Message, "POST /send") {
 			t.Errorf("413 does not point at POST /send: %s", e.Message)
 		}
 	}
@@ -141,7 +140,7 @@ func TestCheckQueuedPrepares(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.rec.Status != store.StatusScheduled || p.rec.Account != "credential:desk" || p.rec.Recipients != 2 || p.rec.ScheduledAt == nil {
+	if p.rec.Status != gmailsend.StatusScheduled || p.rec.Account != "credential:desk" || p.rec.Recipients != 2 || p.rec.ScheduledAt == nil {
 		t.Fatalf("record %+v", p.rec)
 	}
 	p.withID("fixed-id")
@@ -162,7 +161,7 @@ func TestDecodeBatch(t *testing.T) {
 		{`{"messages":[{}]} {}`, ""},
 	} {
 		_, err := decodeBatch([]byte(c.in), 2)
-		if e := email.AsError(err); e == nil || e.Code != email.CodeInvalidRequest || e.Field != c.field {
+		if e := gmailsend.AsError(err); e == nil || e.Code != gmailsend.CodeInvalidRequest || e.Field != c.field {
 			t.Errorf("%s: %v, want invalid_request on %q", c.in, err, c.field)
 		}
 	}

@@ -3,9 +3,8 @@ package sender
 import (
 	"context"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // quotaTicket is a send's reservation against its account's quota.
@@ -30,7 +29,7 @@ func (s *Sender) reserve(ctx context.Context, q *quotaTicket, login credential.L
 	if login.Limits.DailyRecipients > 0 {
 		limits.Recipients = login.Limits.DailyRecipients
 	}
-	q.account, q.recipients = store.AccountOf("", login.User), recipients
+	q.account, q.recipients = gmailsend.AccountOf("", login.User), recipients
 	if err := g.Reserve(ctx, q.account, limits, recipients); err != nil {
 		return err
 	}
@@ -42,17 +41,17 @@ func (s *Sender) reserve(ctx context.Context, q *quotaTicket, login credential.L
 // server, and records Gmail's own limit refusal (550 5.4.5, 421 4.7.0) as
 // a block until its retry time, so later sends fail fast without
 // connecting. Quota bookkeeping never changes the caller's answer.
-func (s *Sender) settleQuota(ctx context.Context, q *quotaTicket, rec *store.Record, err error) {
+func (s *Sender) settleQuota(ctx context.Context, q *quotaTicket, rec *gmailsend.Record, err error) {
 	g := s.Durability.Quota
 	if g == nil || q.account == "" {
 		return
 	}
-	wctx, cancel := store.WriteContext(ctx)
+	wctx, cancel := gmailsend.WriteContext(ctx)
 	defer cancel()
 	if q.reserved && rec.Released {
 		_ = g.Release(wctx, q.account, q.recipients)
 	}
-	if e := email.AsError(err); e != nil && e.Code == email.CodeRateLimited && e.SMTP != nil && e.RetryAfter > 0 {
+	if e := gmailsend.AsError(err); e != nil && e.Code == gmailsend.CodeRateLimited && e.SMTP != nil && e.RetryAfter > 0 {
 		_ = g.Block(wctx, q.account, s.now().Add(e.RetryAfter))
 	}
 }

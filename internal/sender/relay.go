@@ -3,7 +3,7 @@ package sender
 import (
 	"strings"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // RelayPolicy limits who may send and to whom, so an exposed endpoint
@@ -16,21 +16,21 @@ type RelayPolicy struct {
 }
 
 // Check refuses a mail outside the policy with forbidden.
-func (p RelayPolicy) Check(m *email.Mail) error {
+func (p RelayPolicy) Check(m *gmailsend.Mail) error {
 	if len(p.AllowedSenders) > 0 && !containsFold(p.AllowedSenders, m.From.Email) {
-		return email.Errorf(email.CodeForbidden, "user", "account %s is not allowed to send through this deployment", m.From.Email)
+		return gmailsend.Errorf(gmailsend.CodeForbidden, "user", "account %s is not allowed to send through this deployment", m.From.Email)
 	}
 	if len(p.AllowedRecipientDomains) == 0 {
 		return nil
 	}
 	for _, group := range []struct {
 		field string
-		list  []email.Address
+		list  []gmailsend.Address
 	}{{"toEmail", m.To}, {"cc", m.Cc}, {"bcc", m.Bcc}} {
 		for _, a := range group.list {
 			domain := a.Email[strings.LastIndexByte(a.Email, '@')+1:]
 			if !containsFold(p.AllowedRecipientDomains, domain) {
-				return email.Errorf(email.CodeForbidden, group.field, "recipient domain %s is not allowed by this deployment", domain)
+				return gmailsend.Errorf(gmailsend.CodeForbidden, group.field, "recipient domain %s is not allowed by this deployment", domain)
 			}
 		}
 	}

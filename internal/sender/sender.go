@@ -7,11 +7,10 @@ import (
 
 	"github.com/go-gomail/gomail"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/gomailmime"
 	"github.com/gmailsend/gmailsend/internal/smtp"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // Deliverer hands a built message to the SMTP server; *smtp.Client is one.
@@ -23,7 +22,7 @@ var _ Deliverer = (*smtp.Client)(nil)
 
 // Resolver finds the credential of a request; *credential.Resolver is one.
 type Resolver interface {
-	Resolve(ctx context.Context, req *email.Request, caller credential.Caller) (credential.Login, error)
+	Resolve(ctx context.Context, req *gmailsend.Request, caller credential.Caller) (credential.Login, error)
 	Refresh(ctx context.Context, l credential.Login) (credential.Login, error)
 	Invalidate(l credential.Login)
 }
@@ -32,7 +31,7 @@ var _ Resolver = (*credential.Resolver)(nil)
 
 // Sender runs sends. Safe for concurrent use.
 type Sender struct {
-	Limits      email.Limits
+	Limits      gmailsend.RequestLimits
 	Relay       RelayPolicy
 	Credentials Resolver
 	Deliver     Deliverer
@@ -45,7 +44,7 @@ type Sender struct {
 	SafetyMargin time.Duration
 	// Records keeps a record of every send and makes idempotency keys
 	// work (durable.go); nil sends statelessly, as without MESSAGES_TABLE.
-	Records store.Records
+	Records gmailsend.Records
 	// Durability tunes records and keys.
 	Durability Durability
 	// Suppressions refuses addresses that hard-bounced (suppression.go);
@@ -57,7 +56,7 @@ type Sender struct {
 	Queueing Queueing
 	// StatusSink is told of every status change of a record once it is
 	// stored (settle.go); nil tells nobody.
-	StatusSink store.StatusSink
+	StatusSink gmailsend.StatusSink
 	// Templates renders a request's stored template (templates.go); nil
 	// refuses requests that name one.
 	Templates *Templates
@@ -99,7 +98,7 @@ type Outcome struct {
 
 // Send decodes body and delivers it.
 func (s *Sender) Send(ctx context.Context, body []byte) (*Result, Outcome, error) {
-	req, err := email.DecodeRequest(body)
+	req, err := gmailsend.DecodeRequest(body)
 	if err != nil {
 		return nil, Outcome{}, err
 	}
@@ -107,7 +106,7 @@ func (s *Sender) Send(ctx context.Context, body []byte) (*Result, Outcome, error
 }
 
 // SendRequest delivers a decoded request from an IAM-authorised source.
-func (s *Sender) SendRequest(ctx context.Context, req *email.Request) (*Result, Outcome, error) {
+func (s *Sender) SendRequest(ctx context.Context, req *gmailsend.Request) (*Result, Outcome, error) {
 	return s.sendRequest(ctx, req, credential.IAM, nil)
 }
 
@@ -118,19 +117,19 @@ func (s *Sender) SendRequest(ctx context.Context, req *email.Request) (*Result, 
 // when both fail (it may be the caller's refusal, which must not learn
 // about the list). The start it returns, when not nil, runs once every
 // check has passed, just before the message goes to the server.
-type beforeDelivery func(ctx context.Context, login credential.Login, mail *email.Mail) (start func(), err error)
+type beforeDelivery func(ctx context.Context, login credential.Login, mail *gmailsend.Mail) (start func(), err error)
 
 // sendRequest resolves the credential (which decides whether caller may
 // use it before anything else looks at it), validates, checks the relay
 // policy and the suppression list, builds and delivers.
-func (s *Sender) sendRequest(ctx context.Context, req *email.Request, caller credential.Caller, before beforeDelivery) (*Result, Outcome, error) {
+func (s *Sender) sendRequest(ctx context.Context, req *gmailsend.Request, caller credential.Caller, before beforeDelivery) (*Result, Outcome, error) {
 	var out Outcome
 	login, err := s.resolve(ctx, req, caller)
 	out.Credential = login.Stored
 	if err != nil {
 		return nil, out, err
 	}
-	mail, err := email.Validate(req, s.Limits)
+	mail, err := gmailsend.Validate(req, s.Limits)
 	if err != nil {
 		return nil, out, err
 	}
@@ -187,7 +186,7 @@ func (s *Sender) sendRequest(ctx context.Context, req *email.Request, caller cre
 	return &Result{Status: "sent", MessageID: built.MessageID, Accepted: built.Accepted}, out, nil
 }
 
-func (s *Sender) resolve(ctx context.Context, req *email.Request, caller credential.Caller) (credential.Login, error) {
+func (s *Sender) resolve(ctx context.Context, req *gmailsend.Request, caller credential.Caller) (credential.Login, error) {
 	if d, ok := ctx.Deadline(); ok && s.SafetyMargin > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, d.Add(-s.SafetyMargin))
@@ -200,7 +199,7 @@ func (s *Sender) resolve(ctx context.Context, req *email.Request, caller credent
 // credential; a rejected OAuth access token is refreshed and tried once more.
 func (s *Sender) deliver(ctx context.Context, login credential.Login, msg *gomail.Message) error {
 	err := s.Deliver.Send(ctx, credsOf(login), msg)
-	if email.CodeOf(err) != email.CodeSMTPAuthFailed {
+	if gmailsend.CodeOf(err) != gmailsend.CodeSMTPAuthFailed {
 		return err
 	}
 	if errors.Is(err, smtp.ErrAccessTokenRejected) && login.Refreshable() {
@@ -209,7 +208,7 @@ func (s *Sender) deliver(ctx context.Context, login credential.Login, msg *gomai
 			return rerr
 		}
 		err = s.Deliver.Send(ctx, credsOf(fresh), msg)
-		if email.CodeOf(err) != email.CodeSMTPAuthFailed {
+		if gmailsend.CodeOf(err) != gmailsend.CodeSMTPAuthFailed {
 			return err
 		}
 	}

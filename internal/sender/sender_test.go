@@ -7,8 +7,8 @@ import (
 
 	"github.com/go-gomail/gomail"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/smtp"
 )
 
@@ -35,7 +35,7 @@ type countingResolver struct {
 	invalidated int
 }
 
-func (r *countingResolver) Resolve(_ context.Context, req *email.Request, _ credential.Caller) (credential.Login, error) {
+func (r *countingResolver) Resolve(_ context.Context, req *gmailsend.Request, _ credential.Caller) (credential.Login, error) {
 	if req.User == "" {
 		req.User = r.login.User
 	}
@@ -52,15 +52,15 @@ func (r *countingResolver) Invalidate(credential.Login) { r.invalidated++ }
 
 const body = `{"user":"me@gmail.com","password":"p","toEmail":"a@example.com","subject":"s","message":"m"}`
 
-var tokenRejected = &email.Error{Code: email.CodeSMTPAuthFailed, Message: "token", Err: fmt.Errorf("%w", smtp.ErrAccessTokenRejected)}
+var tokenRejected = &gmailsend.Error{Code: gmailsend.CodeSMTPAuthFailed, Message: "token", Err: fmt.Errorf("%w", smtp.ErrAccessTokenRejected)}
 
 // TestAuthFailureEvicts ensures a refused credential is dropped from the cache and not retried.
 func TestAuthFailureEvicts(t *testing.T) {
-	d := &scriptedDeliverer{errs: []error{email.Errorf(email.CodeSMTPAuthFailed, "", "bad")}}
+	d := &scriptedDeliverer{errs: []error{gmailsend.Errorf(gmailsend.CodeSMTPAuthFailed, "", "bad")}}
 	r := &countingResolver{login: credential.Login{User: "me@gmail.com", Password: "p"}}
-	s := &Sender{Limits: email.DefaultLimits(), Credentials: r, Deliver: d}
+	s := &Sender{Limits: gmailsend.DefaultLimits(), Credentials: r, Deliver: d}
 	_, _, err := s.Send(context.Background(), []byte(body))
-	if email.CodeOf(err) != email.CodeSMTPAuthFailed || r.invalidated != 1 || r.refreshes != 0 || len(d.calls) != 1 {
+	if gmailsend.CodeOf(err) != gmailsend.CodeSMTPAuthFailed || r.invalidated != 1 || r.refreshes != 0 || len(d.calls) != 1 {
 		t.Fatalf("err %v invalidated %d refreshes %d calls %d", err, r.invalidated, r.refreshes, len(d.calls))
 	}
 }
@@ -69,16 +69,16 @@ func TestAuthFailureEvicts(t *testing.T) {
 func TestRejectedTokenNotRefreshableIsNotRetried(t *testing.T) {
 	d := &scriptedDeliverer{errs: []error{tokenRejected}}
 	r := &countingResolver{login: credential.Login{User: "me@gmail.com", AccessToken: "inline"}}
-	s := &Sender{Limits: email.DefaultLimits(), Credentials: r, Deliver: d}
-	if _, _, err := s.Send(context.Background(), []byte(body)); email.CodeOf(err) != email.CodeSMTPAuthFailed || r.refreshes != 0 || len(d.calls) != 1 {
+	s := &Sender{Limits: gmailsend.DefaultLimits(), Credentials: r, Deliver: d}
+	if _, _, err := s.Send(context.Background(), []byte(body)); gmailsend.CodeOf(err) != gmailsend.CodeSMTPAuthFailed || r.refreshes != 0 || len(d.calls) != 1 {
 		t.Fatalf("err %v refreshes %d calls %d", err, r.refreshes, len(d.calls))
 	}
 }
 
 // TestRelayPolicy ensures empty lists allow all, and set lists refuse with forbidden naming the field.
 func TestRelayPolicy(t *testing.T) {
-	m := &email.Mail{From: email.Address{Email: "me@gmail.com"}, To: []email.Address{{Email: "a@example.com"}},
-		Bcc: []email.Address{{Email: "b@other.example"}}}
+	m := &gmailsend.Mail{From: gmailsend.Address{Email: "me@gmail.com"}, To: []gmailsend.Address{{Email: "a@example.com"}},
+		Bcc: []gmailsend.Address{{Email: "b@other.example"}}}
 	if err := (RelayPolicy{}).Check(m); err != nil {
 		t.Fatal(err)
 	}
@@ -86,11 +86,11 @@ func TestRelayPolicy(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := RelayPolicy{AllowedRecipientDomains: []string{"example.com"}}.Check(m)
-	if e := email.AsError(err); e.Code != email.CodeForbidden || e.Field != "bcc" {
+	if e := gmailsend.AsError(err); e.Code != gmailsend.CodeForbidden || e.Field != "bcc" {
 		t.Fatalf("%v", err)
 	}
 	err = RelayPolicy{AllowedSenders: []string{"boss@gmail.com"}}.Check(m)
-	if e := email.AsError(err); e.Code != email.CodeForbidden || e.Field != "user" {
+	if e := gmailsend.AsError(err); e.Code != gmailsend.CodeForbidden || e.Field != "user" {
 		t.Fatalf("%v", err)
 	}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // statusWrites are the port methods that write a record's status
-// (store.Records, store.Transitions, bounce.Records).
+// (gmailsend.Records, gmailsend.Transitions, bounce.Records).
 var statusWrites = map[string]bool{"Claim": true, "Finish": true, "Move": true, "Begin": true, "BeginFrom": true}
 
 // bounceWrites is the one write of bounce.Records (the reader's Mailbox
@@ -21,7 +21,7 @@ var bounceWrites = map[string]bool{"WriteBounce": true}
 // TestStatusChangesOnlyInSettle ensures no file of the send use cases but
 // settle.go writes a record's status, by assigning a Status field or by
 // calling a port method that writes one: every status change passes
-// store.Settle and reaches the status sink.
+// gmailsend.Settle and reaches the status sink.
 func TestStatusChangesOnlyInSettle(t *testing.T) {
 	for _, v := range statusWritesOutside(t, ".", "settle.go", statusWrites) {
 		t.Errorf("%s: a status write outside settle.go; make it a function of settle.go", v)
@@ -31,7 +31,7 @@ func TestStatusChangesOnlyInSettle(t *testing.T) {
 // TestBounceStatusOnlyInApply ensures the bounce reader writes a record
 // only through bounce.Apply (its settle.go), and the table adapter holds
 // no rule: it neither runs Event.Admit nor names the statuses a bounce
-// leads to (store.BounceStatus decides them).
+// leads to (gmailsend.BounceStatus decides them).
 func TestBounceStatusOnlyInApply(t *testing.T) {
 	for _, v := range statusWritesOutside(t, "../bounce", "settle.go", bounceWrites) {
 		t.Errorf("%s: a record write outside bounce.Apply", v)

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/bounce"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 // SuppressionList says which addresses an account must not send to;
@@ -23,7 +23,7 @@ type SuppressionList interface {
 // built or sent. The
 // list belongs to the mailbox (bounce.AccountKey), so it applies whichever
 // credential or source reached it. Without a list it allows everything.
-func (s *Sender) CheckSuppressed(ctx context.Context, mailbox string, mail *email.Mail) error {
+func (s *Sender) CheckSuppressed(ctx context.Context, mailbox string, mail *gmailsend.Mail) error {
 	if s.Suppressions == nil {
 		return nil
 	}
@@ -35,15 +35,15 @@ func (s *Sender) CheckSuppressed(ctx context.Context, mailbox string, mail *emai
 	why := bounce.Why(hits[0].Reason)
 	for _, list := range []struct {
 		field string
-		addrs []email.Address
+		addrs []gmailsend.Address
 	}{{"toEmail", mail.To}, {"cc", mail.Cc}, {"bcc", mail.Bcc}} {
 		for i, a := range list.addrs {
 			if strings.ToLower(a.Email) == first {
-				return email.Errorf(email.CodeRecipientSuppressed, fmt.Sprintf("%s[%d]", list.field, i),
+				return gmailsend.Errorf(gmailsend.CodeRecipientSuppressed, fmt.Sprintf("%s[%d]", list.field, i),
 					"%s is on this account's suppression list (reason %q: %s); nothing was sent. "+
 						"Remove it with DELETE /suppressions/{address} if it should get mail again", a.Email, hits[0].Reason, why)
 			}
 		}
 	}
-	return email.Errorf(email.CodeRecipientSuppressed, "toEmail", "%s is on this account's suppression list (reason %q: %s); nothing was sent", hits[0].Address, hits[0].Reason, why)
+	return gmailsend.Errorf(gmailsend.CodeRecipientSuppressed, "toEmail", "%s is on this account's suppression list (reason %q: %s); nothing was sent", hits[0].Address, hits[0].Reason, why)
 }

@@ -6,12 +6,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/dynalite"
 	"github.com/gmailsend/gmailsend/internal/bounce"
 	"github.com/gmailsend/gmailsend/internal/credential"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
-	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // TestSuppressedRecipientIsRefused ensures a send naming a suppressed
@@ -27,12 +26,12 @@ func TestSuppressedRecipientIsRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := &scriptedDeliverer{}
-	s := &Sender{Limits: email.DefaultLimits(), Credentials: &countingResolver{login: credential.Login{User: "me@gmail.com", Password: "p"}},
+	s := &Sender{Limits: gmailsend.DefaultLimits(), Credentials: &countingResolver{login: credential.Login{User: "me@gmail.com", Password: "p"}},
 		Deliver: d, Suppressions: table}
 	req := `{"user":"me@gmail.com","password":"p","toEmail":["a@example.com"],"cc":["b@example.com","GONE@example.net"],"subject":"s","message":"m"}`
 	_, _, err := s.Send(ctx, []byte(req))
-	e := email.AsError(err)
-	if e.Code != email.CodeRecipientSuppressed || e.Field != "cc[1]" || !strings.Contains(e.Message, "GONE@example.net") {
+	e := gmailsend.AsError(err)
+	if e.Code != gmailsend.CodeRecipientSuppressed || e.Field != "cc[1]" || !strings.Contains(e.Message, "GONE@example.net") {
 		t.Fatalf("err = %+v", e)
 	}
 	if len(d.calls) != 0 {
@@ -65,14 +64,14 @@ func TestQueuedSendToSuppressedIsRefused(t *testing.T) {
 		Reason: bounce.ReasonManual, CreatedAt: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	s := &Sender{Limits: email.DefaultLimits(), Credentials: &countingResolver{login: credential.Login{User: "me@gmail.com", Password: "p", Stored: "desk"}},
+	s := &Sender{Limits: gmailsend.DefaultLimits(), Credentials: &countingResolver{login: credential.Login{User: "me@gmail.com", Password: "p", Stored: "desk"}},
 		Suppressions: table, Durability: testDurability()}
 	p, err := s.checkQueued(ctx, []byte(`{"credential":"desk","toEmail":"a@example.com","bcc":"gone@example.net","subject":"s","message":"m"}`), Origin{}, "messages[2].", true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = prefixed(s.checkSendable(ctx, []*prepared{p})[0], "messages[2].")
-	if e := email.AsError(err); e.Code != email.CodeRecipientSuppressed || e.Field != "messages[2].bcc[0]" {
+	if e := gmailsend.AsError(err); e.Code != gmailsend.CodeRecipientSuppressed || e.Field != "messages[2].bcc[0]" {
 		t.Fatalf("err = %+v", e)
 	}
 	if p, err = s.checkQueued(ctx, []byte(`{"credential":"desk","toEmail":"a@example.com","subject":"s","message":"m"}`), Origin{}, "", true); err != nil {
@@ -93,9 +92,9 @@ func TestSuppressedItemTakesNoHeadroom(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := testDurability()
-	d.Quota = &store.Guard{Buckets: table, Now: time.Now}
-	d.Limits = store.Limits{Messages: 1, Recipients: 10}
-	s := &Sender{Limits: email.DefaultLimits(), Credentials: &countingResolver{login: credential.Login{User: "me@gmail.com", Password: "p", Stored: "desk"}},
+	d.Quota = &gmailsend.Guard{Buckets: table, Now: time.Now}
+	d.Limits = gmailsend.QuotaLimits{Messages: 1, Recipients: 10}
+	s := &Sender{Limits: gmailsend.DefaultLimits(), Credentials: &countingResolver{login: credential.Login{User: "me@gmail.com", Password: "p", Stored: "desk"}},
 		Suppressions: table, Durability: d}
 	var ps []*prepared
 	for _, to := range []string{"gone@example.net", "a@example.com"} {
@@ -106,14 +105,14 @@ func TestSuppressedItemTakesNoHeadroom(t *testing.T) {
 		ps = append(ps, p)
 	}
 	errs := s.checkSendable(ctx, ps)
-	if e := email.AsError(errs[0]); e == nil || e.Code != email.CodeRecipientSuppressed {
+	if e := gmailsend.AsError(errs[0]); e == nil || e.Code != gmailsend.CodeRecipientSuppressed {
 		t.Fatalf("the suppressed item: %v", errs[0])
 	}
 	if errs[1] != nil {
 		t.Fatalf("the other item must fit the one message of headroom: %v", errs[1])
 	}
 	ps[0] = ps[1]
-	if e := email.AsError(s.checkSendable(ctx, ps)[1]); e == nil || e.Code != email.CodeQuotaExceeded {
+	if e := gmailsend.AsError(s.checkSendable(ctx, ps)[1]); e == nil || e.Code != gmailsend.CodeQuotaExceeded {
 		t.Fatalf("two unsuppressed messages against room for one: %v", e)
 	}
 }

@@ -6,10 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/bounce"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // SuppressionEditor reads and edits one account's suppression list;
@@ -25,16 +24,16 @@ type SuppressionEditor interface {
 // caller must be allowed to use like any send; its mailbox owns the list.
 func (s *Sender) suppressionTarget(ctx context.Context, credentialName, caller, address string) (account, addr string, err error) {
 	if s.SuppressionEdits == nil {
-		return "", "", email.Errorf(email.CodeStoreNotConfigured, "", "the suppression list needs the message table; set MESSAGES_TABLE")
+		return "", "", gmailsend.Errorf(gmailsend.CodeStoreNotConfigured, "", "the suppression list needs the message table; set MESSAGES_TABLE")
 	}
-	a, err := email.ParseAddress("address", address)
+	a, err := gmailsend.ParseAddress("address", address)
 	if err != nil {
 		return "", "", err
 	}
 	// The same API keys as may send with the credential (allowedCallers).
-	login, err := s.resolve(ctx, &email.Request{Credential: credentialName}, credential.Caller{API: true, Key: caller})
-	if e := email.AsError(err); err != nil && e.Code == email.CodeInvalidRequest && e.Field == "password" {
-		return "", "", email.Invalid("credential", "name the stored credential whose suppression list this is (?credential=…); this deployment has no default credential")
+	login, err := s.resolve(ctx, &gmailsend.Request{Credential: credentialName}, credential.Caller{API: true, Key: caller})
+	if e := gmailsend.AsError(err); err != nil && e.Code == gmailsend.CodeInvalidRequest && e.Field == "password" {
+		return "", "", gmailsend.Invalid("credential", "name the stored credential whose suppression list this is (?credential=…); this deployment has no default credential")
 	}
 	if err != nil {
 		return "", "", err
@@ -49,8 +48,8 @@ func (s *Sender) GetSuppression(ctx context.Context, credentialName, caller, add
 		return nil, err
 	}
 	sup, err := s.SuppressionEdits.Suppression(ctx, account, addr)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, email.Errorf(email.CodeSuppressionNotFound, "address", "%s is not on this account's suppression list", addr)
+	if errors.Is(err, gmailsend.ErrNotFound) {
+		return nil, gmailsend.Errorf(gmailsend.CodeSuppressionNotFound, "address", "%s is not on this account's suppression list", addr)
 	}
 	return sup, err
 }
@@ -80,7 +79,7 @@ func (s *Sender) DeleteSuppression(ctx context.Context, credentialName, caller, 
 	}
 	removed, err := s.SuppressionEdits.Unsuppress(ctx, account, addr)
 	if err == nil && !removed {
-		return email.Errorf(email.CodeSuppressionNotFound, "address", "%s is not on this account's suppression list", addr)
+		return gmailsend.Errorf(gmailsend.CodeSuppressionNotFound, "address", "%s is not on this account's suppression list", addr)
 	}
 	return err
 }

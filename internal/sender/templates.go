@@ -9,10 +9,9 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/gomailmime"
 	"github.com/gmailsend/gmailsend/internal/mailtemplate"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // TemplateStore keeps stored templates per scope (the API key id);
@@ -34,13 +33,13 @@ type Templates struct {
 
 func (t *Templates) ready() error {
 	if t == nil || t.Store == nil {
-		return email.Errorf(email.CodeStoreNotConfigured, "template", "stored templates need the message table; set MESSAGES_TABLE")
+		return gmailsend.Errorf(gmailsend.CodeStoreNotConfigured, "template", "stored templates need the message table; set MESSAGES_TABLE")
 	}
 	return nil
 }
 
 func templateNotFound(name string) error {
-	return email.Errorf(email.CodeTemplateNotFound, "template", "no template named %q for this API key", name)
+	return gmailsend.Errorf(gmailsend.CodeTemplateNotFound, "template", "no template named %q for this API key", name)
 }
 
 // Put is PUT /templates/{name}: the body {subject, html, text?,
@@ -54,13 +53,13 @@ func (t *Templates) Put(ctx context.Context, caller, name string, body []byte) (
 		return nil, err
 	}
 	if !utf8.Valid(body) {
-		return nil, email.Invalid("", "request body is not valid UTF-8")
+		return nil, gmailsend.Invalid("", "request body is not valid UTF-8")
 	}
 	var src mailtemplate.Source
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&src); err != nil {
-		return nil, email.Invalid("", "the body must be {\"subject\", \"html\", \"text\"?, \"description\"?, \"unsubscribe\"?}: %s", cleanDecodeError(err))
+		return nil, gmailsend.Invalid("", "the body must be {\"subject\", \"html\", \"text\"?, \"description\"?, \"unsubscribe\"?}: %s", cleanDecodeError(err))
 	}
 	if _, err := mailtemplate.Parse(src); err != nil {
 		return nil, err
@@ -87,7 +86,7 @@ func (t *Templates) Get(ctx context.Context, caller, name, version string) (*mai
 	if version != "" {
 		n, err := strconv.Atoi(version)
 		if err != nil || n < 1 {
-			return nil, email.Invalid("version", "version is a positive whole number")
+			return nil, gmailsend.Invalid("version", "version is a positive whole number")
 		}
 		v = n
 	}
@@ -99,9 +98,9 @@ func (t *Templates) load(ctx context.Context, caller, name string, version int) 
 		return nil, err
 	}
 	tpl, err := t.Store.Template(ctx, caller, name, version)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, gmailsend.ErrNotFound) {
 		if version > 0 {
-			return nil, email.Errorf(email.CodeTemplateNotFound, "version", "template %q has no version %d for this API key", name, version)
+			return nil, gmailsend.Errorf(gmailsend.CodeTemplateNotFound, "version", "template %q has no version %d for this API key", name, version)
 		}
 		return nil, templateNotFound(name)
 	}
@@ -135,10 +134,10 @@ func (t *Templates) Delete(ctx context.Context, caller, name string) error {
 // text, and records which version it used in req.Rendered. A request
 // without a template is left as it is; one with a template may not carry
 // subject, message or text of its own.
-func (t *Templates) Expand(ctx context.Context, caller string, req *email.Request) error {
+func (t *Templates) Expand(ctx context.Context, caller string, req *gmailsend.Request) error {
 	if req.Template == "" {
 		if len(bytes.TrimSpace(req.Variables)) > 0 && string(bytes.TrimSpace(req.Variables)) != "null" {
-			return email.Invalid("variables", "variables are rendered into a template; name it in \"template\"")
+			return gmailsend.Invalid("variables", "variables are rendered into a template; name it in \"template\"")
 		}
 		return nil
 	}
@@ -147,7 +146,7 @@ func (t *Templates) Expand(ctx context.Context, caller string, req *email.Reques
 	}
 	for _, f := range []struct{ name, value string }{{"subject", req.Subject}, {"message", req.Message}, {"text", req.Text}} {
 		if f.value != "" {
-			return email.Invalid(f.name, "a request naming a template takes subject, message and text from it; remove %q", f.name)
+			return gmailsend.Invalid(f.name, "a request naming a template takes subject, message and text from it; remove %q", f.name)
 		}
 	}
 	if err := t.ready(); err != nil {
@@ -166,14 +165,14 @@ func (t *Templates) Expand(ctx context.Context, caller string, req *email.Reques
 		return err
 	}
 	req.Subject, req.Message, req.Text = out.Subject, out.HTML, out.Text
-	req.Rendered = &email.TemplateRef{Name: tpl.Name, Version: tpl.Version, Unsubscribe: tpl.Unsubscribe}
+	req.Rendered = &gmailsend.TemplateRef{Name: tpl.Name, Version: tpl.Version, Unsubscribe: tpl.Unsubscribe}
 	return nil
 }
 
 // renderedBody is the body a queue carries for a request rendered from a
 // template: its subject, message and text in place of the template and
 // variables, and the unsubscribe headers the template may have asked for.
-func renderedBody(req *email.Request) ([]byte, error) {
+func renderedBody(req *gmailsend.Request) ([]byte, error) {
 	c := *req
 	c.Unsubscribe = req.WantsUnsubscribe()
 	c.Template, c.Variables, c.Rendered = "", nil, nil
@@ -195,7 +194,7 @@ func (t *Templates) Preview(ctx context.Context, caller, name string, body []byt
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&in); err != nil {
-			return nil, email.Invalid("", "the body must be {\"variables\": {…}, \"version\"?: N}: %s", cleanDecodeError(err))
+			return nil, gmailsend.Invalid("", "the body must be {\"variables\": {…}, \"version\"?: N}: %s", cleanDecodeError(err))
 		}
 	}
 	vars, err := mailtemplate.DecodeVariables(in.Variables)

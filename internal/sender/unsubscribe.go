@@ -5,8 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/bounce"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/unsubscribe"
 )
 
@@ -32,7 +32,7 @@ type Unsubscribe struct {
 
 func (u *Unsubscribe) ready() error {
 	if u == nil || u.BaseURL == "" || len(u.Key) < unsubscribe.MinKeyBytes || u.List == nil {
-		return email.Errorf(email.CodeStoreNotConfigured, "unsubscribe",
+		return gmailsend.Errorf(gmailsend.CodeStoreNotConfigured, "unsubscribe",
 			"unsubscribe links need the message table, UNSUBSCRIBE_BASE_URL and UNSUBSCRIBE_KEY; this deployment lacks one of them")
 	}
 	return nil
@@ -42,25 +42,25 @@ func (u *Unsubscribe) ready() error {
 // deployment is not set up for them, or the message has more than one
 // recipient (a link unsubscribes one address: bulk mail is one recipient
 // per message).
-func (u *Unsubscribe) check(mail *email.Mail) error {
+func (u *Unsubscribe) check(mail *gmailsend.Mail) error {
 	if err := u.ready(); err != nil {
 		return err
 	}
 	if n := len(mail.Recipients()); n != 1 {
-		return email.Invalid("unsubscribe", "a message with an unsubscribe link has exactly one recipient (toEmail, cc and bcc together), not %d: send one message per recipient, e.g. with POST /messages/batch", n)
+		return gmailsend.Invalid("unsubscribe", "a message with an unsubscribe link has exactly one recipient (toEmail, cc and bcc together), not %d: send one message per recipient, e.g. with POST /messages/batch", n)
 	}
 	return nil
 }
 
 // link is the unsubscribe URL of mail's one recipient from mailbox, naming
 // the message record the send holds (withRecordID).
-func (u *Unsubscribe) link(ctx context.Context, mailbox string, mail *email.Mail) (string, error) {
+func (u *Unsubscribe) link(ctx context.Context, mailbox string, mail *gmailsend.Mail) (string, error) {
 	if err := u.check(mail); err != nil {
 		return "", err
 	}
 	id, _ := ctx.Value(recordIDKey{}).(string)
 	if id == "" {
-		return "", email.Errorf(email.CodeStoreNotConfigured, "unsubscribe", "unsubscribe links need the message table; set MESSAGES_TABLE")
+		return "", gmailsend.Errorf(gmailsend.CodeStoreNotConfigured, "unsubscribe", "unsubscribe links need the message table; set MESSAGES_TABLE")
 	}
 	tok, err := unsubscribe.Sign(u.Key, unsubscribe.Token{
 		Account: bounce.AccountKey(mailbox), AddressHash: bounce.AddressHash(mail.Recipients()[0]), Message: id,
@@ -74,7 +74,7 @@ func (u *Unsubscribe) link(ctx context.Context, mailbox string, mail *email.Mail
 // errLinkInvalid is what any token that does not verify gets: nothing
 // says whether it was malformed, forged or of another deployment.
 func errLinkInvalid() error {
-	return email.Errorf(email.CodeUnsubscribeNotFound, "token", "this unsubscribe link is not valid")
+	return gmailsend.Errorf(gmailsend.CodeUnsubscribeNotFound, "token", "this unsubscribe link is not valid")
 }
 
 // Check is GET /unsubscribe/{token}: it verifies the token and changes

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/smithy-go/logging"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/smtp"
 )
 
@@ -51,7 +51,7 @@ func loadSecretsClient(ctx context.Context, g *Globals, stderr io.Writer) (*secr
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return nil, &email.Error{Code: email.CodeSecretsUnavailable, Err: err,
+		return nil, &gmailsend.Error{Code: gmailsend.CodeSecretsUnavailable, Err: err,
 			Message: "AWS configuration could not be loaded: " + err.Error()}
 	}
 	if cfg.Region == "" {

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/googleoauth"
 	"github.com/gmailsend/gmailsend/internal/smtp"
 )
@@ -45,8 +45,8 @@ func (c *command) credentialsPut(ctx context.Context, args []string) error {
 	if user == "" {
 		return usagef("--user ADDRESS is required: the account the app password belongs to")
 	}
-	if _, err := email.ParseAddress("user", user); err != nil {
-		return usagef("--user: %s", email.AsError(err).Message)
+	if _, err := gmailsend.ParseAddress("user", user); err != nil {
+		return usagef("--user: %s", gmailsend.AsError(err).Message)
 	}
 	cfg, client, err := c.loginTargets(ctx, &g)
 	if err != nil {
@@ -90,7 +90,7 @@ func (c *command) credentialsVerify(ctx context.Context, args []string) error {
 	resolver := credential.NewResolver(credential.Policy{Prefix: g.Prefix}, awssecrets.NewWithAPI(client), tokens)
 	step, cancel := context.WithTimeout(ctx, g.Timeout)
 	defer cancel()
-	login, err := resolver.Resolve(step, &email.Request{Credential: name}, credential.IAM)
+	login, err := resolver.Resolve(step, &gmailsend.Request{Credential: name}, credential.IAM)
 	if err != nil {
 		return err
 	}
@@ -114,11 +114,11 @@ func (c *command) checkReplace(ctx context.Context, client awssecrets.API, g *Gl
 	step, cancel := context.WithTimeout(ctx, g.Timeout)
 	defer cancel()
 	raw, err := awssecrets.NewWithAPI(client).FetchSecret(step, g.Prefix+name)
-	if email.CodeOf(err) == email.CodeCredentialNotFound {
+	if gmailsend.CodeOf(err) == gmailsend.CodeCredentialNotFound {
 		return nil
 	}
 	if err != nil {
-		c.notef("note: the existing secret %s%s could not be read to compare its account (%s); it will be replaced\n", g.Prefix, name, email.AsError(err).Message)
+		c.notef("note: the existing secret %s%s could not be read to compare its account (%s); it will be replaced\n", g.Prefix, name, gmailsend.AsError(err).Message)
 		return nil
 	}
 	old, err := credential.ParseSecret(name, raw)
@@ -175,7 +175,7 @@ func jsonString(s credential.Secret) (string, error) {
 
 // nothingStored adds to a failed check that no secret was written.
 func nothingStored(err error) error {
-	e := *email.AsError(err)
+	e := *gmailsend.AsError(err)
 	e.Message += "; nothing was stored"
 	return &e
 }

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/smtp"
 )
 
@@ -99,7 +99,7 @@ func parseName(fs *flag.FlagSet, args []string) (string, error) {
 		return "", usagef("expected one credential NAME, got %d arguments", len(positional))
 	}
 	if err := credential.CheckName(positional[0]); err != nil {
-		return "", usagef("NAME %q %s", positional[0], email.AsError(err).Message)
+		return "", usagef("NAME %q %s", positional[0], gmailsend.AsError(err).Message)
 	}
 	return positional[0], nil
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // Hint is one row of docs/credentials.md's Troubleshooting table: what
@@ -14,43 +14,43 @@ import (
 // advice.
 type Hint struct {
 	Says string // as docs/credentials.md shows it (Markdown)
-	Code email.Code
+	Code gmailsend.Code
 	Do   string // Markdown
 	// matches picks the row for an error of Code.
-	matches func(e *email.Error) bool
+	matches func(e *gmailsend.Error) bool
 }
 
-func replyIs(code int, enhanced string) func(*email.Error) bool {
-	return func(e *email.Error) bool {
+func replyIs(code int, enhanced string) func(*gmailsend.Error) bool {
+	return func(e *gmailsend.Error) bool {
 		return e.SMTP != nil && e.SMTP.Code == code && strings.HasPrefix(e.SMTP.EnhancedCode, enhanced)
 	}
 }
 
-func messageHas(s string) func(*email.Error) bool {
-	return func(e *email.Error) bool { return strings.Contains(e.Message, s) }
+func messageHas(s string) func(*gmailsend.Error) bool {
+	return func(e *gmailsend.Error) bool { return strings.Contains(e.Message, s) }
 }
 
 // Troubleshooting is docs/credentials.md's "Troubleshooting" table, in its order.
 var Troubleshooting = []Hint{
-	{"`535 5.7.8 Username and Password not accepted`", email.CodeSMTPAuthFailed,
+	{"`535 5.7.8 Username and Password not accepted`", gmailsend.CodeSMTPAuthFailed,
 		"use an app password (2-Step Verification on), not the account password; check `user`", replyIs(535, "5.7.8")},
-	{"`534 5.7.9 Application-specific password required`", email.CodeSMTPAuthFailed,
+	{"`534 5.7.9 Application-specific password required`", gmailsend.CodeSMTPAuthFailed,
 		"the account has 2-Step Verification: create an app password", replyIs(534, "5.7.9")},
-	{"`534 5.7.14 Please log in with your web browser`", email.CodeSMTPAuthFailed,
+	{"`534 5.7.14 Please log in with your web browser`", gmailsend.CodeSMTPAuthFailed,
 		"sign in once on the web, or the Workspace admin blocks less secure access: use OAuth", replyIs(534, "5.7.14")},
-	{"XOAUTH2 `{\"status\":\"400\"}`", email.CodeSMTPAuthFailed,
+	{"XOAUTH2 `{\"status\":\"400\"}`", gmailsend.CodeSMTPAuthFailed,
 		"the refresh token lacks `https://mail.google.com/`", messageHas("https://mail.google.com/ scope")},
-	{"`invalid_grant`", email.CodeOAuthRefreshFailed,
+	{"`invalid_grant`", gmailsend.CodeOAuthRefreshFailed,
 		"the refresh token was revoked or expired (7 days in \"Testing\" status): obtain a new one with `gmailsend oauth login NAME`", messageHas("invalid_grant")},
-	{"`550 5.4.5 Daily user sending limit exceeded`", email.CodeRateLimited,
+	{"`550 5.4.5 Daily user sending limit exceeded`", gmailsend.CodeRateLimited,
 		"wait (up to 24 h); Gmail allows about 500 messages a day (2,000 for Workspace)", replyIs(550, "5.4.5")},
-	{"`421 4.7.0 Try again later`", email.CodeRateLimited,
+	{"`421 4.7.0 Try again later`", gmailsend.CodeRateLimited,
 		"slow down; the queue retries on its own", replyIs(421, "4.7.0")},
-	{"`552 5.3.4 Message too big`", email.CodeSMTPRejected,
+	{"`552 5.3.4 Message too big`", gmailsend.CodeSMTPRejected,
 		"keep messages under 25 MB", replyIs(552, "5.3.4")},
-	{"`550 5.7.1` …", email.CodeSMTPRejected,
+	{"`550 5.7.1` …", gmailsend.CodeSMTPRejected,
 		"Gmail judged the content or sender unacceptable", replyIs(550, "5.7.1")},
-	{"certificate errors", email.CodeTLSRequired,
+	{"certificate errors", gmailsend.CodeTLSRequired,
 		"check `SMTP_HOST`; for a private server set `SMTP_CA_FILE`", messageHas("certificate")},
 }
 
@@ -62,7 +62,7 @@ var flagOfSetting = strings.NewReplacer("`SMTP_HOST`", "`--smtp-host`", "`SMTP_C
 // no row fits: the error's own message then says what is wrong). remote
 // says e is the deployed function's answer: its advice keeps naming the
 // function's settings; otherwise this command's flags stand in for them.
-func adviceFor(e *email.Error, remote bool) string {
+func adviceFor(e *gmailsend.Error, remote bool) string {
 	for _, h := range Troubleshooting {
 		if h.Code == e.Code && h.matches(e) {
 			do := h.Do
@@ -76,10 +76,10 @@ func adviceFor(e *email.Error, remote bool) string {
 }
 
 // report prints a failure: the code and message, the server's own reply,
-// and what to do. Nothing in an email.Error holds a secret.
+// and what to do. Nothing in an gmailsend.Error holds a secret.
 func (c *command) report(err error) {
-	e := email.AsError(err)
-	if e.Code == email.CodeInternal && e.Err != nil {
+	e := gmailsend.AsError(err)
+	if e.Code == gmailsend.CodeInternal && e.Err != nil {
 		// A local failure (a file that cannot be read, …): its own text
 		// says more than "internal error", and holds no secret.
 		c.notef("gmailsend: %v\n", e.Err)

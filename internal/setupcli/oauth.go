@@ -7,8 +7,8 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/credential"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/googleoauth"
 	"github.com/gmailsend/gmailsend/internal/smtp"
 )
@@ -45,8 +45,8 @@ func (c *command) oauthLogin(ctx context.Context, args []string) error {
 		return usagef("--client-secret-file FILE is required (Google Cloud Console → APIs & Services → Credentials → OAuth client ID, Desktop app → Download JSON)")
 	}
 	if user != "" {
-		if _, err := email.ParseAddress("user", user); err != nil {
-			return usagef("--user: %s", email.AsError(err).Message)
+		if _, err := gmailsend.ParseAddress("user", user); err != nil {
+			return usagef("--user: %s", gmailsend.AsError(err).Message)
 		}
 	}
 	raw, err := os.ReadFile(file)

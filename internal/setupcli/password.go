@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // readPassword reads the app password: from the terminal without echo when
@@ -38,9 +38,9 @@ func (c *command) readPassword(ctx context.Context, prompt string) (string, erro
 	if err != nil {
 		return "", fmt.Errorf("setupcli: reading the app password: %w", err)
 	}
-	p := email.NormalizePassword(strings.TrimSpace(raw))
+	p := gmailsend.NormalizePassword(strings.TrimSpace(raw))
 	if p == "" {
-		return "", email.Invalid("password", "no app password was given (type it at the prompt, or pipe it on stdin)")
+		return "", gmailsend.Invalid("password", "no app password was given (type it at the prompt, or pipe it on stdin)")
 	}
 	return p, nil
 }

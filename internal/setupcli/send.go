@@ -13,7 +13,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // sendRequest is the function's request, with the extensions' field names.
@@ -151,17 +151,17 @@ func (c *command) post(ctx context.Context, endpoint, apiKey string, body []byte
 func answerError(endpoint string, status int, answer []byte) error {
 	var fn struct {
 		Error *struct {
-			Code    email.Code       `json:"code"`
-			Message string           `json:"message"`
-			Field   string           `json:"field"`
-			SMTP    *email.SMTPReply `json:"smtp"`
+			Code    gmailsend.Code       `json:"code"`
+			Message string               `json:"message"`
+			Field   string               `json:"field"`
+			SMTP    *gmailsend.SMTPReply `json:"smtp"`
 		} `json:"error"`
 		Message string `json:"message"` // API Gateway's shape
 	}
 	_ = json.Unmarshal(answer, &fn)
 	if fn.Error != nil && fn.Error.Code != "" {
-		e := &email.Error{Code: fn.Error.Code, Message: fn.Error.Message, Field: fn.Error.Field, SMTP: fn.Error.SMTP}
-		if e.Code == email.CodeRouteNotFound {
+		e := &gmailsend.Error{Code: fn.Error.Code, Message: fn.Error.Message, Field: fn.Error.Field, SMTP: fn.Error.SMTP}
+		if e.Code == gmailsend.CodeRouteNotFound {
 			e.Message += " (--endpoint must be the stack's SendEndpoint output, ending in /send)"
 		}
 		return e
@@ -169,13 +169,13 @@ func answerError(endpoint string, status int, answer []byte) error {
 	gw := strings.ToLower(fn.Message)
 	switch {
 	case strings.Contains(gw, "missing authentication token"):
-		return email.Errorf(email.CodeInvalidRequest, "endpoint", "API Gateway has no such route: --endpoint must be the stack's SendEndpoint output, ending in /send")
+		return gmailsend.Errorf(gmailsend.CodeInvalidRequest, "endpoint", "API Gateway has no such route: --endpoint must be the stack's SendEndpoint output, ending in /send")
 	case status == http.StatusForbidden:
-		return email.Errorf(email.CodeForbidden, "api-key", "API Gateway refused the API key (%s): pass the key's value, not its id (aws apigateway get-api-key --api-key <ApiKeyId> --include-value --query value --output text)", fn.Message)
+		return gmailsend.Errorf(gmailsend.CodeForbidden, "api-key", "API Gateway refused the API key (%s): pass the key's value, not its id (aws apigateway get-api-key --api-key <ApiKeyId> --include-value --query value --output text)", fn.Message)
 	case status == http.StatusTooManyRequests:
-		return email.Errorf(email.CodeRateLimited, "", "the API key's usage plan limit was reached (%s): its rate or daily quota; try again later or raise the plan's limits", fn.Message)
+		return gmailsend.Errorf(gmailsend.CodeRateLimited, "", "the API key's usage plan limit was reached (%s): its rate or daily quota; try again later or raise the plan's limits", fn.Message)
 	case status == http.StatusGatewayTimeout:
-		return email.Errorf(email.CodeTimeout, "", "API Gateway timed out waiting for the function; the message may still have been sent")
+		return gmailsend.Errorf(gmailsend.CodeTimeout, "", "API Gateway timed out waiting for the function; the message may still have been sent")
 	}
 	if status == http.StatusNotFound {
 		return fmt.Errorf("%s answered 404 Not Found: --endpoint must be the stack's SendEndpoint output, ending in /send", endpoint)

@@ -11,7 +11,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // templates is `gmailsend templates put|get|list|render`: the stored
@@ -122,14 +122,14 @@ func (c *command) call(ctx context.Context, method, target, apiKey string, body 
 	resp, err := hc.Do(r)
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return 0, nil, &email.Error{Code: email.CodeTimeout, Err: err, Message: "the endpoint did not answer in time"}
+			return 0, nil, &gmailsend.Error{Code: gmailsend.CodeTimeout, Err: err, Message: "the endpoint did not answer in time"}
 		}
-		return 0, nil, &email.Error{Code: email.CodeSMTPUnavailable, Err: err, Message: "the endpoint could not be reached: " + err.Error()}
+		return 0, nil, &gmailsend.Error{Code: gmailsend.CodeSMTPUnavailable, Err: err, Message: "the endpoint could not be reached: " + err.Error()}
 	}
 	defer resp.Body.Close()
 	answer, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
-		return 0, nil, &email.Error{Code: email.CodeSMTPUnavailable, Err: err, Message: "the endpoint's answer was cut off"}
+		return 0, nil, &gmailsend.Error{Code: gmailsend.CodeSMTPUnavailable, Err: err, Message: "the endpoint's answer was cut off"}
 	}
 	return resp.StatusCode, answer, nil
 }

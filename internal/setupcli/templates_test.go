@@ -12,12 +12,12 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/dynalite"
 	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
 	"github.com/gmailsend/gmailsend/internal/awssecrets"
 	"github.com/gmailsend/gmailsend/internal/setupcli"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // deployedWithStore is deployed with the message table on dynalite and
@@ -29,7 +29,7 @@ func (r *rig) deployedWithStore(t *testing.T) string {
 	cfg := app.Defaults()
 	cfg.SMTPHost, cfg.SMTPPort, cfg.SMTPCAFile, cfg.MessagesTable = "localhost", r.smtp.Port, r.caFile, "messages"
 	fn, err := app.Build(cfg, app.Parts{Secrets: awssecrets.NewWithAPI(r.secrets.Client()), DynamoDB: client,
-		FingerprintKey: store.StaticKey("a fingerprint key of the setupcli tests")})
+		FingerprintKey: gmailsend.StaticKey("a fingerprint key of the setupcli tests")})
 	if err != nil {
 		t.Fatal(err)
 	}

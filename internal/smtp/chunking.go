@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // chunkSize bounds one BDAT chunk, and so the buffer a send holds: a
@@ -126,7 +126,7 @@ func (s *session) readOneFlightReplies(reset bool, rcpt string, chunks int) (con
 	for i := 0; i < chunks; i++ {
 		steps = append(steps, step{stageContent, 250, ""})
 	}
-	var first *email.Error
+	var first *gmailsend.Error
 	resetFailed, refused, chunkRefused, verdictOK := false, false, false, false
 	for i, sp := range steps {
 		// A kept session's first reply is bounded by the reuse check

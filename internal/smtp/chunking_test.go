@@ -10,9 +10,9 @@ import (
 	gosmtp "github.com/emersion/go-smtp"
 	"github.com/go-gomail/gomail"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/faultsmtp"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 // fixedMessage has a fixed Date, so its bytes are the same on every write.
@@ -107,7 +107,7 @@ func TestChunkingRefusedRecipientDeliversNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := client.Send(ctx, goodCreds, testMessage("bad@example.com"))
-	e := wantCode(t, err, email.CodeSMTPRejected)
+	e := wantCode(t, err, gmailsend.CodeSMTPRejected)
 	if e.SMTP == nil || e.SMTP.Code != 550 || errors.Is(err, ErrContentSent) {
 		t.Fatalf("%+v (content sent: %v)", e, errors.Is(err, ErrContentSent))
 	}
@@ -146,17 +146,17 @@ func TestChunkingFaults(t *testing.T) {
 		name        string
 		stage       faultsmtp.Stage
 		fault       faultsmtp.Fault
-		code        email.Code
+		code        gmailsend.Code
 		contentSent bool // ErrContentSent: the server had the whole message
 		unknown     bool // ErrDeliveryUnknown: and never said what it did with it
 	}{
 		// The chunk went with the command, and a refusal of the command
 		// reads the same as a refusal of the chunk: content sent, refused.
-		{"BDAT refused", faultsmtp.BDAT, faultsmtp.Fault{Reply: "502 5.5.1 Unrecognized command"}, email.CodeSMTPRejected, true, false},
-		{"552 after the chunk", faultsmtp.EndData, faultsmtp.Fault{Reply: "552 5.3.4 Message too big"}, email.CodeSMTPRejected, true, false},
-		{"451 after the chunk", faultsmtp.EndData, faultsmtp.Fault{Reply: "451 4.3.0 try again"}, email.CodeSMTPUnavailable, true, false},
-		{"reset mid-chunk", faultsmtp.Content, faultsmtp.Fault{Reset: true}, email.CodeSMTPUnavailable, true, true},
-		{"silence after the chunk", faultsmtp.EndData, faultsmtp.Fault{Silence: true}, email.CodeTimeout, true, true},
+		{"BDAT refused", faultsmtp.BDAT, faultsmtp.Fault{Reply: "502 5.5.1 Unrecognized command"}, gmailsend.CodeSMTPRejected, true, false},
+		{"552 after the chunk", faultsmtp.EndData, faultsmtp.Fault{Reply: "552 5.3.4 Message too big"}, gmailsend.CodeSMTPRejected, true, false},
+		{"451 after the chunk", faultsmtp.EndData, faultsmtp.Fault{Reply: "451 4.3.0 try again"}, gmailsend.CodeSMTPUnavailable, true, false},
+		{"reset mid-chunk", faultsmtp.Content, faultsmtp.Fault{Reset: true}, gmailsend.CodeSMTPUnavailable, true, true},
+		{"silence after the chunk", faultsmtp.EndData, faultsmtp.Fault{Silence: true}, gmailsend.CodeTimeout, true, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			srv, cfg := startFaultServer(t, faultsmtp.Options{Pipelining: true, Chunking: true,

@@ -13,8 +13,8 @@ import (
 	gosmtp "github.com/emersion/go-smtp"
 	"github.com/go-gomail/gomail"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 const (
@@ -58,9 +58,9 @@ func ctxTimeout(t *testing.T, d time.Duration) context.Context {
 	return ctx
 }
 
-func wantCode(t *testing.T, err error, code email.Code) *email.Error {
+func wantCode(t *testing.T, err error, code gmailsend.Code) *gmailsend.Error {
 	t.Helper()
-	e := email.AsError(err)
+	e := gmailsend.AsError(err)
 	if e == nil || e.Code != code {
 		t.Fatalf("want %s, got %v", code, err)
 	}
@@ -113,7 +113,7 @@ func TestNoSTARTTLSSendsNoCredentials(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Host, cfg.Port = "127.0.0.1", srv.Port
 	err = New(cfg).Send(ctxTimeout(t, 5*time.Second), goodCreds, testMessage("a@example.com"))
-	wantCode(t, err, email.CodeTLSRequired)
+	wantCode(t, err, gmailsend.CodeTLSRequired)
 	if n := len(srv.AuthAttempts()); n != 0 {
 		t.Fatalf("%d AUTH attempts reached a plaintext server that would have accepted them", n)
 	}
@@ -160,7 +160,7 @@ func TestCertificateVerified(t *testing.T) {
 				cfg.RootCAs = ca.Pool()
 			}
 			err := New(cfg).Send(ctxTimeout(t, 5*time.Second), goodCreds, testMessage("a@example.com"))
-			e := wantCode(t, err, email.CodeTLSRequired)
+			e := wantCode(t, err, gmailsend.CodeTLSRequired)
 			if !strings.Contains(e.Message, c.reason) {
 				t.Errorf("message %q lacks %q", e.Message, c.reason)
 			}
@@ -175,7 +175,7 @@ func TestCertificateVerified(t *testing.T) {
 func TestWrongPassword(t *testing.T) {
 	_, cfg := startServer(t, devsmtp.Options{})
 	err := New(cfg).Send(ctxTimeout(t, 5*time.Second), Credentials{User: testUser, Password: "wrong"}, testMessage("a@example.com"))
-	e := wantCode(t, err, email.CodeSMTPAuthFailed)
+	e := wantCode(t, err, gmailsend.CodeSMTPAuthFailed)
 	if e.SMTP == nil || e.SMTP.Code != 535 || e.SMTP.EnhancedCode != "5.7.8" || !strings.Contains(e.SMTP.Message, "Username and Password not accepted") {
 		t.Fatalf("smtp reply %+v", e.SMTP)
 	}
@@ -190,14 +190,14 @@ func TestReplyMapping(t *testing.T) {
 		name  string
 		stage string
 		reply *gosmtp.SMTPError
-		code  email.Code
+		code  gmailsend.Code
 	}{
-		{"daily limit", "MAIL", &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 4, 5}, Message: "Daily user sending limit exceeded."}, email.CodeRateLimited},
-		{"421 4.7.0", "MAIL", &gosmtp.SMTPError{Code: 421, EnhancedCode: gosmtp.EnhancedCode{4, 7, 0}, Message: "Try again later"}, email.CodeRateLimited},
-		{"451 temporary", "MAIL", &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "Temporary"}, email.CodeSMTPUnavailable},
-		{"550 recipient", "RCPT", &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "No such user"}, email.CodeSMTPRejected},
-		{"552 too large", "DATA", &gosmtp.SMTPError{Code: 552, EnhancedCode: gosmtp.EnhancedCode{5, 3, 4}, Message: "Message too big"}, email.CodeSMTPRejected},
-		{"554 spam", "DATA", &gosmtp.SMTPError{Code: 554, EnhancedCode: gosmtp.EnhancedCode{5, 7, 0}, Message: "Message rejected"}, email.CodeSMTPRejected},
+		{"daily limit", "MAIL", &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 4, 5}, Message: "Daily user sending limit exceeded."}, gmailsend.CodeRateLimited},
+		{"421 4.7.0", "MAIL", &gosmtp.SMTPError{Code: 421, EnhancedCode: gosmtp.EnhancedCode{4, 7, 0}, Message: "Try again later"}, gmailsend.CodeRateLimited},
+		{"451 temporary", "MAIL", &gosmtp.SMTPError{Code: 451, EnhancedCode: gosmtp.EnhancedCode{4, 3, 0}, Message: "Temporary"}, gmailsend.CodeSMTPUnavailable},
+		{"550 recipient", "RCPT", &gosmtp.SMTPError{Code: 550, EnhancedCode: gosmtp.EnhancedCode{5, 1, 1}, Message: "No such user"}, gmailsend.CodeSMTPRejected},
+		{"552 too large", "DATA", &gosmtp.SMTPError{Code: 552, EnhancedCode: gosmtp.EnhancedCode{5, 3, 4}, Message: "Message too big"}, gmailsend.CodeSMTPRejected},
+		{"554 spam", "DATA", &gosmtp.SMTPError{Code: 554, EnhancedCode: gosmtp.EnhancedCode{5, 7, 0}, Message: "Message rejected"}, gmailsend.CodeSMTPRejected},
 	}
 	for _, pipelining := range []bool{true, false} {
 		for _, c := range cases {
@@ -214,7 +214,7 @@ func TestReplyMapping(t *testing.T) {
 				if e.SMTP == nil || e.SMTP.Code != c.reply.Code || e.SMTP.Message != c.reply.Message {
 					t.Fatalf("smtp %+v", e.SMTP)
 				}
-				if c.code == email.CodeRateLimited && e.RetryAfter <= 0 {
+				if c.code == gmailsend.CodeRateLimited && e.RetryAfter <= 0 {
 					t.Fatal("rate_limited without Retry-After")
 				}
 				if len(srv.Messages()) != 0 {
@@ -246,7 +246,7 @@ func TestSilentServerTimesOut(t *testing.T) {
 	cfg.SafetyMargin = 200 * time.Millisecond
 	start := time.Now()
 	err = New(cfg).Send(ctxTimeout(t, time.Second), goodCreds, testMessage("a@example.com"))
-	wantCode(t, err, email.CodeTimeout)
+	wantCode(t, err, gmailsend.CodeTimeout)
 	if took := time.Since(start); took > 900*time.Millisecond {
 		t.Fatalf("took %v: the safety margin was not kept", took)
 	}
@@ -264,7 +264,7 @@ func TestTLS12Minimum(t *testing.T) {
 	srv, cfg := startServer(t, devsmtp.Options{TLS: old})
 	cfg.RootCAs = ca.Pool()
 	err = New(cfg).Send(ctxTimeout(t, 5*time.Second), goodCreds, testMessage("a@example.com"))
-	wantCode(t, err, email.CodeTLSRequired)
+	wantCode(t, err, gmailsend.CodeTLSRequired)
 	if len(srv.AuthAttempts()) != 0 {
 		t.Fatal("AUTH after a refused TLS version")
 	}

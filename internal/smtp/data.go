@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // send runs one mail transaction. contentSent reports whether the message
@@ -83,7 +83,7 @@ func (s *session) sendPipelined(from string, to []string, msg io.WriterTo) (bool
 	}
 	restore := s.ackRepliesAtOnce() // the replies may come in several writes (quickack.go)
 	defer restore()
-	var first *email.Error
+	var first *gmailsend.Error
 	note := func(st stage, err error, detail string) {
 		if first == nil {
 			first = classify(st, err)

@@ -26,6 +26,6 @@
 //     delivered.
 //
 // It does not build messages, resolve credentials or decide retries: the
-// error it returns carries a stable code from package email, and the caller
+// error it returns carries a stable code from package gmailsend (the domain), and the caller
 // decides.
 package smtp

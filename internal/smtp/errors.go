@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // stage names the step of the SMTP conversation an error happened in; it
@@ -45,9 +45,9 @@ var enhancedCode = sync.OnceValue(func() *regexp.Regexp {
 })
 
 // reply turns a textproto error into the server's reply, unaltered.
-func reply(te *textproto.Error) *email.SMTPReply {
+func reply(te *textproto.Error) *gmailsend.SMTPReply {
 	msg := strings.ReplaceAll(te.Msg, "\n", " ")
-	r := &email.SMTPReply{Code: te.Code, Message: msg}
+	r := &gmailsend.SMTPReply{Code: te.Code, Message: msg}
 	if m := enhancedCode().FindString(msg); m != "" {
 		r.EnhancedCode = m
 		r.Message = strings.TrimSpace(strings.TrimPrefix(msg, m))
@@ -57,8 +57,8 @@ func reply(te *textproto.Error) *email.SMTPReply {
 
 // classify gives err its stable code. SMTP replies keep the server's own
 // code and text; nothing is invented.
-func classify(st stage, err error) *email.Error {
-	var e *email.Error
+func classify(st stage, err error) *gmailsend.Error {
+	var e *gmailsend.Error
 	if errors.As(err, &e) {
 		return e
 	}
@@ -69,44 +69,44 @@ func classify(st stage, err error) *email.Error {
 	var ne net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
-		return &email.Error{Code: email.CodeTimeout, Err: err,
+		return &gmailsend.Error{Code: gmailsend.CodeTimeout, Err: err,
 			Message: "the SMTP server did not answer in time (" + string(st) + ")"}
 	case errors.Is(err, context.Canceled):
-		return &email.Error{Code: email.CodeTimeout, Err: err, Message: "the send was cancelled (" + string(st) + ")"}
+		return &gmailsend.Error{Code: gmailsend.CodeTimeout, Err: err, Message: "the send was cancelled (" + string(st) + ")"}
 	case isTLSFailure(err):
-		return &email.Error{Code: email.CodeTLSRequired, Err: err,
+		return &gmailsend.Error{Code: gmailsend.CodeTLSRequired, Err: err,
 			Message: "TLS with the SMTP server failed: " + tlsReason(err) + "; nothing was sent"}
 	case errors.Is(err, errAuthWithoutTLS):
-		return &email.Error{Code: email.CodeTLSRequired, Err: err, Message: "refused to authenticate without TLS; nothing was sent"}
+		return &gmailsend.Error{Code: gmailsend.CodeTLSRequired, Err: err, Message: "refused to authenticate without TLS; nothing was sent"}
 	}
-	return &email.Error{Code: email.CodeSMTPUnavailable, Err: err,
+	return &gmailsend.Error{Code: gmailsend.CodeSMTPUnavailable, Err: err,
 		Message: "the connection to the SMTP server failed during " + string(st)}
 }
 
-func classifyReply(st stage, te *textproto.Error) *email.Error {
+func classifyReply(st stage, te *textproto.Error) *gmailsend.Error {
 	r := reply(te)
-	e := &email.Error{SMTP: r, Err: te}
+	e := &gmailsend.Error{SMTP: r, Err: te}
 	switch {
 	case st == stageAuth && (te.Code == 535 || te.Code == 534):
-		e.Code, e.Message = email.CodeSMTPAuthFailed, authHelp
+		e.Code, e.Message = gmailsend.CodeSMTPAuthFailed, authHelp
 	case te.Code == 530 && strings.HasPrefix(r.EnhancedCode, "5.7.0") && strings.Contains(strings.ToUpper(te.Msg), "STARTTLS"):
-		e.Code, e.Message = email.CodeTLSRequired, "the server requires STARTTLS first; nothing was sent"
+		e.Code, e.Message = gmailsend.CodeTLSRequired, "the server requires STARTTLS first; nothing was sent"
 	case r.EnhancedCode == "5.4.5" || te.Code == 550 && strings.Contains(strings.ToLower(te.Msg), "sending limit"):
-		e.Code, e.Message, e.RetryAfter = email.CodeRateLimited,
+		e.Code, e.Message, e.RetryAfter = gmailsend.CodeRateLimited,
 			"Gmail's sending limit for this account is reached; try again later", time.Hour
 	case te.Code == 421 && strings.HasPrefix(r.EnhancedCode, "4.7."),
 		te.Code == 450 && strings.HasPrefix(r.EnhancedCode, "4.7."),
 		te.Code == 451 && strings.HasPrefix(r.EnhancedCode, "4.7."):
-		e.Code, e.Message, e.RetryAfter = email.CodeRateLimited, "the SMTP server is limiting this sender; try again later", time.Minute
+		e.Code, e.Message, e.RetryAfter = gmailsend.CodeRateLimited, "the SMTP server is limiting this sender; try again later", time.Minute
 	case st == stageSTARTTLS:
 		// Whatever the reply, without TLS nothing more may be said.
-		e.Code, e.Message = email.CodeTLSRequired, "the server refused STARTTLS; nothing was sent"
+		e.Code, e.Message = gmailsend.CodeTLSRequired, "the server refused STARTTLS; nothing was sent"
 	case te.Code >= 400 && te.Code < 500:
-		e.Code, e.Message = email.CodeSMTPUnavailable, "the SMTP server refused temporarily at "+string(st)
+		e.Code, e.Message = gmailsend.CodeSMTPUnavailable, "the SMTP server refused temporarily at "+string(st)
 	case st == stageRcpt:
-		e.Code, e.Message = email.CodeSMTPRejected, "the SMTP server refused a recipient"
+		e.Code, e.Message = gmailsend.CodeSMTPRejected, "the SMTP server refused a recipient"
 	default:
-		e.Code, e.Message = email.CodeSMTPRejected, "the SMTP server refused the message at "+string(st)
+		e.Code, e.Message = gmailsend.CodeSMTPRejected, "the SMTP server refused the message at "+string(st)
 	}
 	return e
 }

@@ -3,7 +3,7 @@ package smtp
 import (
 	"context"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // ContentGate is called once the envelope of a transaction is on its way
@@ -36,7 +36,7 @@ func (s *session) passGate() error {
 	}
 	if err := s.gate(); err != nil {
 		s.broken = true
-		return email.AsError(err)
+		return gmailsend.AsError(err)
 	}
 	return nil
 }

@@ -3,7 +3,7 @@ package smtp
 import (
 	"errors"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // ErrContentSent is found (errors.Is) in a failure that came after message
@@ -22,7 +22,7 @@ var ErrDeliveryUnknown = errors.New("smtp: no reply after the message content wa
 
 // markContentSent returns a copy of e whose cause also matches
 // ErrContentSent, and ErrDeliveryUnknown when the server gave no reply.
-func markContentSent(e *email.Error) *email.Error {
+func markContentSent(e *gmailsend.Error) *gmailsend.Error {
 	c := *e
 	marks := []error{ErrContentSent}
 	if !isReply(e) {

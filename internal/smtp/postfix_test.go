@@ -17,8 +17,8 @@ import (
 
 	"github.com/go-gomail/gomail"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/postfix"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 // The tests in this file run the send path against Postfix, a real MTA
@@ -169,7 +169,7 @@ func TestPostfixRefusedRecipient(t *testing.T) {
 				}
 				continue
 			}
-			e := wantCode(t, err, email.CodeSMTPRejected)
+			e := wantCode(t, err, gmailsend.CodeSMTPRejected)
 			if e.SMTP == nil || e.SMTP.Code != 550 || e.SMTP.EnhancedCode != "5.1.1" || errors.Is(err, ErrContentSent) {
 				t.Fatalf("chunking=%v: %+v %+v (content sent: %v)", chunking, e, e.SMTP, errors.Is(err, ErrContentSent))
 			}
@@ -182,7 +182,7 @@ func TestPostfixRefusedRecipient(t *testing.T) {
 	c := New(postfixConfig(srv))
 	defer c.Close()
 	err := c.Send(ctxTimeout(t, 10*time.Second), Credentials{User: postfix.User, Password: "wrongwrongwrongw"}, testMessage("kim@example.com"))
-	if e := wantCode(t, err, email.CodeSMTPAuthFailed); e.SMTP == nil || e.SMTP.Code != 535 {
+	if e := wantCode(t, err, gmailsend.CodeSMTPAuthFailed); e.SMTP == nil || e.SMTP.Code != 535 {
 		t.Fatalf("%+v", e)
 	}
 }

@@ -6,9 +6,9 @@ import (
 
 	gosmtp "github.com/emersion/go-smtp"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/faultsmtp"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 // TestWarmSendRoundTrips ensures a kept session is reused and a warm send costs at most 5 round trips (2 pipelined).
@@ -62,7 +62,7 @@ func TestNoReuseAcrossCredentials(t *testing.T) {
 	}
 	// A wrong password for a kept account must authenticate anew, and fail.
 	err := client.Send(ctx, Credentials{User: testUser, Password: "wrong"}, testMessage("a@example.com"))
-	wantCode(t, err, email.CodeSMTPAuthFailed)
+	wantCode(t, err, gmailsend.CodeSMTPAuthFailed)
 }
 
 // TestDeadSessionRedialled ensures a kept session the server closed while it idled is replaced before any content is sent, on every send path.
@@ -136,7 +136,7 @@ func TestOneRecipientRefused(t *testing.T) {
 		client := New(cfg)
 		ctx := ctxTimeout(t, 5*time.Second)
 		err := client.Send(ctx, goodCreds, testMessage("good@example.com", "bad@example.com"))
-		e := wantCode(t, err, email.CodeSMTPRejected)
+		e := wantCode(t, err, gmailsend.CodeSMTPRejected)
 		if e.SMTP.Code != 550 || e.SMTP.EnhancedCode != "5.1.1" {
 			t.Fatalf("%+v", e.SMTP)
 		}

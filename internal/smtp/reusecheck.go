@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // errStaleSession marks a kept session that failed its check (found closed
@@ -15,7 +15,7 @@ import (
 // caller dials a new session instead of reporting the failure.
 var errStaleSession = errors.New("smtp: kept session failed its check")
 
-func staleError(err error) *email.Error {
+func staleError(err error) *gmailsend.Error {
 	e := classify(stageReset, err)
 	e.Err = fmt.Errorf("%w: %w", errStaleSession, err)
 	return e

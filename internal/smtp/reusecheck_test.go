@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/blackhole"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 // behindBlackhole puts a proxy that can silently drop connections between
@@ -85,7 +85,7 @@ func TestSilentlyDroppedOneFlightIsUnknown(t *testing.T) {
 	if took := time.Since(start); took > 10*time.Second {
 		t.Fatalf("answered after %v: waited for the invocation's deadline, not the reuse check's bound", took)
 	}
-	wantCode(t, err, email.CodeTimeout)
+	wantCode(t, err, gmailsend.CodeTimeout)
 	if !errors.Is(err, ErrDeliveryUnknown) {
 		t.Fatalf("%v: not marked delivery unknown", err)
 	}

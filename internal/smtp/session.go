@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // ErrAccessTokenRejected is wrapped by the smtp_auth_failed error of an
@@ -140,7 +140,7 @@ func dial(ctx context.Context, cfg Config, key string, creds Credentials) (*sess
 	}
 	if !cfg.implicitTLS() {
 		if ok, _ := c.Extension("STARTTLS"); !ok {
-			return fail(stageSTARTTLS, &email.Error{Code: email.CodeTLSRequired,
+			return fail(stageSTARTTLS, &gmailsend.Error{Code: gmailsend.CodeTLSRequired,
 				Message: "the SMTP server does not offer STARTTLS; no credentials or mail were sent over the unencrypted connection"})
 		}
 		if err := c.StartTLS(cfg.tlsConfig()); err != nil {
@@ -163,16 +163,16 @@ func authenticate(c *netsmtp.Client, creds Credentials) error {
 	}
 	ok, mechs := c.Extension("AUTH")
 	if !ok {
-		return &email.Error{Code: email.CodeSMTPRejected, Message: "the SMTP server offers no AUTH after TLS"}
+		return &gmailsend.Error{Code: gmailsend.CodeSMTPRejected, Message: "the SMTP server offers no AUTH after TLS"}
 	}
 	a, err := chooseAuth(mechs, creds)
 	if err != nil {
-		return &email.Error{Code: email.CodeSMTPRejected, Message: "cannot authenticate: " + err.Error()}
+		return &gmailsend.Error{Code: gmailsend.CodeSMTPRejected, Message: "cannot authenticate: " + err.Error()}
 	}
 	err = c.Auth(a)
 	if x, ok := a.(*xoauth2Auth); ok && err != nil {
 		e := classify(stageAuth, err)
-		if e.Code == email.CodeSMTPAuthFailed {
+		if e.Code == gmailsend.CodeSMTPAuthFailed {
 			e.Err = fmt.Errorf("%w: %w", ErrAccessTokenRejected, err)
 			e.Message = xoauth2Message(x.failure)
 		}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/go-gomail/gomail"
 
-	"github.com/gmailsend/gmailsend/internal/email"
+	"github.com/gmailsend/gmailsend"
 )
 
 // Client delivers messages to one SMTP server, keeping authenticated
@@ -51,7 +51,7 @@ func (c *Client) Send(ctx context.Context, creds Credentials, msg *gomail.Messag
 		if t.err != nil {
 			return t.err
 		}
-		return email.AsError(err)
+		return gmailsend.AsError(err)
 	}
 	return nil
 }
@@ -69,7 +69,7 @@ func (c *Client) Open(ctx context.Context, creds Credentials) (*Transport, error
 	}
 	s, err := dial(ctx, c.cfg, key, creds)
 	if err != nil {
-		if email.CodeOf(err) == email.CodeSMTPAuthFailed {
+		if gmailsend.CodeOf(err) == gmailsend.CodeSMTPAuthFailed {
 			c.pool.evict(key)
 		}
 		return nil, err
@@ -87,7 +87,7 @@ type Transport struct {
 	key    string
 	sess   *session
 	reused bool
-	err    *email.Error
+	err    *gmailsend.Error
 }
 
 var _ gomail.SendCloser = (*Transport)(nil)
@@ -115,7 +115,7 @@ func (t *Transport) Send(from string, to []string, msg io.WriterTo) error {
 		if !isReply(err) {
 			t.sess.broken = true
 		}
-		t.err = email.AsError(err)
+		t.err = gmailsend.AsError(err)
 		if contentSent {
 			t.err = markContentSent(t.err) // outcome.go
 		}
@@ -145,7 +145,7 @@ func (t *Transport) redial() error {
 	t.sess = nil
 	s, err := dial(t.ctx, t.client.cfg, t.key, t.creds)
 	if err != nil {
-		t.err = email.AsError(err)
+		t.err = gmailsend.AsError(err)
 		return t.err
 	}
 	t.sess, t.reused = s, false

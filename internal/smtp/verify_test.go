@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/fixture"
-	"github.com/gmailsend/gmailsend/internal/email"
 	"github.com/gmailsend/gmailsend/internal/smtp"
 )
 
@@ -41,8 +41,8 @@ func TestVerifyLoginSendsNothing(t *testing.T) {
 func TestVerifyLoginWrongPassword(t *testing.T) {
 	srv, caFile := fixture.StartSMTP(t, devsmtp.Options{})
 	err := smtp.VerifyLogin(context.Background(), verifyConfig(t, srv, caFile), smtp.Credentials{User: fixture.User, Password: "wrongwrongwrongw"})
-	e := email.AsError(err)
-	if e == nil || e.Code != email.CodeSMTPAuthFailed || e.SMTP == nil || e.SMTP.Code != 535 {
+	e := gmailsend.AsError(err)
+	if e == nil || e.Code != gmailsend.CodeSMTPAuthFailed || e.SMTP == nil || e.SMTP.Code != 535 {
 		t.Fatalf("got %v", err)
 	}
 	if srv.Stats().Mails != 0 {
@@ -59,7 +59,7 @@ func TestVerifyLoginNeedsTLS(t *testing.T) {
 	defer srv.Close()
 	cfg := smtp.Config{Host: "127.0.0.1", Port: srv.Port}
 	err = smtp.VerifyLogin(context.Background(), cfg, smtp.Credentials{User: fixture.User, Password: fixture.Password})
-	if email.CodeOf(err) != email.CodeTLSRequired {
+	if gmailsend.CodeOf(err) != gmailsend.CodeTLSRequired {
 		t.Fatalf("got %v", err)
 	}
 	if n := len(srv.AuthAttempts()); n != 0 {

@@ -11,9 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/awsenv"
-	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 // BatchAPI is the SQS call Enqueue makes; IAM in template.yaml allows
@@ -55,13 +54,13 @@ func New(url string) *Queue {
 // NewWithAPI returns the queue over a ready client.
 func NewWithAPI(url string, api BatchAPI) *Queue { return &Queue{URL: url, api: awsenv.Ready(api)} }
 
-var _ store.Queue = (*Queue)(nil)
+var _ gmailsend.Queue = (*Queue)(nil)
 
 // Enqueue puts msgs on the queue, ten per SendMessageBatch call. Entries
 // SQS reports failed (or of a call that failed as a whole) are offered
 // again, up to Attempts times; what still is not queued is returned, so
 // the caller can mark those records instead of leaving them queued.
-func (q *Queue) Enqueue(ctx context.Context, msgs []store.QueueMessage) []store.QueueFailure {
+func (q *Queue) Enqueue(ctx context.Context, msgs []gmailsend.QueueMessage) []gmailsend.QueueFailure {
 	api, err := q.client(ctx)
 	if err != nil {
 		return failAll(msgs, unavailable("loading the AWS configuration", err))
@@ -71,15 +70,15 @@ func (q *Queue) Enqueue(ctx context.Context, msgs []store.QueueMessage) []store.
 		attempts = 3
 	}
 	pending := msgs
-	var final []store.QueueFailure
+	var final []gmailsend.QueueFailure
 	for attempt := 1; len(pending) > 0; attempt++ {
-		var retry []store.QueueMessage
-		var last []store.QueueFailure
+		var retry []gmailsend.QueueMessage
+		var last []gmailsend.QueueFailure
 		for _, f := range q.sendChunks(ctx, api, pending) {
 			if f.retryable && attempt < attempts && ctx.Err() == nil {
 				retry = append(retry, f.msg)
 			} else {
-				last = append(last, store.QueueFailure{ID: f.msg.ID, Err: f.err})
+				last = append(last, gmailsend.QueueFailure{ID: f.msg.ID, Err: f.err})
 			}
 		}
 		final = append(final, last...)
@@ -93,15 +92,15 @@ func (q *Queue) Enqueue(ctx context.Context, msgs []store.QueueMessage) []store.
 }
 
 type entryFailure struct {
-	msg       store.QueueMessage
-	err       *email.Error
+	msg       gmailsend.QueueMessage
+	err       *gmailsend.Error
 	retryable bool
 }
 
 // sendChunks sends msgs ten per call (fewer when their bodies would
 // pass maxBatchBytes together), the calls side by side (a batch of
 // 100 costs one round trip, not ten), and returns the entries that failed.
-func (q *Queue) sendChunks(ctx context.Context, api BatchAPI, msgs []store.QueueMessage) []entryFailure {
+func (q *Queue) sendChunks(ctx context.Context, api BatchAPI, msgs []gmailsend.QueueMessage) []entryFailure {
 	var (
 		mu    sync.Mutex
 		wg    sync.WaitGroup
@@ -130,7 +129,7 @@ func (q *Queue) sendChunks(ctx context.Context, api BatchAPI, msgs []store.Queue
 
 // sendChunk makes one SendMessageBatch call. Entry ids are positions, so
 // any record id works and ids are distinct within the call.
-func (q *Queue) sendChunk(ctx context.Context, api BatchAPI, chunk []store.QueueMessage) []entryFailure {
+func (q *Queue) sendChunk(ctx context.Context, api BatchAPI, chunk []gmailsend.QueueMessage) []entryFailure {
 	entries := make([]types.SendMessageBatchRequestEntry, len(chunk))
 	for i, m := range chunk {
 		entries[i] = types.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), MessageBody: aws.String(m.Body)}
@@ -166,15 +165,15 @@ func (q *Queue) sendChunk(ctx context.Context, api BatchAPI, chunk []store.Queue
 
 func (q *Queue) client(ctx context.Context) (BatchAPI, error) { return q.api.Get(ctx) }
 
-func unavailable(step string, err error) *email.Error {
-	return &email.Error{Code: email.CodeQueueUnavailable, Message: "the send queue did not accept the message; nothing will be sent",
+func unavailable(step string, err error) *gmailsend.Error {
+	return &gmailsend.Error{Code: gmailsend.CodeQueueUnavailable, Message: "the send queue did not accept the message; nothing will be sent",
 		Err: fmt.Errorf("sqsqueue: %s: %w", step, err)}
 }
 
-func failAll(msgs []store.QueueMessage, e *email.Error) []store.QueueFailure {
-	out := make([]store.QueueFailure, len(msgs))
+func failAll(msgs []gmailsend.QueueMessage, e *gmailsend.Error) []gmailsend.QueueFailure {
+	out := make([]gmailsend.QueueFailure, len(msgs))
 	for i, m := range msgs {
-		out[i] = store.QueueFailure{ID: m.ID, Err: e}
+		out[i] = gmailsend.QueueFailure{ID: m.ID, Err: e}
 	}
 	return out
 }

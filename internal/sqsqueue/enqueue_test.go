@@ -12,9 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/devsqs"
-	"github.com/gmailsend/gmailsend/internal/email"
-	"github.com/gmailsend/gmailsend/internal/store"
 )
 
 func setup(t *testing.T) (*devsqs.Server, *Queue) {
@@ -25,10 +24,10 @@ func setup(t *testing.T) (*devsqs.Server, *Queue) {
 	return s, NewWithAPI(url, s.Client())
 }
 
-func messages(n int) []store.QueueMessage {
-	out := make([]store.QueueMessage, n)
+func messages(n int) []gmailsend.QueueMessage {
+	out := make([]gmailsend.QueueMessage, n)
 	for i := range out {
-		out[i] = store.QueueMessage{ID: fmt.Sprintf("r%d", i), Body: fmt.Sprintf("b%d", i)}
+		out[i] = gmailsend.QueueMessage{ID: fmt.Sprintf("r%d", i), Body: fmt.Sprintf("b%d", i)}
 	}
 	return out
 }
@@ -87,7 +86,7 @@ func TestEnqueueReportsWhatStillFails(t *testing.T) {
 	q.Attempts = 3
 	s.FailBatchEntries(func(_, body string) bool { return body == "b7" })
 	f := q.Enqueue(ctxT(t), messages(10))
-	if len(f) != 1 || f[0].ID != "r7" || f[0].Err.Code != email.CodeQueueUnavailable {
+	if len(f) != 1 || f[0].ID != "r7" || f[0].Err.Code != gmailsend.CodeQueueUnavailable {
 		t.Fatalf("failures: %+v", f)
 	}
 	if n := s.Calls("SendMessageBatch"); n != 3 {
@@ -106,7 +105,7 @@ func TestEnqueueUnreachable(t *testing.T) {
 	q.CallTimeout = time.Second
 	start := time.Now()
 	f := q.Enqueue(ctxT(t), messages(3))
-	if len(f) != 3 || f[0].Err.Code != email.CodeQueueUnavailable {
+	if len(f) != 3 || f[0].Err.Code != gmailsend.CodeQueueUnavailable {
 		t.Fatalf("failures: %+v", f)
 	}
 	if d := time.Since(start); d > 5*time.Second {

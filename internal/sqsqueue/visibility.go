@@ -9,8 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/awsenv"
-	"github.com/gmailsend/gmailsend/internal/email"
 )
 
 // MaxPostpone is the longest SQS keeps a received message invisible
@@ -80,7 +80,7 @@ func (v *Visibility) client(ctx context.Context) (VisibilityAPI, error) {
 func QueueURL(arn string) (string, error) {
 	parts := strings.Split(arn, ":")
 	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "sqs" || parts[3] == "" || parts[4] == "" || parts[5] == "" {
-		return "", email.Errorf(email.CodeInternal, "", "not an SQS queue ARN")
+		return "", gmailsend.Errorf(gmailsend.CodeInternal, "", "not an SQS queue ARN")
 	}
 	host := "sqs." + parts[3] + ".amazonaws.com"
 	if parts[1] == "aws-cn" {
