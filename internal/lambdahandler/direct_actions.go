@@ -57,5 +57,5 @@ func (h *Handler) handleDirectAction(ctx context.Context, a directAction) (any, 
 }
 
 func (h *Handler) directGetMessage(ctx context.Context, a directAction) (any, error) {
-	return h.send.Lookup(ctx, a.ID, "")
+	return h.messages.Lookup(ctx, a.ID, "")
 }

@@ -43,14 +43,19 @@ func DefaultOptions() Options {
 
 // Handler answers every event source the function is wired to.
 type Handler struct {
-	send *sender.Sender
-	opts Options
-	log  *slog.Logger
+	// One use case each: sending (now, accepted for later, and from the
+	// queue), the message records, the suppression list.
+	send         *sender.Sender
+	messages     *sender.Messages
+	suppressions *sender.Suppressions
+	opts         Options
+	log          *slog.Logger
 }
 
-// New returns a Handler that logs with log.
+// New returns a Handler that logs with log, running the use cases over
+// the ports s was wired with.
 func New(s *sender.Sender, opts Options, log *slog.Logger) *Handler {
-	return &Handler{send: s, opts: opts, log: log}
+	return &Handler{send: s, messages: sender.MessagesOf(s), suppressions: sender.SuppressionsOf(s), opts: opts, log: log}
 }
 
 // Invoke is the Lambda entry point: it recognises the source and hands the

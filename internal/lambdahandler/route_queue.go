@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
-
 	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/sender"
 )
@@ -107,7 +105,7 @@ func (h *Handler) routeQueueBatch(ctx context.Context, r *apiRequest) httpAnswer
 
 // routeCancelMessage is DELETE /messages/{id}.
 func (h *Handler) routeCancelMessage(ctx context.Context, r *apiRequest) httpAnswer {
-	rec, err := h.send.Cancel(ctx, r.params["id"], r.caller)
+	rec, err := h.messages.Cancel(ctx, r.params["id"], r.caller)
 	var cleanup *sender.CleanupError
 	if errors.As(err, &cleanup) {
 		h.log.LogAttrs(ctx, slog.LevelWarn, "cancel", slog.String("id", rec.ID), slog.String("cause", cleanup.Error()))
@@ -120,24 +118,6 @@ func (h *Handler) routeCancelMessage(ctx context.Context, r *apiRequest) httpAns
 		ID     string           `json:"id"`
 		Status gmailsend.Status `json:"status"`
 	}{rec.ID, rec.Status})
-}
-
-// sendQueued handles a queue record POST /messages (or a schedule) put on
-// the queue. It returns an error only when the queue should deliver the
-// record again; a dropped (cancelled) record and a final failure, which
-// its message record keeps, are not redelivered.
-func (h *Handler) sendQueued(ctx context.Context, r events.SQSMessage, env *sender.Envelope) error {
-	start := time.Now()
-	res, out, err := h.send.SendQueued(ctx, env, requeued) // codes.go decides what goes back to queued
-	h.logSend(ctx, sourceSQS, r.MessageId, out, err, start)
-	if res != nil && res.Dropped {
-		h.log.LogAttrs(ctx, slog.LevelInfo, "dropped", slog.String("itemId", r.MessageId),
-			slog.String("id", env.Queued.ID), slog.String("status", string(res.Status)), slog.String("reason", string(res.Reason)))
-	}
-	if err != nil && (res == nil || res.Retry) {
-		return err
-	}
-	return nil
 }
 
 // logAccept writes one line per accepted request or batch: no content.

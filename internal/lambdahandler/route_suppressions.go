@@ -24,7 +24,7 @@ func suppressionAddress(r *apiRequest) string {
 // routeGetSuppression is GET /suppressions/{address}: the entry, or 404
 // suppression_not_found.
 func (h *Handler) routeGetSuppression(ctx context.Context, r *apiRequest) httpAnswer {
-	sup, err := h.send.GetSuppression(ctx, r.query["credential"], r.caller, suppressionAddress(r))
+	sup, err := h.suppressions.Get(ctx, r.query["credential"], r.caller, suppressionAddress(r))
 	if err != nil {
 		return answerError(err)
 	}
@@ -34,7 +34,7 @@ func (h *Handler) routeGetSuppression(ctx context.Context, r *apiRequest) httpAn
 // routePutSuppression is PUT /suppressions/{address}: 201 with the new
 // entry, or 200 with the one already there.
 func (h *Handler) routePutSuppression(ctx context.Context, r *apiRequest) httpAnswer {
-	sup, added, err := h.send.PutSuppression(ctx, r.query["credential"], r.caller, suppressionAddress(r))
+	sup, added, err := h.suppressions.Put(ctx, r.query["credential"], r.caller, suppressionAddress(r))
 	if err != nil {
 		return answerError(err)
 	}
@@ -47,7 +47,7 @@ func (h *Handler) routePutSuppression(ctx context.Context, r *apiRequest) httpAn
 // routeDeleteSuppression is DELETE /suppressions/{address}: 204, or 404
 // when the address was not listed.
 func (h *Handler) routeDeleteSuppression(ctx context.Context, r *apiRequest) httpAnswer {
-	if err := h.send.DeleteSuppression(ctx, r.query["credential"], r.caller, suppressionAddress(r)); err != nil {
+	if err := h.suppressions.Delete(ctx, r.query["credential"], r.caller, suppressionAddress(r)); err != nil {
 		return answerError(err)
 	}
 	return httpAnswer{status: http.StatusNoContent, headers: jsonHeaders()}

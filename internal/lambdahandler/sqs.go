@@ -71,7 +71,7 @@ func (h *Handler) sendRecord(ctx context.Context, r events.SQSMessage, body []by
 		_, err := h.redrive(ctx, body)
 		return err
 	}
-	if env, ok := sender.DecodeEnvelope(body); ok { // POST /messages: route_queue.go
+	if env, ok := sender.DecodeEnvelope(body); ok { // POST /messages: sqs_consume.go
 		return h.sendQueued(ctx, r, env)
 	}
 	_, err := h.sendOne(ctx, sourceSQS, r.MessageId, body)

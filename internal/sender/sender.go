@@ -187,12 +187,18 @@ func (s *Sender) sendRequest(ctx context.Context, req *gmailsend.Request, caller
 }
 
 func (s *Sender) resolve(ctx context.Context, req *gmailsend.Request, caller credential.Caller) (credential.Login, error) {
-	if d, ok := ctx.Deadline(); ok && s.SafetyMargin > 0 {
+	return resolveWithin(ctx, s.Credentials, s.SafetyMargin, req, caller)
+}
+
+// resolveWithin resolves a request's credential, keeping margin back from
+// the invocation's deadline so a slow lookup still leaves time to answer.
+func resolveWithin(ctx context.Context, r Resolver, margin time.Duration, req *gmailsend.Request, caller credential.Caller) (credential.Login, error) {
+	if d, ok := ctx.Deadline(); ok && margin > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, d.Add(-s.SafetyMargin))
+		ctx, cancel = context.WithDeadline(ctx, d.Add(-margin))
 		defer cancel()
 	}
-	return s.Credentials.Resolve(ctx, req, caller)
+	return r.Resolve(ctx, req, caller)
 }
 
 // deliver sends, and on an authentication failure drops the cached

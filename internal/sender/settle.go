@@ -64,11 +64,11 @@ func (s *Sender) beginRecord(ctx context.Context, ref QueuedRef, lease time.Time
 // cancelRecord writes rec, a scheduled record, as cancelled with one write
 // conditional on it still being scheduled (gmailsend.Transitions.Move), and
 // returns it as written; gmailsend.ErrStatusChanged when it is not.
-func (s *Sender) cancelRecord(ctx context.Context, rec *gmailsend.Record) (*gmailsend.Record, error) {
+func cancelRecord(ctx context.Context, sink gmailsend.StatusSink, moves gmailsend.Transitions, rec *gmailsend.Record, now time.Time) (*gmailsend.Record, error) {
 	c := *rec
-	c.Status, c.UpdatedAt = gmailsend.StatusCancelled, s.now()
-	err := gmailsend.Settle(ctx, s.sink(), gmailsend.ChangeOf(&c, gmailsend.StatusScheduled), func(ctx context.Context) error {
-		return s.Queueing.Moves.Move(ctx, &c, gmailsend.StatusScheduled)
+	c.Status, c.UpdatedAt = gmailsend.StatusCancelled, now
+	err := gmailsend.Settle(ctx, sink, gmailsend.ChangeOf(&c, gmailsend.StatusScheduled), func(ctx context.Context) error {
+		return moves.Move(ctx, &c, gmailsend.StatusScheduled)
 	})
 	if err != nil {
 		return nil, err

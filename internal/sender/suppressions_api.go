@@ -19,11 +19,29 @@ type SuppressionEditor interface {
 	Unsuppress(ctx context.Context, account, address string) (bool, error)
 }
 
-// suppressionTarget resolves whose list a request means: the stored
+// Suppressions is the use case of /suppressions/{address}: one account's
+// suppression list read and edited by a caller allowed to send with its
+// credential. It holds only what that needs: the credentials (to check
+// the caller and find the mailbox) and the list.
+type Suppressions struct {
+	Credentials Resolver
+	Edits       SuppressionEditor
+	Now         func() time.Time
+	// SafetyMargin is kept back from the deadline for the credential
+	// lookup, as in Sender.
+	SafetyMargin time.Duration
+}
+
+// SuppressionsOf is the Suppressions use case over the same ports as s.
+func SuppressionsOf(s *Sender) *Suppressions {
+	return &Suppressions{Credentials: s.Credentials, Edits: s.SuppressionEdits, Now: s.now, SafetyMargin: s.SafetyMargin}
+}
+
+// target resolves whose list a request means: the stored
 // credential named (or the deployment's default credential), which the
 // caller must be allowed to use like any send; its mailbox owns the list.
-func (s *Sender) suppressionTarget(ctx context.Context, credentialName, caller, address string) (account, addr string, err error) {
-	if s.SuppressionEdits == nil {
+func (s *Suppressions) target(ctx context.Context, credentialName, caller, address string) (account, addr string, err error) {
+	if s.Edits == nil {
 		return "", "", gmailsend.Errorf(gmailsend.CodeStoreNotConfigured, "", "the suppression list needs the message table; set MESSAGES_TABLE")
 	}
 	a, err := gmailsend.ParseAddress("address", address)
@@ -31,7 +49,7 @@ func (s *Sender) suppressionTarget(ctx context.Context, credentialName, caller, 
 		return "", "", err
 	}
 	// The same API keys as may send with the credential (allowedCallers).
-	login, err := s.resolve(ctx, &gmailsend.Request{Credential: credentialName}, credential.Caller{API: true, Key: caller})
+	login, err := resolveWithin(ctx, s.Credentials, s.SafetyMargin, &gmailsend.Request{Credential: credentialName}, credential.Caller{API: true, Key: caller})
 	if e := gmailsend.AsError(err); err != nil && e.Code == gmailsend.CodeInvalidRequest && e.Field == "password" {
 		return "", "", gmailsend.Invalid("credential", "name the stored credential whose suppression list this is (?credential=…); this deployment has no default credential")
 	}
@@ -41,43 +59,43 @@ func (s *Sender) suppressionTarget(ctx context.Context, credentialName, caller, 
 	return bounce.AccountKey(login.User), strings.ToLower(a.Email), nil
 }
 
-// GetSuppression is GET /suppressions/{address}.
-func (s *Sender) GetSuppression(ctx context.Context, credentialName, caller, address string) (*bounce.Suppression, error) {
-	account, addr, err := s.suppressionTarget(ctx, credentialName, caller, address)
+// Get is GET /suppressions/{address}.
+func (s *Suppressions) Get(ctx context.Context, credentialName, caller, address string) (*bounce.Suppression, error) {
+	account, addr, err := s.target(ctx, credentialName, caller, address)
 	if err != nil {
 		return nil, err
 	}
-	sup, err := s.SuppressionEdits.Suppression(ctx, account, addr)
+	sup, err := s.Edits.Suppression(ctx, account, addr)
 	if errors.Is(err, gmailsend.ErrNotFound) {
 		return nil, gmailsend.Errorf(gmailsend.CodeSuppressionNotFound, "address", "%s is not on this account's suppression list", addr)
 	}
 	return sup, err
 }
 
-// PutSuppression is PUT /suppressions/{address}: adds the address by hand
+// Put is PUT /suppressions/{address}: adds the address by hand
 // (reason "manual"); an address already listed keeps its entry. It
 // reports whether the entry is new.
-func (s *Sender) PutSuppression(ctx context.Context, credentialName, caller, address string) (*bounce.Suppression, bool, error) {
-	account, addr, err := s.suppressionTarget(ctx, credentialName, caller, address)
+func (s *Suppressions) Put(ctx context.Context, credentialName, caller, address string) (*bounce.Suppression, bool, error) {
+	account, addr, err := s.target(ctx, credentialName, caller, address)
 	if err != nil {
 		return nil, false, err
 	}
-	entry := bounce.Suppression{Account: account, Address: addr, Reason: bounce.ReasonManual, CreatedAt: s.now().Truncate(time.Millisecond)}
-	added, err := s.SuppressionEdits.Suppress(ctx, entry)
+	entry := bounce.Suppression{Account: account, Address: addr, Reason: bounce.ReasonManual, CreatedAt: s.Now().Truncate(time.Millisecond)}
+	added, err := s.Edits.Suppress(ctx, entry)
 	if err != nil || added {
 		return &entry, added, err
 	}
-	sup, err := s.SuppressionEdits.Suppression(ctx, account, addr)
+	sup, err := s.Edits.Suppression(ctx, account, addr)
 	return sup, false, err
 }
 
-// DeleteSuppression is DELETE /suppressions/{address}.
-func (s *Sender) DeleteSuppression(ctx context.Context, credentialName, caller, address string) error {
-	account, addr, err := s.suppressionTarget(ctx, credentialName, caller, address)
+// Delete is DELETE /suppressions/{address}.
+func (s *Suppressions) Delete(ctx context.Context, credentialName, caller, address string) error {
+	account, addr, err := s.target(ctx, credentialName, caller, address)
 	if err != nil {
 		return err
 	}
-	removed, err := s.SuppressionEdits.Unsuppress(ctx, account, addr)
+	removed, err := s.Edits.Unsuppress(ctx, account, addr)
 	if err == nil && !removed {
 		return gmailsend.Errorf(gmailsend.CodeSuppressionNotFound, "address", "%s is not on this account's suppression list", addr)
 	}
