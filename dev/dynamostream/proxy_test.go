@@ -199,3 +199,31 @@ func TestProxyOrdersConcurrentWriters(t *testing.T) {
 		t.Fatalf("event names %s … %s", recs[0].EventName, recs[writers-1].EventName)
 	}
 }
+
+// TestPollerReadsProxyStream ensures a poller over the proxy's stream hands the function the records of real writes, in one event as Lambda would.
+func TestPollerReadsProxyStream(t *testing.T) {
+	p, client := startProxy(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var got []events.DynamoDBEvent
+	poller := NewPoller(p.Stream(table), Mapping{BatchSize: 10}, func(_ context.Context, payload []byte) ([]byte, error) {
+		var ev events.DynamoDBEvent
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return nil, err
+		}
+		got = append(got, ev)
+		return nil, nil
+	})
+	for _, pk := range []string{"a", "b"} {
+		item := map[string]types.AttributeValue{"pk": s(pk), "sk": s("msg")}
+		if _, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: item}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := poller.Drain(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || len(got[0].Records) != 2 || got[0].Records[1].Change.NewImage["pk"].String() != "b" {
+		t.Fatalf("events %+v", got)
+	}
+}
