@@ -1,0 +1,147 @@
+package statusevents
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gmailsend/gmailsend"
+)
+
+// Change is one stream record read back into the domain (what
+// dynamostore.ReadStreamRecord gives), or the error reading it.
+type Change struct {
+	// Seq is the stream record's sequence number.
+	Seq string
+	// Old and New are a message record before and after the change.
+	Old, New *gmailsend.Record
+	// Suppression is an entry added to or removed from a list.
+	Suppression *Suppression
+	// Err is why the record could not be read; it fails the batch from
+	// this record on (its events would otherwise be lost).
+	Err error
+}
+
+// Suppression is a suppression entry added or removed.
+type Suppression struct {
+	Added                                  bool
+	Account, RecipientHash, Reason, Source string
+	CreatedAt                              time.Time
+}
+
+// Bus puts events on the event bus.
+type Bus interface {
+	Publish(ctx context.Context, events []gmailsend.Event) error
+}
+
+// Endpoints finds the webhook endpoints an event goes to.
+type Endpoints interface {
+	// Subscribed returns the ids of caller's enabled endpoints that
+	// receive events of type t.
+	Subscribed(ctx context.Context, caller string, t gmailsend.EventType) ([]string, error)
+}
+
+// Delivery is one event to one endpoint.
+type Delivery struct {
+	Caller, Endpoint string
+	Event            gmailsend.Event
+}
+
+// Deliveries queues deliveries for the webhook deliverer.
+type Deliveries interface {
+	Enqueue(ctx context.Context, ds []Delivery) error
+}
+
+// Fanout publishes a batch's events. Endpoints and Deliveries nil: no
+// webhooks (the bus only); Bus nil: no bus.
+type Fanout struct {
+	Bus        Bus
+	Endpoints  Endpoints
+	Deliveries Deliveries
+	Now        func() time.Time
+}
+
+// Handle publishes the events of changes, in order. It returns the
+// sequence number of the first record whose events may not all have gone
+// out ("" when all did), for the stream to deliver again from it, and
+// why. Records before it are done: their events went out.
+func (f *Fanout) Handle(ctx context.Context, changes []Change) (retryFrom string, err error) {
+	end := len(changes)
+	for i, c := range changes {
+		if c.Err != nil {
+			end, err = i, fmt.Errorf("statusevents: record %s: %w", c.Seq, c.Err)
+			break
+		}
+	}
+	var evs []gmailsend.Event
+	for _, c := range changes[:end] {
+		evs = append(evs, f.eventsOf(c)...)
+	}
+	if perr := f.publish(ctx, evs); perr != nil {
+		// The bus or the queue may hold some of them: the whole batch
+		// goes again, under the same event ids.
+		if len(changes) == 0 {
+			return "", perr
+		}
+		return changes[0].Seq, perr
+	}
+	if end < len(changes) {
+		return changes[end].Seq, err
+	}
+	return "", nil
+}
+
+func (f *Fanout) eventsOf(c Change) []gmailsend.Event {
+	if s := c.Suppression; s != nil {
+		return []gmailsend.Event{gmailsend.SuppressionEvent(s.Added, s.Account, s.RecipientHash, s.Reason, s.Source, s.CreatedAt, f.now())}
+	}
+	return gmailsend.EventsOf(c.Old, c.New)
+}
+
+func (f *Fanout) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
+}
+
+// publish puts evs on the bus and queues their webhook deliveries.
+func (f *Fanout) publish(ctx context.Context, evs []gmailsend.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	if f.Bus != nil {
+		if err := f.Bus.Publish(ctx, evs); err != nil {
+			return err
+		}
+	}
+	if f.Endpoints == nil || f.Deliveries == nil {
+		return nil
+	}
+	ds, err := f.deliveries(ctx, evs)
+	if err != nil || len(ds) == 0 {
+		return err
+	}
+	return f.Deliveries.Enqueue(ctx, ds)
+}
+
+// deliveries pairs each event with its caller's subscribed endpoints. An
+// event without a caller (an IAM source's message, a suppression) goes to
+// the bus only: no API key owns it.
+func (f *Fanout) deliveries(ctx context.Context, evs []gmailsend.Event) ([]Delivery, error) {
+	var out []Delivery
+	for _, e := range evs {
+		caller := e.Data.APIKeyID
+		if caller == "" {
+			continue
+		}
+		ids, err := f.Endpoints.Subscribed(ctx, caller, e.Type)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			out = append(out, Delivery{Caller: caller, Endpoint: id, Event: e})
+		}
+	}
+	return out, nil
+}
