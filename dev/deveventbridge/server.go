@@ -113,7 +113,9 @@ func (s *Server) CreateBus(name string) {
 }
 
 // BusARN is the ARN of the named bus.
-func BusARN(name string) string { return "arn:aws:events:" + Region + ":" + Account + ":event-bus/" + name }
+func BusARN(name string) string {
+	return "arn:aws:events:" + Region + ":" + Account + ":event-bus/" + name
+}
 
 // FailNext makes the next n entries that would be accepted answer
 // errorCode instead (e.g. "ThrottlingException", "InternalFailure"); calls
