@@ -128,6 +128,10 @@ type Config struct {
 	// Bounces configures the bounce reader (functions/bounces) and the
 	// suppression list; see bounce_config.go.
 	Bounces BounceConfig
+
+	// Status events (the events function, functions/events).
+	EventBusName    string // EVENT_BUS_NAME: the EventBridge bus status events go on; empty puts none there
+	WebhookQueueURL string // WEBHOOK_QUEUE_URL: the queue of webhook deliveries; empty delivers none
 }
 
 // Defaults is Gmail with the documented defaults.
@@ -212,6 +216,8 @@ var envVars = []envVar{
 	{"SUPPRESSION_CHECK", boolean(func(c *Config) *bool { return &c.Bounces.CheckSuppressions })},
 	{"UNSUBSCRIBE_BASE_URL", unsubscribeBaseURL},
 	{"UNSUBSCRIBE_KEY", unsubscribeKey},
+	{"EVENT_BUS_NAME", text(func(c *Config) *string { return &c.EventBusName })},
+	{"WEBHOOK_QUEUE_URL", text(func(c *Config) *string { return &c.WebhookQueueURL })},
 }
 
 // EnvNames lists the environment variables the function reads.

@@ -1,0 +1,72 @@
+package eventsapp
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/gmailsend/gmailsend/internal/app"
+	"github.com/gmailsend/gmailsend/internal/eventbridge"
+	"github.com/gmailsend/gmailsend/internal/statusevents"
+)
+
+// Events is the assembled events function.
+type Events struct {
+	fanout *statusevents.Fanout
+	log    *slog.Logger
+}
+
+// Parts replaces the adapters that reach outside the process (tests
+// point them at local endpoints); nil fields get the real ones.
+type Parts struct {
+	App         app.Parts
+	EventBridge eventbridge.API
+}
+
+// Build assembles the events function; nothing touches the network here.
+func Build(cfg app.Config, parts Parts) (*Events, error) {
+	if cfg.EventBusName == "" && cfg.WebhookQueueURL == "" {
+		return nil, errors.New("eventsapp: the events function needs EVENT_BUS_NAME or WEBHOOK_QUEUE_URL")
+	}
+	f := &statusevents.Fanout{}
+	if cfg.EventBusName != "" {
+		p := eventbridge.New()
+		if parts.EventBridge != nil {
+			p = eventbridge.NewWithAPI(parts.EventBridge)
+		}
+		f.Bus = &eventbridge.Bus{Publisher: p, Name: cfg.EventBusName}
+	}
+	out := parts.App.Log
+	if out == nil {
+		out = io.Discard
+	}
+	return &Events{fanout: f, log: slog.New(slog.NewJSONHandler(out, nil))}, nil
+}
+
+// probe is what tells the event sources apart: the first record's source.
+type probe struct {
+	Records []struct {
+		EventSource string `json:"eventSource"`
+	} `json:"Records"`
+}
+
+// Invoke is the Lambda entry point: a stream batch of the message table.
+func (e *Events) Invoke(ctx context.Context, payload json.RawMessage) (any, error) {
+	var p probe
+	if err := json.Unmarshal(payload, &p); err != nil || len(p.Records) == 0 {
+		return nil, errors.New("eventsapp: not an event this function takes (a DynamoDB stream batch)")
+	}
+	switch p.Records[0].EventSource {
+	case "aws:dynamodb":
+		var ev events.DynamoDBEvent
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return nil, err
+		}
+		return e.handleStream(ctx, ev), nil
+	}
+	return nil, errors.New("eventsapp: not an event this function takes (a DynamoDB stream batch)")
+}

@@ -1,0 +1,40 @@
+package eventsapp
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/gmailsend/gmailsend/internal/dynamostore"
+	"github.com/gmailsend/gmailsend/internal/statusevents"
+)
+
+// handleStream publishes a stream batch's events. A record it could not
+// finish is reported as a batch item failure: the event source mapping
+// delivers the batch again from it (and, after its retries, sends the
+// batch's description to the on-failure queue).
+func (e *Events) handleStream(ctx context.Context, ev events.DynamoDBEvent) events.DynamoDBEventResponse {
+	changes := make([]statusevents.Change, len(ev.Records))
+	for i, r := range ev.Records {
+		changes[i] = changeOf(r)
+	}
+	retryFrom, err := e.fanout.Handle(ctx, changes)
+	if retryFrom == "" {
+		return events.DynamoDBEventResponse{}
+	}
+	// The error names counts, codes and sequence numbers: no event's data.
+	e.log.LogAttrs(ctx, slog.LevelWarn, "events not published", slog.String("retryFrom", retryFrom),
+		slog.Int("records", len(ev.Records)), slog.String("error", err.Error()))
+	return events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{{ItemIdentifier: retryFrom}}}
+}
+
+func changeOf(r events.DynamoDBEventRecord) statusevents.Change {
+	c, err := dynamostore.ReadStreamRecord(r)
+	out := statusevents.Change{Seq: r.Change.SequenceNumber, Old: c.Old, New: c.New, Err: err}
+	if s := c.Suppression; s != nil {
+		out.Suppression = &statusevents.Suppression{Added: s.Added, Account: s.Account, RecipientHash: s.RecipientHash,
+			Reason: s.Reason, Source: s.SourceID, CreatedAt: s.CreatedAt}
+	}
+	return out
+}
