@@ -29,6 +29,9 @@ build-GmailSendFunction: ## sam build target: writes $(ARTIFACTS_DIR)/bootstrap
 build-BounceFunction: ## sam build target of the bounce reader: writes $(ARTIFACTS_DIR)/bootstrap
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/bounces
 
+build-EventsFunction: ## sam build target of the events function: writes $(ARTIFACTS_DIR)/bootstrap
+	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(ARTIFACTS_DIR)/bootstrap ./functions/events
+
 test: lint node-deps mta-deps browser-deps ## lint, then every test with the race detector, counts and skip reasons (CI runs this)
 	@echo "the benchmarks of internal/gomailmime, once each (their output only if they fail)"
 	@out=$$($(GO) test -run '^$$' -bench . -benchtime 1x ./internal/gomailmime 2>&1) || { echo "$$out"; exit 1; }

@@ -88,7 +88,7 @@ func TestSchemaCatchesMistakes(t *testing.T) {
 func TestFunctionShape(t *testing.T) {
 	tpl := load(t)
 	fns := ofType(tpl, "AWS::Serverless::Function")
-	if len(fns) != 2 { // the sender and the bounce reader
+	if len(fns) != 3 { // the sender, the bounce reader and the events function
 		t.Fatalf("%d functions", len(fns))
 	}
 	makefile, err := os.ReadFile(filepath.Join(fixture.ModuleRoot(t), "Makefile"))
@@ -204,7 +204,7 @@ func TestSecretsPolicyConfinedToPrefix(t *testing.T) {
 		}
 	}
 	sort.Strings(sids)
-	if got := strings.Join(sids, " "); got != "BounceFunction/ReadBounceCredentials GmailSendFunction/ReadFingerprintKey GmailSendFunction/ReadStoredCredentials" {
+	if got := strings.Join(sids, " "); got != "BounceFunction/ReadBounceCredentials EventsFunction/ReadFingerprintKey GmailSendFunction/ReadFingerprintKey GmailSendFunction/ReadStoredCredentials" {
 		t.Fatalf("Secrets Manager statements: %s", got)
 	}
 }

@@ -18,7 +18,7 @@ func templateEnv(t *testing.T) map[string]any {
 	t.Helper()
 	out := map[string]any{}
 	res := loadTemplate(t)["Resources"].(map[string]any)
-	for _, fn := range []string{"GmailSendFunction", "BounceFunction"} {
+	for _, fn := range []string{"GmailSendFunction", "BounceFunction", "EventsFunction"} {
 		vars := res[fn].(map[string]any)["Properties"].(map[string]any)["Environment"].(map[string]any)["Variables"].(map[string]any)
 		for k, v := range vars {
 			if prev, ok := out[k]; ok && fmt.Sprint(prev) != fmt.Sprint(v) {
