@@ -1,0 +1,206 @@
+package devstack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/gmailsend/gmailsend/dev/deveventbridge"
+	"github.com/gmailsend/gmailsend/dev/devsqs"
+	"github.com/gmailsend/gmailsend/dev/dynamostream"
+	"github.com/gmailsend/gmailsend/dev/runtimeapi"
+)
+
+// The names the local stack gives the status events' bus and queues.
+const (
+	LocalBus          = "gmailsend-local-events"
+	LocalWebhookQueue = "webhooks"
+	// WebhookMaxReceives is the template's WebhookQueue maxReceiveCount.
+	WebhookMaxReceives = 8
+)
+
+// Events is the status events pipeline, locally: the stream stand-in in
+// front of the table (dynalite has no Streams), the event bus, the
+// webhook queue and the events function (its real bootstrap under the
+// local Runtime API), fed as the template's two event source mappings
+// feed it. The send function writes through Stream (SendEnv), so every
+// record change it makes reaches the events function.
+type Events struct {
+	Stream *dynamostream.Proxy
+	Bus    *deveventbridge.Server
+	SQS    *devsqs.Server
+	poller *dynamostream.Poller
+
+	bin   string
+	fnEnv []string
+	logs  io.Writer
+	mu    sync.Mutex
+	fn    *runtimeapi.Function
+	// crashed is closed when Crash kills the running function; the
+	// invocation in flight then fails as a dead sandbox's does.
+	crashed chan struct{}
+}
+
+// StartEvents builds functions/events into dir and starts it and its
+// stand-ins in front of the dynalite at dynamoEndpoint (whose table is
+// LocalTable). baseEnv is the send function's environment (region,
+// credentials, the secrets endpoint and the fingerprint key's name).
+func StartEvents(ctx context.Context, root, dir, dynamoEndpoint string, baseEnv []string, logs io.Writer) (*Events, error) {
+	bin := filepath.Join(dir, "events", "bootstrap")
+	if err := build(root, "./functions/events", bin, nil); err != nil {
+		return nil, err
+	}
+	proxy, err := dynamostream.Start(dynamoEndpoint, dynamostream.Options{Tables: []string{LocalTable}, Region: "ap-northeast-2"})
+	if err != nil {
+		return nil, err
+	}
+	e := &Events{Stream: proxy, Bus: deveventbridge.Start(LocalBus), SQS: devsqs.Start()}
+	e.SQS.CreateQueue("events-dead-letter", devsqs.QueueOptions{})
+	e.SQS.CreateQueue("webhook-dead-letter", devsqs.QueueOptions{})
+	e.SQS.CreateQueue(LocalWebhookQueue, devsqs.QueueOptions{VisibilityTimeout: 180 * time.Second, MaxMessageBytes: 256 << 10,
+		DeadLetterQueue: "webhook-dead-letter", MaxReceiveCount: WebhookMaxReceives})
+	e.bin, e.logs = bin, logs
+	e.fnEnv = append(append([]string(nil), baseEnv...), e.env()...)
+	if _, err := e.function(ctx); err != nil {
+		e.Close()
+		return nil, err
+	}
+	e.poller = dynamostream.NewPoller(proxy.Stream(LocalTable), StreamMapping(e.parkBatch), e.invoke)
+	return e, nil
+}
+
+// StreamMapping is the template's TableStream event source mapping.
+func StreamMapping(onFailure func(ctx context.Context, record []byte)) dynamostream.Mapping {
+	return dynamostream.Mapping{BatchSize: 100, MaximumBatchingWindow: time.Second, MaximumRetryAttempts: 10,
+		BisectBatchOnFunctionError: true, ReportBatchItemFailures: true, OnFailure: onFailure}
+}
+
+func (e *Events) function(ctx context.Context) (*runtimeapi.Function, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.fn != nil {
+		return e.fn, nil
+	}
+	fn, err := runtimeapi.StartFunction(ctx, e.bin, e.fnEnv, e.logs, e.logs)
+	if err != nil {
+		return nil, err
+	}
+	e.fn, e.crashed = fn, make(chan struct{})
+	return fn, nil
+}
+
+// Crash kills the events function at once (SIGKILL: no shutdown hook), as
+// a crash or Lambda's hard timeout does; the next invocation starts a new
+// one, as Lambda starts a new sandbox.
+func (e *Events) Crash() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.fn == nil {
+		return
+	}
+	e.fn.Kill()
+	close(e.crashed)
+	e.fn = nil
+}
+
+func (e *Events) env() []string {
+	return []string{
+		"AWS_ENDPOINT_URL_DYNAMODB=" + e.Stream.URL,
+		"AWS_ENDPOINT_URL_EVENTBRIDGE=" + e.Bus.URL,
+		"AWS_ENDPOINT_URL_SQS=" + e.SQS.URL,
+		"MESSAGES_TABLE=" + LocalTable,
+		"EVENT_BUS_NAME=" + LocalBus,
+		"WEBHOOK_QUEUE_URL=" + e.SQS.QueueURL(LocalWebhookQueue),
+		// Local receivers listen on 127.0.0.1 over plain http.
+		"WEBHOOK_ALLOW_LOOPBACK=true",
+	}
+}
+
+// SendEnv points the send function's table writes through the stream.
+func (e *Events) SendEnv() []string {
+	return []string{"AWS_ENDPOINT_URL_DYNAMODB=" + e.Stream.URL}
+}
+
+// parkBatch is the mapping's on-failure destination.
+func (e *Events) parkBatch(_ context.Context, record []byte) {
+	_ = e.SQS.DeliverToARN(devsqs.QueueARN("events-dead-letter"), string(record))
+}
+
+func (e *Events) invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	fn, err := e.function(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	crashed := e.crashed
+	e.mu.Unlock()
+	ictx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-crashed:
+			cancel()
+		case <-ictx.Done():
+		}
+	}()
+	res, err := fn.Invoke(ictx, payload, 30*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	if res.Err != nil {
+		return nil, errors.New(res.Err.Type + ": " + res.Err.Message)
+	}
+	return res.Payload, nil
+}
+
+// webhookMapping is the template's WebhookDeliveries event source mapping.
+var webhookMapping = devsqs.Mapping{Queue: LocalWebhookQueue, BatchSize: 10, BatchingWindow: 0, ReportBatchItemFailures: true}
+
+// Drain runs both mappings until the stream and the webhook queue have
+// nothing visible: the events of every change so far are published and
+// their first delivery attempts made.
+func (e *Events) Drain(ctx context.Context) error {
+	for {
+		if err := e.poller.Drain(ctx); err != nil {
+			return err
+		}
+		n, err := e.SQS.Poll(ctx, webhookMapping, e.invoke, 0)
+		if err != nil {
+			return err
+		}
+		if n == 0 && e.poller.Checkpoint() >= e.Stream.Stream(LocalTable).Len() {
+			return nil
+		}
+	}
+}
+
+// Run runs both mappings until ctx ends (make serve).
+func (e *Events) Run(ctx context.Context) {
+	go func() { _ = e.poller.Run(ctx) }()
+	e.SQS.Run(ctx, webhookMapping, func(ctx context.Context, p []byte) ([]byte, error) { return e.invoke(ctx, p) })
+}
+
+// Published is every event the bus accepted, decoded.
+func (e *Events) Published() []json.RawMessage {
+	var out []json.RawMessage
+	for _, ev := range e.Bus.Events() {
+		out = append(out, json.RawMessage(ev.Detail))
+	}
+	return out
+}
+
+// Close stops the function and the stand-ins.
+func (e *Events) Close() {
+	e.mu.Lock()
+	if e.fn != nil {
+		e.fn.Stop()
+	}
+	e.mu.Unlock()
+	e.SQS.Close()
+	e.Bus.Close()
+	e.Stream.Close()
+}
