@@ -1,4 +1,4 @@
-package webhook
+package standardwebhooks
 
 import (
 	"encoding/base64"

@@ -1,4 +1,4 @@
-package webhook
+package standardwebhooks
 
 import "errors"
 
@@ -55,7 +55,7 @@ type Error struct {
 	Err     error
 }
 
-func (e *Error) Error() string { return "webhook: " + string(e.Code) + ": " + e.Message }
+func (e *Error) Error() string { return "standardwebhooks: " + string(e.Code) + ": " + e.Message }
 
 func (e *Error) Unwrap() error { return e.Err }
 

@@ -1,4 +1,4 @@
-// Package webhook sends outgoing webhooks the way the Standard Webhooks
+// Package standardwebhooks sends outgoing webhooks the way the Standard Webhooks
 // specification (standardwebhooks.com) describes them: signing secrets
 // (whsec_…), the webhook-id / webhook-timestamp / webhook-signature headers,
 // verification for receivers, one guarded HTTPS delivery attempt, and the
@@ -15,4 +15,4 @@
 // events exist: callers own that and import this package, never the reverse.
 // It imports no other gmailsend package, so its promises can be read and
 // tested here alone.
-package webhook
+package standardwebhooks
