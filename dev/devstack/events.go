@@ -130,6 +130,12 @@ func (e *Events) parkBatch(_ context.Context, record []byte) {
 	_ = e.SQS.DeliverToARN(devsqs.QueueARN("events-dead-letter"), string(record))
 }
 
+// Invoke runs the events function once on payload (a stream batch or a
+// queue batch) and returns its answer.
+func (e *Events) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return e.invoke(ctx, payload)
+}
+
 func (e *Events) invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	fn, err := e.function(ctx)
 	if err != nil {
