@@ -180,4 +180,3 @@ func TestUpstreamStreamSampleIsNoneOfOurs(t *testing.T) {
 		t.Fatalf("answered %s; published %d", res, len(p.events.Published())-before)
 	}
 }
-
