@@ -67,6 +67,9 @@ func (q *Queueing) Env() []string {
 	}
 }
 
+// Endpoint is the table's dynalite URL.
+func (q *Queueing) Endpoint() string { return q.dynamo.Endpoint }
+
 // Invoke runs the function on an event payload and returns its response
 // payload (a function error is err).
 type Invoke func(ctx context.Context, payload []byte) (json.RawMessage, error)

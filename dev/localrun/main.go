@@ -83,11 +83,19 @@ type local struct {
 	queue *devstack.Queueing
 	// store is the message table alone, for `make run` (store.go).
 	store *devstack.MessageStore
+	// events is the status events pipeline over the table (events.go);
+	// nil without a table.
+	events *devstack.Events
+	// eventsLog holds the events function's log lines.
+	eventsLog *syncBuffer
 }
 
 func (l *local) Close() {
 	l.fn.Stop()
 	l.stack.Close()
+	if l.events != nil {
+		l.events.Close()
+	}
 	if l.queue != nil {
 		l.queue.Close()
 	}
@@ -148,8 +156,15 @@ func startBuilt(ctx context.Context, bootstrap string, o devstack.Options, realS
 	if q != nil {
 		env = append(env, unsubscribeEnv()...) // unsubscribe.go: links need the table
 	}
+	ev, evLog := startEvents(ctx, o.Dir, tableEndpoint(q, ms), st.Env(), os.Stderr) // events.go
+	if ev != nil {
+		env = append(env, ev.SendEnv()...)
+	}
 	fn, err := runtimeapi.StartFunction(ctx, bootstrap, env, logs, logs)
 	if err != nil {
+		if ev != nil {
+			ev.Close()
+		}
 		st.Close()
 		if q != nil {
 			q.Close()
@@ -160,7 +175,7 @@ func startBuilt(ctx context.Context, bootstrap string, o devstack.Options, realS
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "function ready (init %v), Runtime API on %s\n", fn.InitDuration.Round(time.Millisecond), fn.API.Addr)
-	return &local{stack: st, fn: fn, realSMTP: realSMTP, queue: q, store: ms}, nil
+	return &local{stack: st, fn: fn, realSMTP: realSMTP, queue: q, store: ms, events: ev, eventsLog: evLog}, nil
 }
 
 func withoutSMTP(env []string) []string {

@@ -49,6 +49,10 @@ func invokeOnce(ctx context.Context, l *local, name string, payload []byte, time
 	}
 	before := len(l.stack.SMTP.Messages())
 	seen := l.mailpitSeen(ctx)
+	eventsBefore := 0
+	if l.events != nil {
+		eventsBefore = len(l.events.Published())
+	}
 	res, err := l.fn.Invoke(ctx, payload, timeout)
 	if err != nil {
 		return err
@@ -79,6 +83,7 @@ func invokeOnce(ctx context.Context, l *local, name string, payload []byte, time
 		}
 	}
 	fmt.Fprint(out, devstack.MetricsSummary(logs.String()))
+	fmt.Fprint(out, l.eventsReport(ctx, eventsBefore))
 	if l.realSMTP == "" && devstack.IsLoginFailure(response+logs.String()) {
 		fmt.Fprintf(out, "\n== a login was refused locally\n%s", devstack.LoginHint())
 	}

@@ -47,6 +47,9 @@ func serve(ctx context.Context, o options, addr string, timeout time.Duration) e
 	if l.queue != nil {
 		go l.consumeQueue(ctx, timeout, os.Stderr) // queue.go
 	}
+	if l.events != nil {
+		go l.events.Run(ctx) // events.go: stream → events function → bus and webhooks
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
