@@ -119,7 +119,9 @@ func startReceiver(t *testing.T) *receiver {
 	return r
 }
 
-func (r *receiver) roots() *x509.CertPool { return r.srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs }
+func (r *receiver) roots() *x509.CertPool {
+	return r.srv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+}
 
 func (r *receiver) answer(status int) { r.mu.Lock(); r.status = status; r.mu.Unlock() }
 

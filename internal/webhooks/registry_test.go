@@ -2,8 +2,8 @@ package webhooks_test
 
 import (
 	"bytes"
-	"encoding/base64"
 	"context"
+	"encoding/base64"
 	"errors"
 	"net/netip"
 	"strings"
