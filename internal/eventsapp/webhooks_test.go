@@ -33,18 +33,20 @@ import (
 // the real queue.
 type visibilityCalls struct {
 	sqsqueue.VisibilityAPI
-	mu   sync.Mutex
-	secs []int32
+	mu    sync.Mutex
+	secs  []int32
+	calls *iamCalls
 }
 
 func (v *visibilityCalls) ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, o ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error) {
 	v.mu.Lock()
 	v.secs = append(v.secs, in.VisibilityTimeout)
 	v.mu.Unlock()
+	v.recordCall(in)
 	return v.VisibilityAPI.ChangeMessageVisibility(ctx, in, o...)
 }
 
-// TestWebhookDeliveriesFromTheQueue ensures the events function takes a batch of the webhook queue through devsqs's mapping: a delivery its receiver answers 2xx arrives signed (checked with this test's own HMAC) and is deleted; one answered 500 is reported as a batch item failure and made visible again after the schedule's first step (5 s) by ChangeMessageVisibility; a body that is no delivery is reported; and no log line holds the secret, the URL's query or the event's body.
+// TestWebhookDeliveriesFromTheQueue ensures the events function takes a batch of the webhook queue through devsqs's mapping: a delivery its receiver answers 2xx arrives signed (checked with this test's own HMAC) and is deleted; one answered 500 is reported as a batch item failure and made visible again after the schedule's first step (5 s) by ChangeMessageVisibility; a body that is no delivery is reported; no log line holds the secret, the URL's query or the event's body; and every AWS call it made (endpoint reads, the failure's update, the visibility change) is allowed by EventsFunction's policy in template.yaml.
 func TestWebhookDeliveriesFromTheQueue(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -80,10 +82,11 @@ func TestWebhookDeliveriesFromTheQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := new(fixture.SyncBuffer)
-	vis := &visibilityCalls{VisibilityAPI: q.Client()}
+	made := &iamCalls{}
+	vis := &visibilityCalls{VisibilityAPI: q.Client(), calls: made}
 	cfg := app.Defaults()
 	cfg.MessagesTable, cfg.WebhookQueueURL, cfg.WebhookAllowLoopback = "messages", url, true
-	ev, err := eventsapp.Build(cfg, eventsapp.Parts{App: app.Parts{DynamoDB: ddb, SQS: q.Client(), SQSVisibility: vis, FingerprintKey: key, Log: logs},
+	ev, err := eventsapp.Build(cfg, eventsapp.Parts{App: app.Parts{DynamoDB: recordingTable{ddb, made}, SQS: q.Client(), SQSVisibility: vis, FingerprintKey: key, Log: logs},
 		WebhookRoots: recv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs})
 	if err != nil {
 		t.Fatal(err)
@@ -147,6 +150,10 @@ func TestWebhookDeliveriesFromTheQueue(t *testing.T) {
 		if strings.Contains(logs.String(), forbidden) {
 			t.Errorf("a log line holds %q:\n%s", forbidden, logs.String())
 		}
+	}
+	checkEventsPolicy(t, made.list)
+	if len(made.list) < 4 {
+		t.Fatalf("only %d calls recorded: %v", len(made.list), made.list)
 	}
 	g, err := reg.Get(ctx, "key-b", bad.ID)
 	if err != nil || len(g.Failures) != 1 || g.Failures[0].Status != 500 || g.Failures[0].Attempt != 1 {
