@@ -98,9 +98,10 @@ func (d *Deliverer) Deliver(ctx context.Context, job statusevents.Delivery, rece
 		res.Action, res.Delay = nextStep(receiveCount)
 	}
 	// Losing the record is better than losing the decision: a failure
-	// to write it is logged by the caller and the schedule goes on.
-	if err := commit(ctx, d.Store, c); err != nil && !errors.Is(err, gmailsend.ErrNotFound) && res.Err == nil {
-		res.Err = err
+	// to write it joins the error the caller logs, and the schedule goes
+	// on. ErrNotFound: deleted meanwhile, nothing to record on.
+	if err := commit(ctx, d.Store, c); err != nil && !errors.Is(err, gmailsend.ErrNotFound) {
+		res.Err = errors.Join(res.Err, err)
 	}
 	return res
 }
