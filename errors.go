@@ -52,6 +52,16 @@ const (
 	// An unsubscribe link that does not verify (malformed, forged, altered
 	// or of another deployment).
 	CodeUnsubscribeNotFound Code = "unsubscribe_not_found"
+
+	// Codes of webhook endpoints (/webhooks).
+	CodeWebhookNotFound Code = "webhook_not_found"
+	// The URL is not https, does not resolve, or resolves to an address
+	// class webhooks may not reach (loopback, private, link-local, …); the
+	// message names the class.
+	CodeWebhookURLRefused Code = "webhook_url_refused"
+	CodeWebhookLimit      Code = "webhook_limit"
+	// The receiver answered 410 Gone and the endpoint was disabled.
+	CodeWebhookDisabled Code = "webhook_disabled"
 )
 
 // codes lists every code once, in the order docs/api.md documents them.
@@ -64,6 +74,7 @@ var codes = []Code{
 	CodeQueueUnavailable, CodeNotCancellable,
 	CodeRecipientSuppressed, CodeSuppressionNotFound,
 	CodeTemplateNotFound, CodeUnsubscribeNotFound,
+	CodeWebhookNotFound, CodeWebhookURLRefused, CodeWebhookLimit, CodeWebhookDisabled,
 }
 
 // Codes lists every code, for documentation checks and for the tables

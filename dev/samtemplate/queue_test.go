@@ -54,7 +54,7 @@ func TestSchedulerRoleOnlySendsToTheQueue(t *testing.T) {
 	}
 }
 
-// TestFunctionQueueAndSchedulerPermissions ensures the function may send only to the send queue, call exactly the Scheduler operations internal/awsscheduler makes and only on its group's schedules, and pass only the scheduler role, only to Scheduler.
+// TestFunctionQueueAndSchedulerPermissions ensures the function may send only to the send queue (and the dead-letter and webhook queues), call exactly the Scheduler operations internal/awsscheduler makes and only on its group's schedules, and pass only the scheduler role, only to Scheduler.
 func TestFunctionQueueAndSchedulerPermissions(t *testing.T) {
 	api := reflect.TypeOf((*awsscheduler.API)(nil)).Elem()
 	var want []string
@@ -69,10 +69,12 @@ func TestFunctionQueueAndSchedulerPermissions(t *testing.T) {
 			switch {
 			case strings.HasPrefix(a, "sqs:"):
 				// ChangeMessageVisibility: the quota guard postpones refused records (STORE);
-				// SendMessage to the dead-letter queue parks records without their secrets.
+				// SendMessage to the dead-letter queue parks records without their secrets;
+				// SendMessage to the webhook queue is POST /webhooks/{id}/test.
 				q := getAttResource(get(st, "Resource"))
-				if a != "sqs:SendMessage" && a != "sqs:ChangeMessageVisibility" || q != "SendQueue" && !(q == "DeadLetterQueue" && a == "sqs:SendMessage") {
-					t.Errorf("function may %s on %v; want only sqs:SendMessage and sqs:ChangeMessageVisibility on SendQueue, sqs:SendMessage on DeadLetterQueue", a, get(st, "Resource"))
+				sendOnly := (q == "DeadLetterQueue" || q == "WebhookQueue") && a == "sqs:SendMessage"
+				if a != "sqs:SendMessage" && a != "sqs:ChangeMessageVisibility" || q != "SendQueue" && !sendOnly {
+					t.Errorf("function may %s on %v; want only sqs:SendMessage and sqs:ChangeMessageVisibility on SendQueue, sqs:SendMessage on DeadLetterQueue and WebhookQueue", a, get(st, "Resource"))
 				}
 				seen["sqs"] = true
 			case strings.HasPrefix(a, "scheduler:"):

@@ -38,7 +38,7 @@ func TestMessagesTableShape(t *testing.T) {
 	}
 }
 
-// TestTablePolicyIsTheCallsTheCodeMakes ensures the function may call on the table exactly the DynamoDB actions dynamostore.API declares, on the table and its indexes only.
+// TestTablePolicyIsTheCallsTheCodeMakes ensures the function may call on the table exactly the DynamoDB actions dynamostore.API declares (each item kind's statement allowing some of them), on the table and its indexes only.
 func TestTablePolicyIsTheCallsTheCodeMakes(t *testing.T) {
 	tpl := load(t)
 	api := reflect.TypeOf((*dynamostore.API)(nil)).Elem()
@@ -69,6 +69,7 @@ func TestTablePolicyIsTheCallsTheCodeMakes(t *testing.T) {
 		}
 	}
 	sort.Strings(got)
+	got = slices.Compact(got) // statements per item kind repeat actions
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("DynamoDB actions allowed %v, the code calls %v", got, want)
 	}

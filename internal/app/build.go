@@ -88,7 +88,8 @@ func Build(cfg Config, parts Parts) (*App, error) {
 		SafetyMargin: cfg.SafetyMargin,
 		StatusSink:   StatusSink(parts),
 	}
-	if err := wireStore(s, cfg, parts, secrets); err != nil { // store_wiring.go
+	table, err := wireStore(s, cfg, parts, secrets) // store_wiring.go
+	if err != nil {
 		return nil, err
 	}
 	wireQueue(s, cfg, parts) // queue_wiring.go
@@ -96,6 +97,7 @@ func Build(cfg Config, parts Parts) (*App, error) {
 	opts.BatchReserve = cfg.BatchReserve
 	opts.Postpone = postponer(cfg, parts)                                               // store_wiring.go
 	opts.Park, opts.MaxReceives = deadLetterQueue(cfg, parts), cfg.SendQueueMaxReceives // queue_wiring.go
+	opts.Webhooks = webhookRegistry(cfg, parts, table, s.Durability.Fingerprints)       // webhook_wiring.go
 	logOut := parts.Log
 	if logOut == nil {
 		logOut = io.Discard

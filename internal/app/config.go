@@ -132,6 +132,11 @@ type Config struct {
 	// Status events (the events function, functions/events).
 	EventBusName    string // EVENT_BUS_NAME: the EventBridge bus status events go on; empty puts none there
 	WebhookQueueURL string // WEBHOOK_QUEUE_URL: the queue of webhook deliveries; empty delivers none
+	// WebhookAllowLoopback (WEBHOOK_ALLOW_LOOPBACK) lets webhook URLs
+	// reach loopback addresses, and plain http there: local runs against a
+	// receiver on the same machine only. Never set in a deployment, where
+	// loopback is the Lambda's own runtime API.
+	WebhookAllowLoopback bool
 }
 
 // Defaults is Gmail with the documented defaults.
@@ -218,6 +223,7 @@ var envVars = []envVar{
 	{"UNSUBSCRIBE_KEY", unsubscribeKey},
 	{"EVENT_BUS_NAME", text(func(c *Config) *string { return &c.EventBusName })},
 	{"WEBHOOK_QUEUE_URL", text(func(c *Config) *string { return &c.WebhookQueueURL })},
+	{"WEBHOOK_ALLOW_LOOPBACK", boolean(func(c *Config) *bool { return &c.WebhookAllowLoopback })},
 }
 
 // EnvNames lists the environment variables the function reads.

@@ -133,7 +133,7 @@ type recordingQueues struct {
 }
 
 func (r recordingQueues) SendMessageBatch(ctx context.Context, in *sqs.SendMessageBatchInput, o ...func(*sqs.Options)) (*sqs.SendMessageBatchOutput, error) {
-	queue := map[string]string{"send": "SendQueue", "dlq": "DeadLetterQueue"}[aws.ToString(in.QueueUrl)[strings.LastIndex(aws.ToString(in.QueueUrl), "/")+1:]]
+	queue := map[string]string{"send": "SendQueue", "dlq": "DeadLetterQueue", "webhooks": "WebhookQueue"}[aws.ToString(in.QueueUrl)[strings.LastIndex(aws.ToString(in.QueueUrl), "/")+1:]]
 	r.calls.add("sqs:SendMessage", samtemplate.ARN("AWS::SQS::Queue", queue))
 	return r.BatchAPI.SendMessageBatch(ctx, in, o...)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/gmailsend/gmailsend/dev/devsqs"
 	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/internal/app"
+	"github.com/gmailsend/gmailsend/internal/webhooks"
 )
 
 const schedulerRole = "arn:aws:iam::000000000000:role/gmailsend-scheduler"
@@ -28,7 +29,7 @@ type queueStandins struct {
 }
 
 // withQueue starts both endpoints (send queue with a dead-letter queue
-// after 5 receives, as the template has it) and points the function's
+// after 5 receives, as the template has it, and the webhook queue) and points the function's
 // configuration and real SDK clients at them.
 func withQueue(t *testing.T, cfg *app.Config, parts *app.Parts) *queueStandins {
 	t.Helper()
@@ -42,6 +43,8 @@ func withQueue(t *testing.T, cfg *app.Config, parts *app.Parts) *queueStandins {
 	t.Cleanup(q.sched.Close)
 	cfg.SendQueueARN, cfg.ScheduleGroup, cfg.SchedulerRoleARN = devsqs.QueueARN("send"), "gmailsend", schedulerRole
 	cfg.DeadLetterQueueURL = q.sqs.QueueURL("dlq") // as the template sets it
+	q.sqs.CreateQueue("webhooks-dlq", devsqs.QueueOptions{})
+	cfg.WebhookQueueURL = q.sqs.CreateQueue("webhooks", devsqs.QueueOptions{DeadLetterQueue: "webhooks-dlq", MaxReceiveCount: webhooks.MaxReceives})
 	parts.SQS, parts.Scheduler, parts.SQSVisibility = q.sqs.Client(), q.sched.Client(), q.sqs.Client()
 	return q
 }

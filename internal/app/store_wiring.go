@@ -14,17 +14,18 @@ import (
 // wireStore gives the sender the message table when MESSAGES_TABLE is
 // set, with the fingerprint key FINGERPRINT_KEY_SECRET names (read from
 // secrets on the first durable send). Nothing connects here: the SDK is
-// configured on the first send.
-func wireStore(s *sender.Sender, cfg Config, parts Parts, secrets credential.SecretFetcher) error {
+// configured on the first send. It returns the table (nil without one)
+// for the other use cases kept in it (webhook_wiring.go).
+func wireStore(s *sender.Sender, cfg Config, parts Parts, secrets credential.SecretFetcher) (*dynamostore.Table, error) {
 	if cfg.MessagesTable == "" {
-		return nil
+		return nil, nil
 	}
 	keys := parts.FingerprintKey
 	if keys == nil {
 		if cfg.FingerprintKeySecret == "" {
 			// Without a key the table's fingerprints could be brute-forced
 			// for what the requests said: refuse to run rather than write them.
-			return errors.New("app: configuration: FINGERPRINT_KEY_SECRET is required with MESSAGES_TABLE (the template creates the secret)")
+			return nil, errors.New("app: configuration: FINGERPRINT_KEY_SECRET is required with MESSAGES_TABLE (the template creates the secret)")
 		}
 		keys = &gmailsend.SecretKey{Fetch: secrets, ID: cfg.FingerprintKeySecret}
 	}
@@ -45,7 +46,7 @@ func wireStore(s *sender.Sender, cfg Config, parts Parts, secrets credential.Sec
 	s.Durability.Quota = &gmailsend.Guard{Buckets: table}
 	s.Durability.Limits = gmailsend.QuotaLimits{Messages: cfg.DailyMessageLimit, Recipients: cfg.DailyRecipientLimit}
 	s.Durability.Fingerprints = keys
-	return nil
+	return table, nil
 }
 
 // postponer holds queue records the quota guard refused until their retry

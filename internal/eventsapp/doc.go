@@ -4,5 +4,5 @@
 // from that queue.
 //
 // It is apart from package app so that the send function links neither
-// the EventBridge SDK nor the webhook client, and this function no SMTP.
+// the EventBridge SDK nor delivers webhooks, and this function no SMTP.
 package eventsapp

@@ -2,6 +2,7 @@ package eventsapp
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"io"
@@ -12,12 +13,17 @@ import (
 	"github.com/gmailsend/gmailsend/internal/app"
 	"github.com/gmailsend/gmailsend/internal/eventbridge"
 	"github.com/gmailsend/gmailsend/internal/statusevents"
+	"github.com/gmailsend/gmailsend/internal/webhooks"
 )
 
 // Events is the assembled events function.
 type Events struct {
 	fanout *statusevents.Fanout
-	log    *slog.Logger
+	// deliver and postpone run the webhook queue's deliveries
+	// (webhooks.go); nil without webhooks.
+	deliver  *webhooks.Deliverer
+	postpone Postponer
+	log      *slog.Logger
 }
 
 // Parts replaces the adapters that reach outside the process (tests
@@ -25,6 +31,9 @@ type Events struct {
 type Parts struct {
 	App         app.Parts
 	EventBridge eventbridge.API
+	// WebhookRoots verifies receivers' certificates; nil means the system
+	// roots (tests pass their TLS receiver's).
+	WebhookRoots *x509.CertPool
 }
 
 // Build assembles the events function; nothing touches the network here.
@@ -44,7 +53,11 @@ func Build(cfg app.Config, parts Parts) (*Events, error) {
 	if out == nil {
 		out = io.Discard
 	}
-	return &Events{fanout: f, log: slog.New(slog.NewJSONHandler(out, nil))}, nil
+	e := &Events{fanout: f, log: slog.New(slog.NewJSONHandler(out, nil))}
+	if err := e.wireWebhooks(cfg, parts); err != nil { // webhooks.go
+		return nil, err
+	}
+	return e, nil
 }
 
 // probe is what tells the event sources apart: the first record's source.
@@ -54,11 +67,12 @@ type probe struct {
 	} `json:"Records"`
 }
 
-// Invoke is the Lambda entry point: a stream batch of the message table.
+// Invoke is the Lambda entry point: a stream batch of the message table,
+// or a batch of the webhook queue's deliveries.
 func (e *Events) Invoke(ctx context.Context, payload json.RawMessage) (any, error) {
 	var p probe
 	if err := json.Unmarshal(payload, &p); err != nil || len(p.Records) == 0 {
-		return nil, errors.New("eventsapp: not an event this function takes (a DynamoDB stream batch)")
+		return nil, errors.New("eventsapp: not an event this function takes (a DynamoDB stream batch or webhook deliveries)")
 	}
 	switch p.Records[0].EventSource {
 	case "aws:dynamodb":
@@ -67,6 +81,12 @@ func (e *Events) Invoke(ctx context.Context, payload json.RawMessage) (any, erro
 			return nil, err
 		}
 		return e.handleStream(ctx, ev), nil
+	case "aws:sqs":
+		var ev events.SQSEvent
+		if err := json.Unmarshal(payload, &ev); err != nil {
+			return nil, err
+		}
+		return e.handleDeliveries(ctx, ev)
 	}
-	return nil, errors.New("eventsapp: not an event this function takes (a DynamoDB stream batch)")
+	return nil, errors.New("eventsapp: not an event this function takes (a DynamoDB stream batch or webhook deliveries)")
 }

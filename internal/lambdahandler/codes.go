@@ -88,6 +88,13 @@ var codeTable = map[gmailsend.Code]codeRule{
 
 	gmailsend.CodeTemplateNotFound:    {http.StatusNotFound, queueFinal},
 	gmailsend.CodeUnsubscribeNotFound: {http.StatusNotFound, queueFinal},
+
+	gmailsend.CodeWebhookNotFound:   {http.StatusNotFound, queueFinal},
+	gmailsend.CodeWebhookURLRefused: {http.StatusBadRequest, queueFinal},
+	// Ten endpoints already: delete one first.
+	gmailsend.CodeWebhookLimit: {http.StatusConflict, queueFinal},
+	// The receiver answered 410 Gone; only a new registration revives it.
+	gmailsend.CodeWebhookDisabled: {http.StatusConflict, queueFinal},
 }
 
 // ruleOf is code's row; a code without one is treated as internal.

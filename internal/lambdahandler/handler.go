@@ -32,6 +32,9 @@ type Options struct {
 	// MaxReceives is the send queue's maxReceiveCount: a record received
 	// that many times goes to the dead-letter queue if it fails again.
 	MaxReceives int
+	// Webhooks is the registry of /webhooks (route_webhooks.go); nil
+	// answers those routes store_not_configured.
+	Webhooks WebhookRegistry
 }
 
 // DefaultOptions suit a 30-second function.

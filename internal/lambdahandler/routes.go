@@ -58,6 +58,12 @@ var routes = []route{
 	{"PUT", "/templates/{name}", (*Handler).routePutTemplate},
 	{"DELETE", "/templates/{name}", (*Handler).routeDeleteTemplate},
 	{"POST", "/templates/{name}/render", (*Handler).routeRenderTemplate},
+	{"POST", "/webhooks", (*Handler).routeCreateWebhook},
+	{"GET", "/webhooks", (*Handler).routeListWebhooks},
+	{"GET", "/webhooks/{id}", (*Handler).routeGetWebhook},
+	{"DELETE", "/webhooks/{id}", (*Handler).routeDeleteWebhook},
+	{"POST", "/webhooks/{id}/rotate", (*Handler).routeRotateWebhook},
+	{"POST", "/webhooks/{id}/test", (*Handler).routeTestWebhook},
 	// No API key (template.yaml): mail providers POST these unauthenticated.
 	{"GET", "/unsubscribe/{token}", (*Handler).routeUnsubscribePage},
 	{"POST", "/unsubscribe/{token}", (*Handler).routeUnsubscribe},

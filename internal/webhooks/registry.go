@@ -1,0 +1,215 @@
+package webhooks
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/gmailsend/gmailsend"
+	"github.com/gmailsend/gmailsend/internal/standardwebhooks"
+	"github.com/gmailsend/gmailsend/internal/statusevents"
+)
+
+// Registry is the use case of /webhooks: one API key's endpoints,
+// registered, listed, read, deleted, their secret rotated, and a test
+// event sent. Another key's endpoint is not found, exactly like an
+// unknown id, so ids reveal nothing across keys.
+type Registry struct {
+	Store Store
+	Seal  Sealer
+	// Queue takes test events; nil refuses POST /webhooks/{id}/test.
+	Queue Queue
+	// URLs is the policy a URL is checked with at registration (and the
+	// deliverer's client checks it again before every attempt).
+	URLs standardwebhooks.URLPolicy
+	Now  Clock
+}
+
+// Registered is a new endpoint with its secret, which only Create and Rotate
+// ever return.
+type Registered struct {
+	Endpoint
+	Secret string `json:"secret"`
+}
+
+// RotatedSecret is the answer to a rotation.
+type RotatedSecret struct {
+	ID                      string    `json:"id"`
+	Secret                  string    `json:"secret"`
+	PreviousSecretExpiresAt time.Time `json:"previousSecretExpiresAt"`
+}
+
+func (r *Registry) ready(caller string) error {
+	if r == nil || r.Store == nil || r.Seal == nil {
+		return gmailsend.Errorf(gmailsend.CodeStoreNotConfigured, "", "webhooks need the message table and the webhook queue; set MESSAGES_TABLE and WEBHOOK_QUEUE_URL")
+	}
+	if caller == "" {
+		// Events name their caller by API key id; an endpoint of no key
+		// would never receive one.
+		return gmailsend.Errorf(gmailsend.CodeForbidden, "", "webhooks belong to an API key; call the REST API with x-api-key")
+	}
+	return nil
+}
+
+func notFound() error {
+	return gmailsend.Errorf(gmailsend.CodeWebhookNotFound, "id", "no webhook endpoint with this id")
+}
+
+// Create registers an endpoint: the URL passes the address guard, the
+// events are known types, the description fits, and the caller has fewer
+// than MaxEndpoints. The secret is returned here and by Rotate only.
+func (r *Registry) Create(ctx context.Context, caller string, in CreateInput) (*Registered, error) {
+	if err := r.ready(caller); err != nil {
+		return nil, err
+	}
+	e, err := r.checkInput(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	existing, err := r.Store.WebhookEndpoints(ctx, caller)
+	if err != nil {
+		return nil, err
+	}
+	// Counted before the write: two creates at the same instant may both
+	// pass at nine. The limit bounds fan-out cost, not a security line.
+	if len(existing) >= MaxEndpoints {
+		return nil, gmailsend.Errorf(gmailsend.CodeWebhookLimit, "", "an API key may register at most %d webhook endpoints; delete one first", MaxEndpoints)
+	}
+	e.ID, e.Caller, e.Enabled, e.CreatedAt = newEndpointID(), caller, true, r.Now.now().Truncate(time.Millisecond)
+	secret := standardwebhooks.NewSecret()
+	sealed, err := sealSecrets(ctx, r.Seal, caller, e.ID, []signingSecret{{Value: secret}})
+	if err != nil {
+		return nil, err
+	}
+	if err := commit(ctx, r.Store, Change{Kind: Created, Caller: caller, ID: e.ID, Endpoint: e, SealedSecrets: sealed, SecretsVersion: 1}); err != nil {
+		return nil, err
+	}
+	return &Registered{Endpoint: *e, Secret: secret}, nil
+}
+
+// List returns the caller's endpoints, without failures or secrets.
+func (r *Registry) List(ctx context.Context, caller string) ([]Endpoint, error) {
+	if err := r.ready(caller); err != nil {
+		return nil, err
+	}
+	list, err := r.Store.WebhookEndpoints(ctx, caller)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Endpoint, 0, len(list))
+	for _, s := range list {
+		out = append(out, s.Endpoint)
+	}
+	return out, nil
+}
+
+// Get returns one endpoint with its recent failures.
+func (r *Registry) Get(ctx context.Context, caller, id string) (*Endpoint, error) {
+	st, err := r.load(ctx, caller, id)
+	if err != nil {
+		return nil, err
+	}
+	return &st.Endpoint, nil
+}
+
+func (r *Registry) load(ctx context.Context, caller, id string) (*Stored, error) {
+	if err := r.ready(caller); err != nil {
+		return nil, err
+	}
+	if !validEndpointID(id) {
+		return nil, notFound()
+	}
+	st, err := r.Store.WebhookEndpoint(ctx, caller, id)
+	if errors.Is(err, gmailsend.ErrNotFound) {
+		return nil, notFound()
+	}
+	return st, err
+}
+
+// Delete removes an endpoint; deliveries already queued for it are
+// dropped by the deliverer.
+func (r *Registry) Delete(ctx context.Context, caller, id string) error {
+	if err := r.ready(caller); err != nil {
+		return err
+	}
+	if !validEndpointID(id) {
+		return notFound()
+	}
+	err := commit(ctx, r.Store, Change{Kind: Deleted, Caller: caller, ID: id})
+	if errors.Is(err, gmailsend.ErrNotFound) {
+		return notFound()
+	}
+	return err
+}
+
+// Rotate gives the endpoint a new secret; the one it replaces keeps
+// signing for RotationGrace, so deliveries carry both signatures until
+// the receiver has switched.
+func (r *Registry) Rotate(ctx context.Context, caller, id string) (*RotatedSecret, error) {
+	for attempt := 0; ; attempt++ {
+		st, err := r.load(ctx, caller, id)
+		if err != nil {
+			return nil, err
+		}
+		list, err := openSecrets(ctx, r.Seal, st)
+		if err != nil {
+			return nil, err
+		}
+		fresh := standardwebhooks.NewSecret()
+		next, expires := rotated(list, fresh, r.Now.now().Truncate(time.Millisecond))
+		sealed, err := sealSecrets(ctx, r.Seal, caller, id, next)
+		if err != nil {
+			return nil, err
+		}
+		err = commit(ctx, r.Store, Change{Kind: Rotated, Caller: caller, ID: id, SealedSecrets: sealed, SecretsVersion: st.SecretsVersion + 1})
+		switch {
+		case err == nil:
+			return &RotatedSecret{ID: id, Secret: fresh, PreviousSecretExpiresAt: expires}, nil
+		case errors.Is(err, gmailsend.ErrNotFound):
+			return nil, notFound()
+		case errors.Is(err, gmailsend.ErrStatusChanged) && attempt < 2:
+			continue // another rotation won: rotate what it left
+		default:
+			return nil, err
+		}
+	}
+}
+
+// Test queues a webhook.test event to the endpoint, through the same
+// queue and deliverer as every event. It returns the event's id.
+func (r *Registry) Test(ctx context.Context, caller, id string) (string, error) {
+	st, err := r.load(ctx, caller, id)
+	if err != nil {
+		return "", err
+	}
+	if r.Queue == nil {
+		return "", gmailsend.Errorf(gmailsend.CodeStoreNotConfigured, "", "test events need the webhook queue; set WEBHOOK_QUEUE_URL")
+	}
+	if !st.Enabled {
+		return "", gmailsend.Errorf(gmailsend.CodeWebhookDisabled, "id", "this endpoint is disabled (%s); delete it and register it again", st.DisabledReason)
+	}
+	now := r.Now.now().Truncate(time.Millisecond)
+	ev := gmailsend.Event{ID: gmailsend.EventID(string(gmailsend.EventWebhookTest), caller, id, now), Type: gmailsend.EventWebhookTest, Timestamp: now}
+	if err := r.Queue.Enqueue(ctx, []statusevents.Delivery{{Caller: caller, Endpoint: id, Event: ev}}); err != nil {
+		return "", err
+	}
+	return ev.ID, nil
+}
+
+// newEndpointID is "wh_" and 16 random bytes in hex: unguessable, so an
+// id never hints at another key's endpoints.
+func newEndpointID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return "wh_" + hex.EncodeToString(b)
+}
+
+func validEndpointID(id string) bool {
+	if len(id) != 35 || id[:3] != "wh_" {
+		return false
+	}
+	_, err := hex.DecodeString(id[3:])
+	return err == nil
+}
