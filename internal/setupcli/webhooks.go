@@ -211,6 +211,11 @@ func (a *webhookAPI) add(ctx context.Context, req webhookAddRequest) error {
 	if err := a.do(ctx, http.MethodPost, "/webhooks", req, &created); err != nil {
 		return err
 	}
+	if created.Secret == "" {
+		// Without it the endpoint can never be verified: say so rather than
+		// print an empty secret line.
+		return fmt.Errorf("%s registered %s but answered without its secret: rotate it (gmailsend webhooks rotate %s) to get one", a.endpoint, created.ID, created.ID)
+	}
 	a.c.printEndpoint(created.webhookEndpoint, false)
 	// The secret is the one thing add exists to hand over; the API never
 	// shows it again, so it goes to stdout with a warning beside it.
