@@ -2,8 +2,9 @@
 // machine to set up and try a deployment: store an app password after
 // proving it logs in (credentials put), check a stored credential
 // (credentials verify), obtain and store an OAuth refresh token with the
-// installed-app flow (oauth login), and send one message through a deployed
-// endpoint (send).
+// installed-app flow (oauth login), send one message through a deployed
+// endpoint (send), manage a deployment's webhook endpoints and check a
+// received webhook's signature (webhooks).
 //
 // It reuses the function's own packages, so a check here fails exactly as
 // a send would: the SMTP login of package smtp (same codes, same hints), the
@@ -12,6 +13,8 @@
 //
 // It never prints, logs or passes on the command line a password, refresh
 // token or client secret; the password is read without echo or from a pipe.
+// The one secret it prints is a webhook signing secret, by webhooks add and
+// rotate, whose whole point is to hand it over (the API shows it only then).
 // It does not deploy anything: that is SAM's job.
 package setupcli
 
@@ -82,6 +85,14 @@ Usage:
   gmailsend templates list
   gmailsend templates render NAME [--file F]  ({"variables": {…}})
       the stored templates of a deployment (--endpoint, --api-key as send)
+  gmailsend webhooks add --url URL [--events TYPE,...] [--description TEXT]
+  gmailsend webhooks list | show ID | remove ID | rotate ID | test ID
+      the webhook endpoints of a deployment (--endpoint, --api-key as send);
+      add and rotate print the signing secret, once
+  gmailsend webhooks verify --secret whsec_... --id ID --timestamp T
+                            --signature S < BODY     (or --header-file F)
+      check a received webhook's signature as a receiver must: prints
+      "valid", or exits 1 with the reason's code
 
 Flags of credentials and oauth (they log in to the SMTP server and store):
   --prefix P       secret name prefix (default gmailsend/, as CREDENTIAL_PREFIX)
@@ -103,7 +114,8 @@ subcommand's flags.
 var groups = map[string]string{
 	"credentials": "gmailsend credentials put NAME --user ADDRESS   store an app password after proving it logs in\n" +
 		"gmailsend credentials verify NAME             prove a stored credential logs in\n",
-	"oauth": "gmailsend oauth login NAME --client-secret-file FILE   obtain and store an OAuth refresh token\n",
+	"oauth":    "gmailsend oauth login NAME --client-secret-file FILE   obtain and store an OAuth refresh token\n",
+	"webhooks": webhooksGroupUsage(), // webhooks.go
 }
 
 // Run runs one command line (without the program name) and returns the
@@ -132,6 +144,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = c.send(ctx, args[1:])
 	case "templates put", "templates get", "templates list", "templates render":
 		err = c.templates(ctx, args[1], args[2:]) // templates.go
+	case "webhooks add", "webhooks list", "webhooks show", "webhooks remove", "webhooks rotate", "webhooks test", "webhooks verify":
+		err = c.webhooks(ctx, args[1], args[2:]) // webhooks.go
 	case "help":
 		fmt.Fprint(env.Stdout, usageFormat)
 		return ExitOK
@@ -191,7 +205,7 @@ func subcommand(args []string) string {
 		return "help"
 	case args[0] == "send":
 		return "send"
-	case (args[0] == "credentials" || args[0] == "oauth" || args[0] == "templates") && len(args) > 1:
+	case (args[0] == "credentials" || args[0] == "oauth" || args[0] == "templates" || args[0] == "webhooks") && len(args) > 1:
 		return args[0] + " " + args[1]
 	}
 	return args[0]
