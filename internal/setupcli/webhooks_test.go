@@ -113,7 +113,7 @@ func TestWebhooksCommands(t *testing.T) {
 			1, nil, []string{"answered without its secret", "webhooks rotate wh_3"}, []string{"secret:      "}},
 		{"add refused", []string{"add", "--url", "https://10.0.0.1/in"},
 			webhooksAPI{method: "POST", path: "/prod/webhooks", want: map[string]any{"url": "https://10.0.0.1/in"}, status: 400, answer: refused},
-			1, nil, []string{"gmailsend: webhook_url_refused: the URL resolves to a private address (field url)\n"}, []string{"tried again"}},
+			1, nil, []string{"gmailsend: webhook_url_refused: the URL resolves to a private address (url)\n"}, []string{"tried again"}},
 		{"list", []string{"list"},
 			webhooksAPI{method: "GET", path: "/prod/webhooks", status: 200, answer: `{"webhooks":[{` + endpointJSON + `},` +
 				`{"id":"wh_2","url":"https://old.example.com/x","events":[],"description":"","enabled":false,"createdAt":"2026-04-01T09:00:00Z","disabledReason":"gone"}]}`},
