@@ -18,7 +18,7 @@ import (
 func TestWebhookRoutesAnswerAsDocumented(t *testing.T) {
 	made := &calls{}
 	h := newHarness(t, setup{Store: true, Queue: true, Parts: func(p *app.Parts) {
-		p.DynamoDB = recordingTable{p.DynamoDB, made}
+		p.DynamoDB = recordingTable{API: p.DynamoDB, Calls: made}
 		p.SQS = recordingQueues{p.SQS, made}
 	}})
 	resp := h.callAPI(t, "POST", "/webhooks", `{"url":"https://93.184.216.34/hooks?token=abc","events":["message.bounced"],"description":"CRM"}`)
@@ -68,7 +68,7 @@ func TestWebhookRoutesAnswerAsDocumented(t *testing.T) {
 	if strings.Contains(h.log.String(), "whsec_") || strings.Contains(h.log.String(), created.Secret[6:20]) {
 		t.Error("a signing secret reached the log")
 	}
-	checkAllowed(t, "GmailSendFunction", nil, made.all(), "dynamodb:PutItem hook#", "dynamodb:Query hook#", "dynamodb:GetItem hook#",
+	checkAllowed(t, "GmailSendFunction", nil, made.All(), "dynamodb:PutItem hook#", "dynamodb:Query hook#", "dynamodb:GetItem hook#",
 		"dynamodb:UpdateItem hook#", "dynamodb:DeleteItem hook#", "sqs:SendMessage")
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/gmailsend/gmailsend/dev/devsqs"
 	"github.com/gmailsend/gmailsend/dev/dynalite"
 	"github.com/gmailsend/gmailsend/dev/fixture"
+	"github.com/gmailsend/gmailsend/dev/iamcheck"
 	"github.com/gmailsend/gmailsend/internal/app"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
 	"github.com/gmailsend/gmailsend/internal/eventsapp"
@@ -35,7 +36,7 @@ type visibilityCalls struct {
 	sqsqueue.VisibilityAPI
 	mu    sync.Mutex
 	secs  []int32
-	calls *iamCalls
+	calls *iamcheck.Calls
 }
 
 func (v *visibilityCalls) ChangeMessageVisibility(ctx context.Context, in *sqs.ChangeMessageVisibilityInput, o ...func(*sqs.Options)) (*sqs.ChangeMessageVisibilityOutput, error) {
@@ -82,11 +83,11 @@ func TestWebhookDeliveriesFromTheQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := new(fixture.SyncBuffer)
-	made := &iamCalls{}
+	made := &iamcheck.Calls{}
 	vis := &visibilityCalls{VisibilityAPI: q.Client(), calls: made}
 	cfg := app.Defaults()
 	cfg.MessagesTable, cfg.WebhookQueueURL, cfg.WebhookAllowLoopback = "messages", url, true
-	ev, err := eventsapp.Build(cfg, eventsapp.Parts{App: app.Parts{DynamoDB: recordingTable{ddb, made}, SQS: q.Client(), SQSVisibility: vis, FingerprintKey: key, Log: logs},
+	ev, err := eventsapp.Build(cfg, eventsapp.Parts{App: app.Parts{DynamoDB: iamcheck.Table{API: ddb, Calls: made}, SQS: q.Client(), SQSVisibility: vis, FingerprintKey: key, Log: logs},
 		WebhookRoots: recv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs})
 	if err != nil {
 		t.Fatal(err)
@@ -151,9 +152,9 @@ func TestWebhookDeliveriesFromTheQueue(t *testing.T) {
 			t.Errorf("a log line holds %q:\n%s", forbidden, logs.String())
 		}
 	}
-	checkEventsPolicy(t, made.list)
-	if len(made.list) < 4 {
-		t.Fatalf("only %d calls recorded: %v", len(made.list), made.list)
+	iamcheck.Check(t, "EventsFunction", nil, made.All(), "dynamodb:GetItem hook#", "dynamodb:UpdateItem hook#", "sqs:ChangeMessageVisibility")
+	if len(made.All()) < 4 {
+		t.Fatalf("only %d calls recorded: %v", len(made.All()), made.All())
 	}
 	g, err := reg.Get(ctx, "key-b", bad.ID)
 	if err != nil || len(g.Failures) != 1 || g.Failures[0].Status != 500 || g.Failures[0].Attempt != 1 {
