@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/gmailsend/gmailsend/dev/faultproxy"
 )
 
 // apiVersion is the X-Amz-Target prefix of the DynamoDB JSON 1.0 protocol.
@@ -106,22 +108,8 @@ func (u *upstream) keySchema(ctx context.Context, table string) ([]string, error
 	return names, nil
 }
 
-// forward sends the client's request as it came (method, path, headers,
-// body) and reads the whole answer.
+// forward sends the request on unchanged (its bytes, headers and Host,
+// which the client's signature covers) and reads the whole answer.
 func (u *upstream) forward(ctx context.Context, r *http.Request, body []byte) (*http.Response, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, r.Method, u.url+r.URL.RequestURI(), bytes.NewReader(body))
-	if err != nil {
-		return nil, nil, err
-	}
-	req.Header = r.Header.Clone()
-	req.Header.Del("Connection")
-	req.Host = r.Host // signed: kept as the client sent it
-	resp, err := u.client.Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
-	answer, err := io.ReadAll(resp.Body)
-	resp.Header.Del("Content-Length")
-	return resp, answer, err
+	return faultproxy.Forward(ctx, u.client, u.url, r, body, true)
 }

@@ -275,13 +275,24 @@ func (p *Proxy) hold(ctx context.Context, d time.Duration) {
 
 // forward sends the request to the target and reads the whole answer.
 func (p *Proxy) forward(ctx context.Context, r *http.Request, body []byte) (*http.Response, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, r.Method, p.target+r.URL.RequestURI(), bytes.NewReader(body))
+	return Forward(ctx, p.client, p.target, r, body, false)
+}
+
+// Forward sends r (its body already read into body) to the service at
+// base with client and reads the whole answer. keepHost sends r's Host as
+// the client sent it (its SigV4 signature covers it); otherwise the
+// request goes with base's host.
+func Forward(ctx context.Context, client *http.Client, base string, r *http.Request, body []byte, keepHost bool) (*http.Response, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, r.Method, base+r.URL.RequestURI(), bytes.NewReader(body))
 	if err != nil {
 		return nil, nil, err
 	}
 	req.Header = r.Header.Clone()
 	req.Header.Del("Connection")
-	resp, err := p.client.Do(req)
+	if keepHost {
+		req.Host = r.Host
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/bounce"
 )
 
@@ -76,18 +75,11 @@ func (t *Table) suppress(ctx context.Context, pk string, s bounce.Suppression) (
 // Suppression reads one entry (gmailsend.ErrNotFound when the address is not
 // suppressed).
 func (t *Table) Suppression(ctx context.Context, account, address string) (*bounce.Suppression, error) {
-	api, err := t.client(ctx)
+	item, err := t.readItem(ctx, suppressionKey(account, address), "a suppression")
 	if err != nil {
 		return nil, err
 	}
-	out, err := api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(t.Name), Key: suppressionKey(account, address), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return nil, unavailable(fmt.Errorf("dynamostore: reading a suppression: %w", err))
-	}
-	if len(out.Item) == 0 {
-		return nil, gmailsend.ErrNotFound
-	}
-	return suppressionFrom(out.Item, address)
+	return suppressionFrom(item, address)
 }
 
 func suppressionFrom(item map[string]types.AttributeValue, address string) (*bounce.Suppression, error) {

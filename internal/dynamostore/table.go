@@ -63,3 +63,20 @@ func conditionFailed(err error) bool {
 	var c *types.ConditionalCheckFailedException
 	return errors.As(err, &c)
 }
+
+// readItem reads one item consistently: gmailsend.ErrNotFound when there
+// is none, store_unavailable (naming what) when the table cannot answer.
+func (t *Table) readItem(ctx context.Context, key map[string]types.AttributeValue, what string) (map[string]types.AttributeValue, error) {
+	api, err := t.client(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(t.Name), Key: key, ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("dynamostore: reading %s: %w", what, err))
+	}
+	if len(out.Item) == 0 {
+		return nil, gmailsend.ErrNotFound
+	}
+	return out.Item, nil
+}

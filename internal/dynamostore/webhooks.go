@@ -55,18 +55,11 @@ func hookKey(caller, id string) map[string]types.AttributeValue {
 // WebhookEndpoint reads one endpoint (gmailsend.ErrNotFound when caller
 // has none with that id).
 func (t *Table) WebhookEndpoint(ctx context.Context, caller, id string) (*webhooks.Stored, error) {
-	api, err := t.client(ctx)
+	item, err := t.readItem(ctx, hookKey(caller, id), "a webhook endpoint")
 	if err != nil {
 		return nil, err
 	}
-	out, err := api.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(t.Name), Key: hookKey(caller, id), ConsistentRead: aws.Bool(true)})
-	if err != nil {
-		return nil, unavailable(fmt.Errorf("dynamostore: reading a webhook endpoint: %w", err))
-	}
-	if len(out.Item) == 0 {
-		return nil, gmailsend.ErrNotFound
-	}
-	return hookFrom(out.Item)
+	return hookFrom(item)
 }
 
 // WebhookEndpoints reads caller's endpoints, oldest first (ids are random,
