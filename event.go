@@ -138,6 +138,21 @@ func recordEvent(t EventType, from Status, r *Record, recipient string, at time.
 	return Event{ID: EventID(string(t), r.ID, recipient, at), Type: t, Timestamp: at.UTC(), Data: d}
 }
 
+// SuppressionChange is an entry added to or removed from an account's
+// suppression list, as the table's stream shows it.
+type SuppressionChange struct {
+	Added                          bool
+	Account, RecipientHash, Reason string
+	// SourceID is the record id of the message that caused the entry.
+	SourceID  string
+	CreatedAt time.Time
+}
+
+// Event is the change's event, seen at now.
+func (c SuppressionChange) Event(now time.Time) Event {
+	return SuppressionEvent(c.Added, c.Account, c.RecipientHash, c.Reason, c.SourceID, c.CreatedAt, now)
+}
+
 // SuppressionEvent is the event of an entry added to (suppressed) or
 // removed from an account's suppression list. at is when the entry was
 // made; a removal has no time of its own in the list, so its id is made

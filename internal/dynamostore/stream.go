@@ -24,16 +24,8 @@ type StreamChange struct {
 	// not exist).
 	Old, New *gmailsend.Record
 	// Suppression is set for a suppression entry's change.
-	Suppression *SuppressionChange
+	Suppression *gmailsend.SuppressionChange
 	Other       bool
-}
-
-// SuppressionChange is a suppression entry added or removed.
-type SuppressionChange struct {
-	Added                          bool
-	Account, RecipientHash, Reason string
-	SourceID                       string
-	CreatedAt                      time.Time
 }
 
 // ReadStreamRecord reads one stream record.
@@ -89,7 +81,7 @@ func suppressionChange(c StreamChange, pk string, r events.DynamoDBEventRecord) 
 		return c, fmt.Errorf("dynamostore: a stream image: %w", err)
 	}
 	hash := pk[strings.LastIndexByte(pk, '#')+1:]
-	c.Suppression = &SuppressionChange{Added: added, Account: it.Account, RecipientHash: hash, Reason: it.Reason,
+	c.Suppression = &gmailsend.SuppressionChange{Added: added, Account: it.Account, RecipientHash: hash, Reason: it.Reason,
 		SourceID: stringOf(img["sourceId"]), CreatedAt: time.UnixMilli(it.CreatedAt).UTC()}
 	return c, nil
 }

@@ -56,8 +56,7 @@ func TestStreamReadsBackEveryChange(t *testing.T) {
 			t.Fatalf("seq %q, want %q", c.Seq, r.Change.SequenceNumber)
 		}
 		if c.Suppression != nil {
-			s := c.Suppression
-			got = append(got, gmailsend.SuppressionEvent(s.Added, s.Account, s.RecipientHash, s.Reason, s.SourceID, s.CreatedAt, now))
+			got = append(got, c.Suppression.Event(now))
 			continue
 		}
 		got = append(got, gmailsend.EventsOf(c.Old, c.New)...)

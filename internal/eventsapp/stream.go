@@ -31,10 +31,5 @@ func (e *Events) handleStream(ctx context.Context, ev events.DynamoDBEvent) even
 
 func changeOf(r events.DynamoDBEventRecord) statusevents.Change {
 	c, err := dynamostore.ReadStreamRecord(r)
-	out := statusevents.Change{Seq: r.Change.SequenceNumber, Old: c.Old, New: c.New, Err: err}
-	if s := c.Suppression; s != nil {
-		out.Suppression = &statusevents.Suppression{Added: s.Added, Account: s.Account, RecipientHash: s.RecipientHash,
-			Reason: s.Reason, Source: s.SourceID, CreatedAt: s.CreatedAt}
-	}
-	return out
+	return statusevents.Change{Seq: r.Change.SequenceNumber, Old: c.Old, New: c.New, Suppression: c.Suppression, Err: err}
 }

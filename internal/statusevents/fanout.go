@@ -16,17 +16,10 @@ type Change struct {
 	// Old and New are a message record before and after the change.
 	Old, New *gmailsend.Record
 	// Suppression is an entry added to or removed from a list.
-	Suppression *Suppression
+	Suppression *gmailsend.SuppressionChange
 	// Err is why the record could not be read; it fails the batch from
 	// this record on (its events would otherwise be lost).
 	Err error
-}
-
-// Suppression is a suppression entry added or removed.
-type Suppression struct {
-	Added                                  bool
-	Account, RecipientHash, Reason, Source string
-	CreatedAt                              time.Time
 }
 
 // Bus puts events on the event bus.
@@ -92,8 +85,8 @@ func (f *Fanout) Handle(ctx context.Context, changes []Change) (retryFrom string
 }
 
 func (f *Fanout) eventsOf(c Change) []gmailsend.Event {
-	if s := c.Suppression; s != nil {
-		return []gmailsend.Event{gmailsend.SuppressionEvent(s.Added, s.Account, s.RecipientHash, s.Reason, s.Source, s.CreatedAt, f.now())}
+	if c.Suppression != nil {
+		return []gmailsend.Event{c.Suppression.Event(f.now())}
 	}
 	return gmailsend.EventsOf(c.Old, c.New)
 }
