@@ -13,14 +13,13 @@ import (
 	"github.com/gmailsend/gmailsend/dev/devsqs"
 	"github.com/gmailsend/gmailsend/dev/dynamostream"
 	"github.com/gmailsend/gmailsend/dev/runtimeapi"
+	"github.com/gmailsend/gmailsend/internal/webhooks"
 )
 
 // The names the local stack gives the status events' bus and queues.
 const (
 	LocalBus          = "gmailsend-local-events"
 	LocalWebhookQueue = "webhooks"
-	// WebhookMaxReceives is the template's WebhookQueue maxReceiveCount.
-	WebhookMaxReceives = 8
 )
 
 // Events is the status events pipeline, locally: the stream stand-in in
@@ -62,19 +61,19 @@ func StartEvents(ctx context.Context, root, dir, dynamoEndpoint string, baseEnv 
 	e.SQS.CreateQueue("events-dead-letter", devsqs.QueueOptions{})
 	e.SQS.CreateQueue("webhook-dead-letter", devsqs.QueueOptions{})
 	e.SQS.CreateQueue(LocalWebhookQueue, devsqs.QueueOptions{VisibilityTimeout: 180 * time.Second, MaxMessageBytes: 256 << 10,
-		DeadLetterQueue: "webhook-dead-letter", MaxReceiveCount: WebhookMaxReceives})
+		DeadLetterQueue: "webhook-dead-letter", MaxReceiveCount: webhooks.MaxReceives}) // the template's maxReceiveCount (a test holds them equal)
 	e.bin, e.logs = bin, logs
 	e.fnEnv = append(append([]string(nil), baseEnv...), e.env()...)
 	if _, err := e.function(ctx); err != nil {
 		e.Close()
 		return nil, err
 	}
-	e.poller = dynamostream.NewPoller(proxy.Stream(LocalTable), StreamMapping(e.parkBatch), e.invoke)
+	e.poller = dynamostream.NewPoller(proxy.Stream(LocalTable), streamMapping(e.parkBatch), e.invoke)
 	return e, nil
 }
 
-// StreamMapping is the template's TableStream event source mapping.
-func StreamMapping(onFailure func(ctx context.Context, record []byte)) dynamostream.Mapping {
+// streamMapping is the template's TableStream event source mapping.
+func streamMapping(onFailure func(ctx context.Context, record []byte)) dynamostream.Mapping {
 	return dynamostream.Mapping{BatchSize: 100, MaximumBatchingWindow: time.Second, MaximumRetryAttempts: 10,
 		BisectBatchOnFunctionError: true, ReportBatchItemFailures: true, OnFailure: onFailure}
 }
