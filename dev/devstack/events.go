@@ -33,6 +33,7 @@ type Events struct {
 	Bus    *deveventbridge.Server
 	SQS    *devsqs.Server
 	poller *dynamostream.Poller
+	ownSQS bool
 
 	bin   string
 	fnEnv []string
@@ -48,7 +49,11 @@ type Events struct {
 // stand-ins in front of the dynalite at dynamoEndpoint (whose table is
 // LocalTable). baseEnv is the send function's environment (region,
 // credentials, the secrets endpoint and the fingerprint key's name).
-func StartEvents(ctx context.Context, root, dir, dynamoEndpoint string, baseEnv []string, logs io.Writer) (*Events, error) {
+//
+// queues is the local SQS the webhook queues go on: the send queue's
+// (make serve), so the send function reaches both through one endpoint;
+// nil starts one of its own.
+func StartEvents(ctx context.Context, root, dir, dynamoEndpoint string, queues *devsqs.Server, baseEnv []string, logs io.Writer) (*Events, error) {
 	bin := filepath.Join(dir, "events", "bootstrap")
 	if err := build(root, "./functions/events", bin, nil); err != nil {
 		return nil, err
@@ -57,7 +62,10 @@ func StartEvents(ctx context.Context, root, dir, dynamoEndpoint string, baseEnv 
 	if err != nil {
 		return nil, err
 	}
-	e := &Events{Stream: proxy, Bus: deveventbridge.Start(LocalBus), SQS: devsqs.Start()}
+	e := &Events{Stream: proxy, Bus: deveventbridge.Start(LocalBus), SQS: queues}
+	if queues == nil {
+		e.SQS, e.ownSQS = devsqs.Start(), true
+	}
 	e.SQS.CreateQueue("events-dead-letter", devsqs.QueueOptions{})
 	e.SQS.CreateQueue("webhook-dead-letter", devsqs.QueueOptions{})
 	e.SQS.CreateQueue(LocalWebhookQueue, devsqs.QueueOptions{VisibilityTimeout: 180 * time.Second, MaxMessageBytes: 256 << 10,
@@ -119,9 +127,16 @@ func (e *Events) env() []string {
 	}
 }
 
-// SendEnv points the send function's table writes through the stream.
+// SendEnv points the send function's table writes through the stream,
+// and its /webhooks routes at the webhook queue (loopback receivers
+// allowed, as locally they listen on 127.0.0.1).
 func (e *Events) SendEnv() []string {
-	return []string{"AWS_ENDPOINT_URL_DYNAMODB=" + e.Stream.URL}
+	return []string{
+		"AWS_ENDPOINT_URL_DYNAMODB=" + e.Stream.URL,
+		"AWS_ENDPOINT_URL_SQS=" + e.SQS.URL,
+		"WEBHOOK_QUEUE_URL=" + e.SQS.QueueURL(LocalWebhookQueue),
+		"WEBHOOK_ALLOW_LOOPBACK=true",
+	}
 }
 
 // parkBatch is the mapping's on-failure destination.
@@ -205,7 +220,9 @@ func (e *Events) Close() {
 		e.fn.Stop()
 	}
 	e.mu.Unlock()
-	e.SQS.Close()
+	if e.ownSQS {
+		e.SQS.Close()
+	}
 	e.Bus.Close()
 	e.Stream.Close()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/gmailsend/gmailsend/dev/devsqs"
 	"github.com/gmailsend/gmailsend/dev/devstack"
 )
 
@@ -23,7 +24,7 @@ func tableEndpoint(q *devstack.Queueing, ms *devstack.MessageStore) string {
 // startEvents starts the status events pipeline over the table at
 // endpoint, or says on out why not and returns nil: sends then work
 // without events, as a deployment without EventsFunction would.
-func startEvents(ctx context.Context, dir, endpoint string, baseEnv []string, out io.Writer) (*devstack.Events, *syncBuffer) {
+func startEvents(ctx context.Context, dir, endpoint string, queues *devsqs.Server, baseEnv []string, out io.Writer) (*devstack.Events, *syncBuffer) {
 	if endpoint == "" {
 		return nil, nil
 	}
@@ -33,7 +34,7 @@ func startEvents(ctx context.Context, dir, endpoint string, baseEnv []string, ou
 		return nil, nil
 	}
 	logs := new(syncBuffer)
-	ev, err := devstack.StartEvents(ctx, root, dir, endpoint, baseEnv, logs)
+	ev, err := devstack.StartEvents(ctx, root, dir, endpoint, queues, baseEnv, logs)
 	if err != nil {
 		fmt.Fprintf(out, "status events off: %v\n", err)
 		return nil, nil

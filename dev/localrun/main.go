@@ -26,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gmailsend/gmailsend/dev/devsqs"
 	"github.com/gmailsend/gmailsend/dev/devstack"
 	"github.com/gmailsend/gmailsend/dev/runtimeapi"
 )
@@ -156,7 +157,11 @@ func startBuilt(ctx context.Context, bootstrap string, o devstack.Options, realS
 	if q != nil {
 		env = append(env, unsubscribeEnv()...) // unsubscribe.go: links need the table
 	}
-	ev, evLog := startEvents(ctx, o.Dir, tableEndpoint(q, ms), st.Env(), os.Stderr) // events.go
+	var queues *devsqs.Server
+	if q != nil {
+		queues = q.SQS
+	}
+	ev, evLog := startEvents(ctx, o.Dir, tableEndpoint(q, ms), queues, st.Env(), os.Stderr) // events.go
 	if ev != nil {
 		env = append(env, ev.SendEnv()...)
 	}

@@ -2,7 +2,13 @@ package main_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,7 +48,7 @@ func startPipeline(t *testing.T) *pipeline {
 	}
 	t.Cleanup(ms.Close)
 	logs := new(fixture.SyncBuffer)
-	ev, err := devstack.StartEvents(ctx, root, dir, ms.Endpoint(), st.Env(), logs)
+	ev, err := devstack.StartEvents(ctx, root, dir, ms.Endpoint(), nil, st.Env(), logs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,5 +184,94 @@ func TestUpstreamStreamSampleIsNoneOfOurs(t *testing.T) {
 	}
 	if strings.Contains(string(res), "itemIdentifier") || len(p.events.Published()) != before {
 		t.Fatalf("answered %s; published %d", res, len(p.events.Published())-before)
+	}
+}
+
+// apiCall invokes the send function with API Gateway's event for method
+// and resource (key id "theApiKeyId") and returns the status and body.
+func (p *pipeline) apiCall(t *testing.T, method, resource, body string) (int, string) {
+	t.Helper()
+	var ev map[string]any
+	if err := json.Unmarshal(fixture.UpstreamEvent(t, "apigw-request.json", body), &ev); err != nil {
+		t.Fatal(err)
+	}
+	ev["httpMethod"], ev["resource"], ev["path"] = method, resource, resource
+	payload, _ := json.Marshal(ev)
+	res, err := p.send.Invoke(context.Background(), payload, 30*time.Second)
+	if err != nil || res.Err != nil {
+		t.Fatalf("%s %s: %v %v", method, resource, err, res.Err)
+	}
+	var resp struct {
+		StatusCode int    `json:"statusCode"`
+		Body       string `json:"body"`
+	}
+	if err := json.Unmarshal(res.Payload, &resp); err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Body
+}
+
+// signedHere checks a Standard Webhooks signature with this test's own
+// HMAC (not the product's code): v1,base64(HMAC-SHA256(key, id.ts.body)).
+func signedHere(secret string, h http.Header, body []byte) bool {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	if err != nil {
+		return false
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(h.Get("webhook-id") + "." + h.Get("webhook-timestamp") + "." + string(body)))
+	want := "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	for _, sig := range strings.Fields(h.Get("webhook-signature")) {
+		if hmac.Equal([]byte(sig), []byte(want)) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestWebhookReceivesTheSendsEventSigned ensures the whole loop with the real binaries: a webhook registered through the real send function's POST /webhooks, a POST /send by the same API key, the table's stream through the real events function onto the webhook queue, and the delivery from that queue reaching a receiver on loopback as one message.sent, signed with the secret the registration returned (checked with this test's own HMAC), its webhook-id the event's id, and no subject or address in it.
+func TestWebhookReceivesTheSendsEventSigned(t *testing.T) {
+	p := startPipeline(t)
+	type hit struct {
+		header http.Header
+		body   []byte
+	}
+	hits := make(chan hit, 10)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		hits <- hit{r.Header.Clone(), b}
+	}))
+	t.Cleanup(receiver.Close)
+	status, body := p.apiCall(t, "POST", "/webhooks", `{"url":"`+receiver.URL+`/hook","events":["message.sent"]}`)
+	var reg struct{ ID, Secret string }
+	if status != 201 || json.Unmarshal([]byte(body), &reg) != nil || !strings.HasPrefix(reg.Secret, "whsec_") {
+		t.Fatalf("POST /webhooks: %d %s", status, body)
+	}
+	id := p.sendOne(t, "hook-reader@example.com", "Webhook loop 웹훅")
+	if err := p.events.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	var got []hit
+	for len(hits) > 0 {
+		got = append(got, <-hits)
+	}
+	if len(got) != 1 {
+		t.Fatalf("%d deliveries reached the receiver; logs:\n%s", len(got), p.logs.String())
+	}
+	h := got[0]
+	var e published
+	if err := json.Unmarshal(h.body, &e); err != nil || e.Type != "message.sent" || e.Data.MessageID != id || e.ID != h.header.Get("webhook-id") {
+		t.Fatalf("delivered %s (webhook-id %q)", h.body, h.header.Get("webhook-id"))
+	}
+	if !signedHere(reg.Secret, h.header, h.body) {
+		t.Fatalf("the delivery is not signed with the registration's secret: %v", h.header)
+	}
+	if err := p.schemas.Validate(h.body); err != nil {
+		t.Error(err)
+	}
+	for _, f := range []string{"Webhook loop", "웹훅", "hook-reader@example.com", reg.Secret} {
+		if strings.Contains(string(h.body), f) || strings.Contains(p.logs.String(), f) {
+			t.Errorf("%q is in the delivery or a log line", f)
+		}
 	}
 }
