@@ -135,7 +135,7 @@ func TestPostfixRoundTrips(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for i, raw := range msgs[delivered-3:] {
+		for i, raw := range inSendOrder(t, msgs[delivered-3:]) {
 			checkHangulMessage(t, raw, i)
 		}
 	}
@@ -197,6 +197,29 @@ func hangulMessage(i int) *gomail.Message {
 	m.SetBody("text/plain", "안녕하세요, 내일 10시 회의에서 뵙겠습니다.")
 	m.AddAlternative("text/html", "<p>안녕하세요, 내일 <b>10시</b> 회의에서 뵙겠습니다.</p>")
 	return m
+}
+
+// inSendOrder puts hangulMessage(0…n-1) as delivered back in send order
+// by their subjects' numbers: Postfix's local delivery runs in parallel,
+// so the mailbox's order is not the order they were sent in. A number
+// missing or seen twice fails.
+func inSendOrder(t *testing.T, msgs [][]byte) [][]byte {
+	t.Helper()
+	out := make([][]byte, len(msgs))
+	for _, raw := range msgs {
+		msg, err := mail.ReadMessage(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dec mime.WordDecoder
+		subject, _ := dec.DecodeHeader(msg.Header.Get("Subject"))
+		i := int(subject[len(subject)-1] - '0')
+		if i < 0 || i >= len(out) || out[i] != nil {
+			t.Fatalf("subjects of the delivered messages are not 0…%d once each: %q", len(out)-1, subject)
+		}
+		out[i] = raw
+	}
+	return out
 }
 
 func checkHangulMessage(t *testing.T, raw []byte, i int) {
