@@ -7,13 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/gmailsend/gmailsend/dev/devimap"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/dynalite"
 	"github.com/gmailsend/gmailsend/dev/runtimeapi"
@@ -57,43 +54,30 @@ func RunBounceDemo(ctx context.Context, root, dir, name string, payload []byte, 
 		return fmt.Errorf("the bounce reader needs the message table (dynalite: node and `npm ci` in dev/dynalite): %w", err)
 	}
 	defer ms.Close()
-	ca, err := devsmtp.NewCA()
+	inbox, err := StartBounceInbox() // bounce_inbox.go
 	if err != nil {
 		return err
 	}
-	var st *Stack
-	users := map[string]string{OAuthUser: "unused-oauth-password"}
-	for k, v := range Accounts {
-		users[k] = v
-	}
-	imap, err := devimap.StartLocal(devimap.Options{Users: users, TokenStatus: func(u, t string) string { return st.OAuth.TokenStatus(u, t) }}, ca)
+	defer inbox.Close()
+	imap := inbox.IMAP
+	st, err := Start(Options{Dir: dir, Mail: inbox.Mail})
 	if err != nil {
-		return err
-	}
-	defer imap.Close()
-	if st, err = Start(Options{Dir: dir, Mail: func(o *devsmtp.Options) { o.Bounces = imap }}); err != nil {
 		return err
 	}
 	defer st.Close()
-	// One CA file for both servers.
-	smtpCA, err := os.ReadFile(st.CAFile)
+	readerEnv, err := inbox.ReaderEnv(st, dir)
 	if err != nil {
 		return err
 	}
-	caFile := filepath.Join(dir, "ca-smtp-imap.pem")
-	if err := os.WriteFile(caFile, append(smtpCA, ca.PEM...), 0o644); err != nil {
-		return err
-	}
 	env := append(st.Env(), ms.Env()...)
-	env = append(env, "SMTP_CA_FILE="+caFile) // later entries win
 
 	fmt.Fprintf(os.Stderr, "building both bootstraps for this machine…\n")
 	sendBin, err := BuildBootstrapWithProgress(root, dir, os.Stderr)
 	if err != nil {
 		return err
 	}
-	readBin := filepath.Join(dir, "bounces", "bootstrap")
-	if err := build(root, "./functions/bounces", readBin, os.Stderr); err != nil {
+	readBin, err := BuildBounceReader(root, dir, os.Stderr)
+	if err != nil {
 		return err
 	}
 	logs := new(lockedBuffer)
@@ -102,8 +86,7 @@ func RunBounceDemo(ctx context.Context, root, dir, name string, payload []byte, 
 		return err
 	}
 	defer send.Stop()
-	reader, err := runtimeapi.StartFunction(ctx, readBin, append(env, "IMAP_HOST=127.0.0.1", "IMAP_PORT="+strconv.Itoa(imap.Port),
-		"BOUNCE_CREDENTIALS=support-desk,oauth-desk"), logs, logs)
+	reader, err := runtimeapi.StartFunction(ctx, readBin, append(env, readerEnv...), logs, logs)
 	if err != nil {
 		return err
 	}
@@ -118,7 +101,7 @@ func RunBounceDemo(ctx context.Context, root, dir, name string, payload []byte, 
 		return fmt.Errorf("the first send failed: %v %s\n%s", first.Err, first.Payload, logs)
 	}
 	delivered := st.SMTP.Messages()
-	inbox, _ := imap.Count("support@gmail.com", "INBOX")
+	inInbox, _ := imap.Count("support@gmail.com", "INBOX")
 	run, err := reader.Invoke(ctx, payload, timeout)
 	if err != nil {
 		return err
@@ -151,7 +134,7 @@ func RunBounceDemo(ctx context.Context, root, dir, name string, payload []byte, 
 	}
 	fmt.Fprintf(out, "\n== the bounce loop\n")
 	fmt.Fprintf(out, "  1. sent to nobody@%s as support@gmail.com (record %s)\n", devsmtp.BounceDomain, sent.ID)
-	fmt.Fprintf(out, "  2. the notification arrived: support@gmail.com's IMAP INBOX holds %d (Delivery Status Notification (Failure), 5.1.1)\n", inbox)
+	fmt.Fprintf(out, "  2. the notification arrived: support@gmail.com's IMAP INBOX holds %d (Delivery Status Notification (Failure), 5.1.1)\n", inInbox)
 	fmt.Fprintf(out, "  3. the bounce reader read it (response above)\n")
 	fmt.Fprintf(out, "  4. record %s is now %q\n", rec.ID, rec.Status)
 	if again.Err != nil {

@@ -21,6 +21,9 @@ func serveGuide(l *local, base string) string {
 	b.WriteString(devstack.APIKeyTable())
 	fmt.Fprintf(&b, "try:\n  curl -X POST %s/send -H 'Content-Type: application/json' -d @events/direct.json\n", base)
 	fmt.Fprintf(&b, "  curl -i '%s/suppressions/gone@example.net?credential=support-desk' -H 'x-api-key: %s'\n", base, devstack.APIKeys[0].Value)
+	for _, line := range webhookLines(l, base) {
+		b.WriteString(line + "\n")
+	}
 	fmt.Fprintf(&b, "\nlocal AWS endpoints: Secrets Manager %s", l.stack.Secrets.URL)
 	if l.queue != nil {
 		fmt.Fprintf(&b, ", SQS %s, Scheduler %s", l.queue.SQS.URL, l.queue.Scheduler.URL)
@@ -66,4 +69,21 @@ func shown(path string) string {
 		return rel
 	}
 	return path
+}
+
+// webhookLines show the webhook loop when serve runs the receiver: a
+// webhook registered on it, then a send to the bounce domain, whose
+// message.sent and message.bounced arrive at the receiver, signed.
+func webhookLines(l *local, base string) []string {
+	if l.receiver == nil {
+		return nil
+	}
+	lines := []string{fmt.Sprintf("webhooks: %s prints each delivery it receives and checks its signature; try:", l.receiver.URL),
+		fmt.Sprintf(`  curl -X POST %s/webhooks -H 'x-api-key: %s' -d '{"url": "%s/hook", "events": ["message.sent", "message.bounced"]}'`,
+			base, devstack.APIKeys[0].Value, l.receiver.URL)}
+	if l.bounceReader != nil {
+		lines = append(lines, fmt.Sprintf(`  curl -X POST %s/send -H 'x-api-key: %s' -d '{"credential": "support-desk", "toEmail": "nobody@bounce.test", "subject": "회의 안내", "message": "<p>내일 10시 회의에서 뵙겠습니다.</p>"}'`,
+			base, devstack.APIKeys[0].Value))
+	}
+	return lines
 }

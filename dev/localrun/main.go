@@ -26,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/devsqs"
 	"github.com/gmailsend/gmailsend/dev/devstack"
 	"github.com/gmailsend/gmailsend/dev/runtimeapi"
@@ -43,11 +44,12 @@ func main() {
 	realSMTP := fs.String("smtp", "", "use this SMTP server (host:port) instead of the development one, e.g. smtp.gmail.com:587")
 	timeout := fs.Duration("timeout", 30*time.Second, "function timeout, as in template.yaml")
 	mailpitBin := fs.String("mailpit", "", "deliver to Mailpit, started from this binary (make run MAILPIT=1 builds it into .local/bin)")
+	receiverAddr := fs.String("receiver", "127.0.0.1:3001", "serve's webhook receiver: point a webhook at http://HOST:PORT/… to see its deliveries (empty: none)")
 	_ = fs.Parse(os.Args[2:])
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	o := options{dir: *dir, realSMTP: *realSMTP, mailpit: *mailpitBin}
+	o := options{dir: *dir, realSMTP: *realSMTP, mailpit: *mailpitBin, receiver: *receiverAddr}
 	var err error
 	switch os.Args[1] {
 	case "run":
@@ -70,6 +72,11 @@ type options struct {
 	realSMTP string
 	// mailpit is the mailpit binary; set, the function delivers to Mailpit.
 	mailpit string
+	// receiver is serve's webhook receiver address ("" for none).
+	receiver string
+	// mail adjusts the development SMTP server (serve: bounces into the
+	// local INBOXes).
+	mail func(*devsmtp.Options)
 }
 
 // local is the function running against the stand-ins.
@@ -89,10 +96,23 @@ type local struct {
 	events *devstack.Events
 	// eventsLog holds the events function's log lines.
 	eventsLog *syncBuffer
+	// env is the send function's environment (the bounce reader starts
+	// from it).
+	env []string
+	// receiver and bounceReader are serve's webhook loop (receiver.go,
+	// bounces.go); nil otherwise.
+	receiver     *receiver
+	bounceReader *runtimeapi.Function
 }
 
 func (l *local) Close() {
 	l.fn.Stop()
+	if l.bounceReader != nil {
+		l.bounceReader.Stop()
+	}
+	if l.receiver != nil {
+		l.receiver.Close()
+	}
 	l.stack.Close()
 	if l.events != nil {
 		l.events.Close()
@@ -118,7 +138,7 @@ func start(ctx context.Context, o options, logs io.Writer) (*local, error) {
 	if err != nil {
 		return nil, err
 	}
-	return startBuilt(ctx, bootstrap, devstack.Options{Dir: abs, Mailpit: o.mailpit}, o.realSMTP, logs)
+	return startBuilt(ctx, bootstrap, devstack.Options{Dir: abs, Mailpit: o.mailpit, Mail: o.mail}, o.realSMTP, logs)
 }
 
 // startBuilt starts the stand-ins and an already built bootstrap.
@@ -180,7 +200,7 @@ func startBuilt(ctx context.Context, bootstrap string, o devstack.Options, realS
 		return nil, err
 	}
 	fmt.Fprintf(os.Stderr, "function ready (init %v), Runtime API on %s\n", fn.InitDuration.Round(time.Millisecond), fn.API.Addr)
-	return &local{stack: st, fn: fn, realSMTP: realSMTP, queue: q, store: ms, events: ev, eventsLog: evLog}, nil
+	return &local{stack: st, fn: fn, realSMTP: realSMTP, queue: q, store: ms, events: ev, eventsLog: evLog, env: env}, nil
 }
 
 func withoutSMTP(env []string) []string {

@@ -39,11 +39,23 @@ const maxBody = 10 << 20
 func serve(ctx context.Context, o options, addr string, timeout time.Duration) error {
 	offerQueuedRoutes = true
 	unsubscribeBase = unsubscribeBaseFor(addr) // unsubscribe.go
+	var inbox *devstack.BounceInbox
+	if o.realSMTP == "" && o.mailpit == "" {
+		// Mail to the bounce domain bounces into the local INBOXes, for
+		// the bounce reader to find (bounces.go).
+		if b, err := devstack.StartBounceInbox(); err == nil {
+			inbox, o.mail = b, b.Mail
+			defer b.Close()
+		}
+	}
 	l, err := start(ctx, o, prefixed(os.Stderr, "  function log: "))
 	if err != nil {
 		return err
 	}
 	defer l.Close()
+	if err := l.startWebhookLoop(ctx, o, inbox, timeout, os.Stderr); err != nil {
+		return err
+	}
 	if l.queue != nil {
 		go l.consumeQueue(ctx, timeout, os.Stderr) // queue.go
 	}
@@ -133,6 +145,9 @@ func (l *local) invokeAPI(w http.ResponseWriter, r *http.Request, resource strin
 	}
 	w.WriteHeader(resp.StatusCode)
 	_, _ = io.WriteString(w, resp.Body)
+	if l.receiver != nil && resp.StatusCode/100 == 2 && strings.HasPrefix(resource, "/webhooks") {
+		l.receiver.learn(resp.Body) // a new or rotated secret, to check signatures with
+	}
 	key := ""
 	if keyID != "" {
 		key = " (key " + keyID + ")"
