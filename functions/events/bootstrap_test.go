@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gmailsend/gmailsend/dev/deveventbridge"
+	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/devstack"
 	"github.com/gmailsend/gmailsend/dev/eventschema"
 	"github.com/gmailsend/gmailsend/dev/fixture"
@@ -33,11 +34,15 @@ type pipeline struct {
 	logs    *fixture.SyncBuffer
 }
 
-func startPipeline(t *testing.T) *pipeline {
+func startPipeline(t *testing.T) *pipeline { t.Helper(); return startPipelineWith(t, nil) }
+
+// startPipelineWith starts the pipeline with mail adjusting the
+// development SMTP server (nil: as it comes).
+func startPipelineWith(t *testing.T, mail func(*devsmtp.Options)) *pipeline {
 	t.Helper()
 	ctx := context.Background()
 	root, dir := fixture.ModuleRoot(t), t.TempDir()
-	st, err := devstack.Start(devstack.Options{Dir: dir})
+	st, err := devstack.Start(devstack.Options{Dir: dir, Mail: mail})
 	if err != nil {
 		t.Fatal(err)
 	}
