@@ -20,6 +20,7 @@ func (e *Events) handleStream(ctx context.Context, ev events.DynamoDBEvent) even
 		changes[i] = changeOf(r)
 	}
 	rep, err := e.fanout.Handle(ctx, changes)
+	e.recordBatch(ctx, rep) // metrics.go
 	if rep.RetryFrom == "" {
 		return events.DynamoDBEventResponse{}
 	}
