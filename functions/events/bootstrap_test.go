@@ -19,6 +19,7 @@ import (
 	"github.com/gmailsend/gmailsend/dev/deveventbridge"
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/devstack"
+	"github.com/gmailsend/gmailsend/dev/emfcheck"
 	"github.com/gmailsend/gmailsend/dev/eventschema"
 	"github.com/gmailsend/gmailsend/dev/fixture"
 	"github.com/gmailsend/gmailsend/dev/runtimeapi"
@@ -132,7 +133,7 @@ func (p *pipeline) busEvents(t *testing.T, id string, forbidden ...string) []pub
 	return out
 }
 
-// TestSendPublishesItsStatusEvent ensures a POST /send through the real send function becomes, through the table's stream and the real events function, exactly one message.sent event on the bus: the caller's API key id, valid against its schema, and no subject, address or password in it — with no request of the send function spent on it.
+// TestSendPublishesItsStatusEvent ensures a POST /send through the real send function becomes, through the table's stream and the real events function, exactly one message.sent event on the bus: the caller's API key id, valid against its schema, and no subject, address or password in it — with no request of the send function spent on it, and the events function's log carries its EventsPublished metric line.
 func TestSendPublishesItsStatusEvent(t *testing.T) {
 	p := startPipeline(t)
 	id := p.sendOne(t, "events-reader@example.com", "Quarterly numbers 분기 실적")
@@ -146,6 +147,39 @@ func TestSendPublishesItsStatusEvent(t *testing.T) {
 	for _, line := range strings.Split(p.logs.String(), "\n") {
 		if strings.Contains(line, "Quarterly") || strings.Contains(line, fixture.Password) {
 			t.Errorf("a log line holds message content or a secret: %s", line)
+		}
+	}
+	if !p.hasSeries(t, "EventsPublished 1 Count {EventType=message.sent}") {
+		t.Errorf("the events function's log has no EventsPublished line for the event:\n%s", p.logs.String())
+	}
+}
+
+// hasSeries reports whether a metric line of the logs (each checked
+// against the Embedded Metric Format specification) publishes want. The
+// function's standard output reaches the logs through a pipe, after its
+// answer may have: it waits up to 5 s for the line.
+func (p *pipeline) hasSeries(t *testing.T, want string) bool {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		for _, line := range strings.Split(p.logs.String(), "\n") {
+			if !emfcheck.IsEMF([]byte(line)) {
+				continue
+			}
+			if err := emfcheck.Check([]byte(line), time.Now()); err != nil {
+				t.Fatalf("%v\n%s", err, line)
+			}
+			ss, err := emfcheck.Decode([]byte(line))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range ss {
+				if s.String() == want {
+					return true
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			return false
 		}
 	}
 }
@@ -234,7 +268,7 @@ func signedHere(secret string, h http.Header, body []byte) bool {
 	return false
 }
 
-// TestWebhookReceivesTheSendsEventSigned ensures the whole loop with the real binaries: a webhook registered through the real send function's POST /webhooks, a POST /send by the same API key, the table's stream through the real events function onto the webhook queue, and the delivery from that queue reaching a receiver on loopback as one message.sent, signed with the secret the registration returned (checked with this test's own HMAC), its webhook-id the event's id, and no subject or address in it.
+// TestWebhookReceivesTheSendsEventSigned ensures the whole loop with the real binaries: a webhook registered through the real send function's POST /webhooks, a POST /send by the same API key, the table's stream through the real events function onto the webhook queue, and the delivery from that queue reaching a receiver on loopback as one message.sent, signed with the secret the registration returned (checked with this test's own HMAC), its webhook-id the event's id, no subject or address in it, and the events function's log carries its WebhookDeliveries metric line.
 func TestWebhookReceivesTheSendsEventSigned(t *testing.T) {
 	p := startPipeline(t)
 	type hit struct {
@@ -273,6 +307,9 @@ func TestWebhookReceivesTheSendsEventSigned(t *testing.T) {
 	}
 	if err := p.schemas.Validate(h.body); err != nil {
 		t.Error(err)
+	}
+	if !p.hasSeries(t, "WebhookDeliveries 1 Count {Outcome=delivered, Attempt=1}") {
+		t.Errorf("the events function's log has no WebhookDeliveries line for the delivery:\n%s", p.logs.String())
 	}
 	for _, f := range []string{"Webhook loop", "웹훅", "hook-reader@example.com", reg.Secret} {
 		if strings.Contains(string(h.body), f) || strings.Contains(p.logs.String(), f) {

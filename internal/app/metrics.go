@@ -20,6 +20,17 @@ func metricsNamespace(c *Config, v string) error {
 	return nil
 }
 
+// LogOutput is where a function's log and metric lines go: parts.Log
+// (nowhere when nil), each write a whole line that no other write
+// interleaves with. Every function builds its logger and its metrics
+// writer over the one it returns.
+func LogOutput(parts Parts) io.Writer {
+	if parts.Log == nil {
+		return io.Discard
+	}
+	return &lineWriter{w: parts.Log}
+}
+
 // lineWriter serialises the writes of the log handler and the metrics
 // writer, which share the function's standard output: each writes a whole
 // line per call, and neither may interleave with the other.

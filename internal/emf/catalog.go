@@ -13,7 +13,8 @@ type Published struct {
 // are checked against what is really written.
 func Catalog() []Published {
 	var out []Published
-	for _, d := range []Directive{sendDirective, storedDirective, replayDirective, quotaDirective, bounceDirective, skippedDirective} {
+	for _, d := range []Directive{sendDirective, storedDirective, replayDirective, quotaDirective, bounceDirective, skippedDirective,
+		batchDirective, publishedDirective, deliveryDirective, responseDirective, latencyDirective} {
 		for _, m := range d.Metrics {
 			out = append(out, Published{Name: m.Name, Unit: m.Unit, Dimensions: d.Dimensions})
 		}

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+	"time"
+
+	"github.com/gmailsend/gmailsend"
 )
 
 // TestCatalogIsWhatIsWritten ensures every metric a writer emits is in the catalog with the same unit and dimension sets, and the reverse.
@@ -13,6 +16,8 @@ func TestCatalogIsWhatIsWritten(t *testing.T) {
 	_ = w.IdempotentReplay("sqs")
 	_ = w.QuotaUsed("desk", 1, 10)
 	_ = w.Bounces("desk", 1, map[string]int{"not_report": 1})
+	_ = w.EventsBatch(StreamBatch{Published: map[gmailsend.EventType]int{gmailsend.EventSent: 1}})
+	_ = w.WebhookDelivery(WebhookDelivery{Outcome: "delivered", Attempt: 1, ResponseTime: time.Millisecond, Delivered: true})
 	written := map[string]string{}
 	for _, l := range lines(t, buf) {
 		var doc struct {

@@ -5,12 +5,13 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/gmailsend/gmailsend/internal/app"
+	"github.com/gmailsend/gmailsend/internal/emf"
 	"github.com/gmailsend/gmailsend/internal/eventbridge"
 	"github.com/gmailsend/gmailsend/internal/statusevents"
 	"github.com/gmailsend/gmailsend/internal/webhooks"
@@ -24,6 +25,12 @@ type Events struct {
 	deliver  *webhooks.Deliverer
 	postpone Postponer
 	log      *slog.Logger
+	// metrics writes the function's metric lines beside its log lines
+	// (metrics.go).
+	metrics *emf.Writer
+	// now stamps the end of a delivery for its latency; time.Now in
+	// production.
+	now func() time.Time
 }
 
 // Parts replaces the adapters that reach outside the process (tests
@@ -49,11 +56,16 @@ func Build(cfg app.Config, parts Parts) (*Events, error) {
 		}
 		f.Bus = &eventbridge.Bus{Publisher: p, Name: cfg.EventBusName}
 	}
-	out := parts.App.Log
-	if out == nil {
-		out = io.Discard
+	out := app.LogOutput(parts.App)
+	ns := cfg.MetricsNamespace
+	if ns == "" {
+		ns = emf.DefaultNamespace
 	}
-	e := &Events{fanout: f, log: slog.New(slog.NewJSONHandler(out, nil))}
+	mw, err := emf.New(out, ns)
+	if err != nil {
+		return nil, err
+	}
+	e := &Events{fanout: f, log: slog.New(slog.NewJSONHandler(out, nil)), metrics: mw, now: time.Now}
 	if err := e.wireWebhooks(cfg, parts); err != nil { // webhooks.go
 		return nil, err
 	}

@@ -19,14 +19,15 @@ func (e *Events) handleStream(ctx context.Context, ev events.DynamoDBEvent) even
 	for i, r := range ev.Records {
 		changes[i] = changeOf(r)
 	}
-	retryFrom, err := e.fanout.Handle(ctx, changes)
-	if retryFrom == "" {
+	rep, err := e.fanout.Handle(ctx, changes)
+	e.recordBatch(ctx, rep) // metrics.go
+	if rep.RetryFrom == "" {
 		return events.DynamoDBEventResponse{}
 	}
 	// The error names counts, codes and sequence numbers: no event's data.
-	e.log.LogAttrs(ctx, slog.LevelWarn, "events not published", slog.String("retryFrom", retryFrom),
+	e.log.LogAttrs(ctx, slog.LevelWarn, "events not published", slog.String("retryFrom", rep.RetryFrom),
 		slog.Int("records", len(ev.Records)), slog.String("error", err.Error()))
-	return events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{{ItemIdentifier: retryFrom}}}
+	return events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{{ItemIdentifier: rep.RetryFrom}}}
 }
 
 func changeOf(r events.DynamoDBEventRecord) statusevents.Change {

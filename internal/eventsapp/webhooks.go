@@ -84,16 +84,18 @@ func (e *Events) handleDeliveries(ctx context.Context, ev events.SQSEvent) (even
 // deliverRecord delivers one record and reports whether it is done. The
 // log names ids, codes and statuses: never the URL, body or secret.
 func (e *Events) deliverRecord(ctx context.Context, r events.SQSMessage) bool {
-	job, err := sqsqueue.DecodeWebhookJob(r.Body)
-	if err != nil {
-		e.log.LogAttrs(ctx, slog.LevelError, "not a webhook delivery", slog.String("messageId", r.MessageId))
-		return false // to the dead-letter queue, where it can be read
-	}
 	receives, _ := strconv.Atoi(r.Attributes["ApproximateReceiveCount"])
 	if receives < 1 {
 		receives = 1
 	}
+	job, err := sqsqueue.DecodeWebhookJob(r.Body)
+	if err != nil {
+		e.log.LogAttrs(ctx, slog.LevelError, "not a webhook delivery", slog.String("messageId", r.MessageId))
+		e.recordUnreadable(ctx, receives)
+		return false // to the dead-letter queue, where it can be read
+	}
 	res := e.deliver.Deliver(ctx, job, receives)
+	e.recordDelivery(ctx, res, receives, job) // metrics.go
 	attrs := []slog.Attr{slog.String("eventId", job.Event.ID), slog.String("endpoint", job.Endpoint),
 		slog.String("caller", job.Caller), slog.Int("attempt", receives), slog.String("reason", res.Reason)}
 	if res.Status != 0 {

@@ -1,6 +1,9 @@
 package standardwebhooks
 
-import "errors"
+import (
+	"errors"
+	"strings"
+)
 
 // Code is a stable, documented name for a failure. Codes never change
 // meaning; callers may store them and match on them.
@@ -74,3 +77,8 @@ func CodeOf(err error) Code {
 }
 
 func newError(code Code, message string) *Error { return &Error{Code: code, Message: message} }
+
+// AddressRefused reports whether c is a refusal of the receiver's address
+// class (webhook_addr_*): the guard's answer to a URL that resolves, or
+// dials, into a private, loopback, link-local or other internal range.
+func (c Code) AddressRefused() bool { return strings.HasPrefix(string(c), "webhook_addr_") }

@@ -62,7 +62,20 @@ func TestCheckURLRefusesEachAddressClass(t *testing.T) {
 			if CodeOf(err) != c.want {
 				t.Fatalf("CheckURL = %v, want %s", err, c.want)
 			}
+			if !CodeOf(err).AddressRefused() {
+				t.Fatalf("%s is not counted as an address refusal", c.want)
+			}
 		})
+	}
+}
+
+// TestAddressRefusedIsTheAddressClassesOnly ensures the receiver's own failures and the URL's form are not counted as the guard refusing an address.
+func TestAddressRefusedIsTheAddressClassesOnly(t *testing.T) {
+	for _, c := range []Code{"", CodeTimeout, CodeTLS, CodeTransport, CodeRedirect, CodeEndpointStatus, CodeEndpointGone,
+		CodeResolveFailed, CodeInvalidURL, CodeURLScheme, CodeURLUserinfo, CodeInvalidSecret} {
+		if c.AddressRefused() {
+			t.Errorf("%q counted as an address refusal", c)
+		}
 	}
 }
 

@@ -54,12 +54,27 @@ type Fanout struct {
 	Now        func() time.Time
 }
 
-// Handle publishes the events of changes, in order. It returns the
-// sequence number of the first record whose events may not all have gone
-// out ("" when all did), for the stream to deliver again from it, and
-// why. Records before it are done: their events went out.
-func (f *Fanout) Handle(ctx context.Context, changes []Change) (retryFrom string, err error) {
+// Report is what Handle did with a batch, for the function's log and
+// metrics: counts and a sequence number, never an event's data.
+type Report struct {
+	// RetryFrom is the sequence number of the first record whose events
+	// may not all have gone out ("" when all did), for the stream to
+	// deliver again from it. Records before it are done.
+	RetryFrom string
+	// Published counts the events that went out, by type. A failed
+	// publish counts none: its batch goes again whole, and is counted
+	// when it succeeds.
+	Published map[gmailsend.EventType]int
+	// Queued is the number of webhook deliveries put on the queue.
+	Queued int
+}
+
+// Handle publishes the events of changes, in order, and reports what
+// went out and where the stream must deliver again from; the error says
+// why it must.
+func (f *Fanout) Handle(ctx context.Context, changes []Change) (Report, error) {
 	end := len(changes)
+	var err error
 	for i, c := range changes {
 		if c.Err != nil {
 			end, err = i, fmt.Errorf("statusevents: record %s: %w", c.Seq, c.Err)
@@ -70,18 +85,26 @@ func (f *Fanout) Handle(ctx context.Context, changes []Change) (retryFrom string
 	for _, c := range changes[:end] {
 		evs = append(evs, f.eventsOf(c)...)
 	}
-	if perr := f.publish(ctx, evs); perr != nil {
+	queued, perr := f.publish(ctx, evs)
+	if perr != nil {
 		// The bus or the queue may hold some of them: the whole batch
 		// goes again, under the same event ids.
 		if len(changes) == 0 {
-			return "", perr
+			return Report{}, perr
 		}
-		return changes[0].Seq, perr
+		return Report{RetryFrom: changes[0].Seq}, perr
+	}
+	rep := Report{Queued: queued}
+	if len(evs) > 0 {
+		rep.Published = make(map[gmailsend.EventType]int)
+		for _, e := range evs {
+			rep.Published[e.Type]++
+		}
 	}
 	if end < len(changes) {
-		return changes[end].Seq, err
+		rep.RetryFrom = changes[end].Seq
 	}
-	return "", nil
+	return rep, err
 }
 
 func (f *Fanout) eventsOf(c Change) []gmailsend.Event {
@@ -98,24 +121,28 @@ func (f *Fanout) now() time.Time {
 	return time.Now()
 }
 
-// publish puts evs on the bus and queues their webhook deliveries.
-func (f *Fanout) publish(ctx context.Context, evs []gmailsend.Event) error {
+// publish puts evs on the bus and queues their webhook deliveries; it
+// returns how many deliveries it queued.
+func (f *Fanout) publish(ctx context.Context, evs []gmailsend.Event) (int, error) {
 	if len(evs) == 0 {
-		return nil
+		return 0, nil
 	}
 	if f.Bus != nil {
 		if err := f.Bus.Publish(ctx, evs); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	if f.Endpoints == nil || f.Deliveries == nil {
-		return nil
+		return 0, nil
 	}
 	ds, err := f.deliveries(ctx, evs)
 	if err != nil || len(ds) == 0 {
-		return err
+		return 0, err
 	}
-	return f.Deliveries.Enqueue(ctx, ds)
+	if err := f.Deliveries.Enqueue(ctx, ds); err != nil {
+		return 0, err
+	}
+	return len(ds), nil
 }
 
 // deliveries pairs each event with its caller's subscribed endpoints. An

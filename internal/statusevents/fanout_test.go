@@ -48,19 +48,19 @@ func change(seq, caller string, from, to gmailsend.Status, at time.Time) Change 
 	return c
 }
 
-// TestFanoutSendsEachEventToItsCallersEndpointsOnly ensures every change's event reaches the bus in order, and webhook deliveries go only to the endpoints of the message's own caller (an IAM source's message to none).
+// TestFanoutSendsEachEventToItsCallersEndpointsOnly ensures every change's event reaches the bus in order, webhook deliveries go only to the endpoints of the message's own caller (an IAM source's message to none), and the report counts the events by type and the deliveries queued.
 func TestFanoutSendsEachEventToItsCallersEndpointsOnly(t *testing.T) {
 	at := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
 	bus, q := &recordingBus{}, &recordingQueue{}
 	f := &Fanout{Bus: bus, Endpoints: endpointsByCaller{"alice": {"w1", "w2"}, "bob": {"w3"}}, Deliveries: q}
-	retry, err := f.Handle(context.Background(), []Change{
+	rep, err := f.Handle(context.Background(), []Change{
 		change("1", "alice", gmailsend.StatusSending, gmailsend.StatusSent, at),
 		change("2", "bob", "", gmailsend.StatusQueued, at),
 		change("3", "", gmailsend.StatusSending, gmailsend.StatusFailed, at),
 		change("4", "alice", gmailsend.StatusQueued, gmailsend.StatusSending, at), // a step: no event
 	})
-	if retry != "" || err != nil {
-		t.Fatalf("retry %q, %v", retry, err)
+	if rep.RetryFrom != "" || err != nil {
+		t.Fatalf("retry %q, %v", rep.RetryFrom, err)
 	}
 	var types []gmailsend.EventType
 	for _, e := range bus.got {
@@ -79,36 +79,40 @@ func TestFanoutSendsEachEventToItsCallersEndpointsOnly(t *testing.T) {
 	if want := []string{"alice/w1/m-1", "alice/w2/m-1", "bob/w3/m-2"}; !reflect.DeepEqual(pairs, want) {
 		t.Fatalf("deliveries %v, want %v", pairs, want)
 	}
+	want := map[gmailsend.EventType]int{gmailsend.EventSent: 1, gmailsend.EventQueued: 1, gmailsend.EventFailed: 1}
+	if !reflect.DeepEqual(rep.Published, want) || rep.Queued != 3 {
+		t.Fatalf("report %+v, want published %v and 3 queued", rep, want)
+	}
 }
 
-// TestFanoutRetriesFromTheUnreadableRecord ensures the records before an unreadable one are published and the stream is asked to go again from it, so no later event is skipped.
+// TestFanoutRetriesFromTheUnreadableRecord ensures the records before an unreadable one are published (and reported) and the stream is asked to go again from it, so no later event is skipped.
 func TestFanoutRetriesFromTheUnreadableRecord(t *testing.T) {
 	at := time.Now()
 	bus := &recordingBus{}
 	f := &Fanout{Bus: bus}
 	bad := Change{Seq: "2", Err: errors.New("bad image")}
-	retry, err := f.Handle(context.Background(), []Change{change("1", "a", gmailsend.StatusSending, gmailsend.StatusSent, at), bad, change("3", "a", gmailsend.StatusSending, gmailsend.StatusSent, at)})
-	if retry != "2" || err == nil {
-		t.Fatalf("retry %q, %v", retry, err)
+	rep, err := f.Handle(context.Background(), []Change{change("1", "a", gmailsend.StatusSending, gmailsend.StatusSent, at), bad, change("3", "a", gmailsend.StatusSending, gmailsend.StatusSent, at)})
+	if rep.RetryFrom != "2" || err == nil || rep.Published[gmailsend.EventSent] != 1 {
+		t.Fatalf("report %+v, %v", rep, err)
 	}
 	if len(bus.got) != 1 || bus.got[0].Data.MessageID != "m-1" {
 		t.Fatalf("bus got %+v", bus.got)
 	}
 }
 
-// TestFanoutRetriesTheBatchWhenTheBusFails ensures a bus failure asks for the whole batch again, and the replay carries the same event ids.
+// TestFanoutRetriesTheBatchWhenTheBusFails ensures a bus failure asks for the whole batch again and reports nothing published, and the replay carries the same event ids.
 func TestFanoutRetriesTheBatchWhenTheBusFails(t *testing.T) {
 	at := time.Now()
 	batch := []Change{change("7", "a", gmailsend.StatusSending, gmailsend.StatusSent, at), change("8", "a", gmailsend.StatusSending, gmailsend.StatusSent, at)}
 	bus := &recordingBus{fail: errors.New("throttled")}
 	f := &Fanout{Bus: bus}
-	if retry, err := f.Handle(context.Background(), batch); retry != "7" || err == nil {
-		t.Fatalf("retry %q, %v", retry, err)
+	if rep, err := f.Handle(context.Background(), batch); rep.RetryFrom != "7" || err == nil || len(rep.Published) != 0 {
+		t.Fatalf("report %+v, %v", rep, err)
 	}
 	first := gmailsend.EventsOf(batch[0].Old, batch[0].New)[0].ID
 	bus.fail = nil
-	if retry, err := f.Handle(context.Background(), batch); retry != "" || err != nil {
-		t.Fatalf("replay: %q %v", retry, err)
+	if rep, err := f.Handle(context.Background(), batch); rep.RetryFrom != "" || err != nil || rep.Published[gmailsend.EventSent] != 2 {
+		t.Fatalf("replay: %+v %v", rep, err)
 	}
 	if bus.got[0].ID != first {
 		t.Fatal("the replay changed the event id")

@@ -46,6 +46,10 @@ type Result struct {
 	Status int
 	Code   string
 	Err    error
+	// Elapsed is how long the attempt at the receiver took, from the
+	// address check to the answer read (the receiver's response time);
+	// 0 when no attempt was made.
+	Elapsed time.Duration
 }
 
 // Deliverer is the use case of the webhook queue's consumer: one queued
@@ -79,15 +83,18 @@ func (d *Deliverer) Deliver(ctx context.Context, job statusevents.Delivery, rece
 		return Result{Action: GiveUp, Reason: "unavailable", Err: err}
 	}
 	now := d.Now.now()
+	// Measured on the monotonic clock, not d.Now: tests fix that one.
+	started := time.Now()
 	out := d.Client.Deliver(ctx, standardwebhooks.Delivery{URL: st.URL, Secrets: activeAt(list, now),
 		EventID: job.Event.ID, Payload: payload, At: now})
+	elapsed := time.Since(started)
 	if out.Delivered {
 		// Success writes nothing: the common case costs one read.
-		return Result{Action: Done, Reason: "delivered", Status: out.Status}
+		return Result{Action: Done, Reason: "delivered", Status: out.Status, Elapsed: elapsed}
 	}
 	failure := Failure{At: now.Truncate(time.Millisecond), EventID: job.Event.ID, EventType: job.Event.Type,
 		Attempt: receiveCount, Status: out.Status, Code: string(out.Code)}
-	res := Result{Status: out.Status, Code: string(out.Code), Err: out.Err}
+	res := Result{Status: out.Status, Code: string(out.Code), Err: out.Err, Elapsed: elapsed}
 	c := Change{Caller: st.Caller, ID: st.ID, Failures: withFailure(st.Failures, failure)}
 	if out.Gone {
 		c.Kind, c.Reason = Disabled, ReasonGone

@@ -9,12 +9,12 @@ import (
 	"github.com/gmailsend/gmailsend/internal/webhooks"
 )
 
-// TestDeliveredEventIsSignedAndNothingRecorded ensures a 2xx answer is Done, the receiver got the event as JSON under its id, signed with the endpoint's secret (checked with this test's own HMAC), with a fresh timestamp, and no failure is recorded.
+// TestDeliveredEventIsSignedAndNothingRecorded ensures a 2xx answer is Done (outcome delivered, its response time measured), the receiver got the event as JSON under its id, signed with the endpoint's secret (checked with this test's own HMAC), with a fresh timestamp, and no failure is recorded.
 func TestDeliveredEventIsSignedAndNothingRecorded(t *testing.T) {
 	w := newWorld(t)
 	e := w.create(t, "key-a")
 	res := w.deliverer.Deliver(ctxT(t), job("key-a", e.ID, "evt_1"), 1)
-	if res.Action != webhooks.Done || res.Reason != "delivered" || res.Status != 200 {
+	if res.Action != webhooks.Done || res.Reason != "delivered" || res.Status != 200 || res.Outcome() != webhooks.OutcomeDelivered || res.Elapsed <= 0 {
 		t.Fatalf("result %+v", res)
 	}
 	got := w.receiver.arrivals()
@@ -33,7 +33,7 @@ func TestDeliveredEventIsSignedAndNothingRecorded(t *testing.T) {
 	}
 }
 
-// TestFailedDeliveryFollowsTheSchedule ensures a 500 answer on receive n is RetryAfter the schedule's delay (1→5s, 2→5m, 3→30m, 4→2h, 5→5h, 6→10h, 7→10h) and on receive 8 (MaxReceives) GiveUp with no delay, and each failure is recorded newest first with attempt, status and code, at most MaxFailures.
+// TestFailedDeliveryFollowsTheSchedule ensures a 500 answer on receive n is RetryAfter the schedule's delay (1→5s, 2→5m, 3→30m, 4→2h, 5→5h, 6→10h, 7→10h) and on receive 8 (MaxReceives) GiveUp with no delay (outcomes retry, then given_up), and each failure is recorded newest first with attempt, status and code, at most MaxFailures.
 func TestFailedDeliveryFollowsTheSchedule(t *testing.T) {
 	w := newWorld(t)
 	e := w.create(t, "key-a")
@@ -47,7 +47,11 @@ func TestFailedDeliveryFollowsTheSchedule(t *testing.T) {
 		if n == webhooks.MaxReceives && (res.Action != webhooks.GiveUp || res.Delay != 0) {
 			t.Fatalf("receive %d: %+v, want give up", n, res)
 		}
-		if res.Status != 500 || res.Code != "webhook_endpoint_status" || res.Reason != "failed" {
+		outcome := webhooks.OutcomeRetry
+		if n == webhooks.MaxReceives {
+			outcome = webhooks.OutcomeGivenUp
+		}
+		if res.Status != 500 || res.Code != "webhook_endpoint_status" || res.Reason != "failed" || res.Outcome() != outcome {
 			t.Fatalf("receive %d: %+v", n, res)
 		}
 		w.clock.add(time.Minute)
@@ -74,7 +78,7 @@ func TestGoneDisablesTheEndpoint(t *testing.T) {
 	w := newWorld(t)
 	e := w.create(t, "key-a")
 	w.receiver.answer(410)
-	if res := w.deliverer.Deliver(ctxT(t), job("key-a", e.ID, "evt_1"), 1); res.Action != webhooks.Done || res.Reason != webhooks.ReasonGone {
+	if res := w.deliverer.Deliver(ctxT(t), job("key-a", e.ID, "evt_1"), 1); res.Action != webhooks.Done || res.Reason != webhooks.ReasonGone || res.Outcome() != webhooks.OutcomeDisabled {
 		t.Fatalf("410: %+v", res)
 	}
 	g, err := w.registry.Get(ctxT(t), "key-a", e.ID)
@@ -82,7 +86,7 @@ func TestGoneDisablesTheEndpoint(t *testing.T) {
 		t.Fatalf("after 410: %+v %v", g, err)
 	}
 	w.receiver.answer(200)
-	if res := w.deliverer.Deliver(ctxT(t), job("key-a", e.ID, "evt_2"), 1); res.Action != webhooks.Done || res.Reason != "endpoint_disabled" {
+	if res := w.deliverer.Deliver(ctxT(t), job("key-a", e.ID, "evt_2"), 1); res.Action != webhooks.Done || res.Reason != "endpoint_disabled" || res.Outcome() != webhooks.OutcomeDropped || res.Elapsed != 0 {
 		t.Fatalf("later delivery: %+v", res)
 	}
 	if n := len(w.receiver.arrivals()); n != 1 {
@@ -94,7 +98,7 @@ func TestGoneDisablesTheEndpoint(t *testing.T) {
 	if err := w.registry.Delete(ctxT(t), "key-a", e.ID); err != nil {
 		t.Fatal(err)
 	}
-	if res := w.deliverer.Deliver(ctxT(t), job("key-a", e.ID, "evt_3"), 1); res.Action != webhooks.Done || res.Reason != "endpoint_deleted" {
+	if res := w.deliverer.Deliver(ctxT(t), job("key-a", e.ID, "evt_3"), 1); res.Action != webhooks.Done || res.Reason != "endpoint_deleted" || res.Outcome() != webhooks.OutcomeDropped {
 		t.Fatalf("delivery to a deleted endpoint: %+v", res)
 	}
 }

@@ -30,8 +30,8 @@ func TestFanoutNeverCrossesCallers(t *testing.T) {
 		{Seq: "2", New: sent("key-b", "m-b")},
 		{Seq: "3", New: sent("", "m-iam")},
 	}
-	if retry, err := f.Handle(ctxT(t), changes); retry != "" || err != nil {
-		t.Fatalf("fan-out: %q %v", retry, err)
+	if rep, err := f.Handle(ctxT(t), changes); rep.RetryFrom != "" || err != nil {
+		t.Fatalf("fan-out: %+v %v", rep, err)
 	}
 	var got []string
 	for _, d := range q.ds {
