@@ -49,6 +49,10 @@ type Config struct {
 	// development server (servers.go); skipped with a line where it
 	// cannot run (not root).
 	Postfix bool
+	// EventSends are the sends whose status events' latency is taken, and
+	// EventRecords the status changes drained through one events function
+	// (events.go).
+	EventSends, EventRecords int
 }
 
 // Report is a whole run.
