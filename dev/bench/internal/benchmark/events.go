@@ -3,14 +3,11 @@ package benchmark
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/gmailsend/gmailsend/dev/devstack"
-	"github.com/gmailsend/gmailsend/dev/postfix"
 )
 
 // TemplateStreamWindow is the stream mapping's MaximumBatchingWindowInSeconds
@@ -88,20 +85,12 @@ func RunEvents(ctx context.Context, cfg Config) (*EventsReport, error) {
 	}
 	defer st.Close()
 	rep := &EventsReport{RTT: cfg.RTT}
-	targets := []target{devTarget(st, cfg.RTT)}
-	if cfg.Postfix {
-		t, stop, err := startPostfix(ctx)
-		switch {
-		case errors.Is(err, postfix.ErrUnavailable):
-			rep.PostfixSkipped = err.Error()
-			fmt.Fprintf(os.Stderr, "benchmark: status events on Postfix skipped: %v\n", err)
-		case err != nil:
-			return nil, err
-		default:
-			defer stop()
-			targets = append(targets, t)
-		}
+	targets, skipped, stop, err := startTargets(ctx, cfg, st)
+	if err != nil {
+		return nil, err
 	}
+	defer stop()
+	rep.PostfixSkipped = skipped
 	req, err := json.Marshal(Request())
 	if err != nil {
 		return nil, err
