@@ -1,7 +1,8 @@
 // Command bench runs the side-by-side benchmark (`make bench`): gmailsend
 // against nodemailer (pooled and unpooled) and Python smtplib, on cold,
 // warm sequential and batch workloads, against the development SMTP server
-// and against Postfix, prints what 1,000 sends cost on AWS, and writes the
+// and against Postfix, measures how fast status events reach a webhook,
+// prints what 1,000 sends cost on AWS, and writes the
 // tables to a Markdown file and a chart beside it.
 package main
 
@@ -29,6 +30,9 @@ func main() {
 	withStore := flag.Bool("store", true, "also measure the warm path with the message table (needs node for dynalite)")
 	before := flag.String("before", "", "also run the bootstrap built from this git revision (git archive), for before/after figures in one run")
 	queued := flag.Bool("queued", true, "also measure queued sends: POST /messages latency and a 100-message batch end to end (needs node for dynalite)")
+	withEvents := flag.Bool("events", true, "also measure status events: status change to webhook received, and events/s through one events function (needs node for dynalite)")
+	eventSends := flag.Int("event-sends", 100, "sends whose status events' latency is taken, per server and batching window")
+	eventRecords := flag.Int("event-records", 1000, "status changes drained through one events function")
 	bootstrapEnv := flag.String("bootstrap-env", "", "space-separated VAR=value added to gmailsend's environment, its stderr shown (e.g. GODEBUG=gctrace=1)")
 	withPostfix := flag.Bool("postfix", true, "also run every workload against Postfix (dev/postfix; needs root, skipped with a line otherwise)")
 	sweep := flag.String("memory-sweep", "128,256,512", "MemorySize values (MB) to measure warm sends at, with Lambda's CPU share simulated (needs root); empty: none")
@@ -37,7 +41,8 @@ func main() {
 	root, _ := os.Getwd()
 	cfg := benchmark.Config{RTT: *rtt, ColdRuns: *cold, Warm: *warm, Batches: *batches,
 		Contenders: strings.FieldsFunc(*only, func(r rune) bool { return r == ',' }), ModuleRoot: root, WorkDir: filepath.Join(root, "dev", "bench", "out"), Before: *before,
-		BootstrapEnv: strings.Fields(*bootstrapEnv), Postfix: *withPostfix}
+		BootstrapEnv: strings.Fields(*bootstrapEnv), Postfix: *withPostfix,
+		EventSends: *eventSends, EventRecords: *eventRecords}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	rep, err := benchmark.Run(ctx, cfg)
@@ -64,6 +69,14 @@ func main() {
 			os.Exit(1)
 		}
 		qr.WriteMarkdown(&md)
+	}
+	if *withEvents {
+		er, err := benchmark.RunEvents(ctx, cfg) // events.go
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		er.WriteMarkdown(&md)
 	}
 	memoryMB, err := benchmark.TemplateMemoryMB(root)
 	if err != nil {

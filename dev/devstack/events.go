@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gmailsend/gmailsend/dev/deveventbridge"
@@ -34,6 +35,8 @@ type Events struct {
 	SQS    *devsqs.Server
 	poller *dynamostream.Poller
 	ownSQS bool
+	// The mappings' invocations so far (Invocations).
+	streamCalls, queueCalls atomic.Int64
 
 	bin   string
 	fnEnv []string
@@ -54,6 +57,25 @@ type Events struct {
 // (make serve), so the send function reaches both through one endpoint;
 // nil starts one of its own.
 func StartEvents(ctx context.Context, root, dir, dynamoEndpoint string, queues *devsqs.Server, baseEnv []string, logs io.Writer) (*Events, error) {
+	return StartEventsTuned(ctx, root, dir, dynamoEndpoint, queues, baseEnv, logs, EventsTuning{})
+}
+
+// EventsTuning adjusts the local pipeline for a measurement (make bench).
+// Its zero value is the template's settings, what make serve and the
+// tests run.
+type EventsTuning struct {
+	// StreamBatchingWindow, when not zero, replaces the stream mapping's
+	// MaximumBatchingWindow (the template's 1 s); negative: no window,
+	// every batch is invoked as soon as a record is there.
+	StreamBatchingWindow time.Duration
+	// FunctionEnv, when set, rewrites the events function's environment
+	// before it starts (the benchmark puts its delaying proxies in front
+	// of the stand-ins there).
+	FunctionEnv func(env []string) []string
+}
+
+// StartEventsTuned is StartEvents with the pipeline adjusted by tuning.
+func StartEventsTuned(ctx context.Context, root, dir, dynamoEndpoint string, queues *devsqs.Server, baseEnv []string, logs io.Writer, tuning EventsTuning) (*Events, error) {
 	bin := filepath.Join(dir, "events", "bootstrap")
 	if err := build(root, "./functions/events", bin, nil); err != nil {
 		return nil, err
@@ -72,11 +94,21 @@ func StartEvents(ctx context.Context, root, dir, dynamoEndpoint string, queues *
 		DeadLetterQueue: "webhook-dead-letter", MaxReceiveCount: webhooks.MaxReceives}) // the template's maxReceiveCount (a test holds them equal)
 	e.bin, e.logs = bin, logs
 	e.fnEnv = append(append([]string(nil), baseEnv...), e.env()...)
+	if tuning.FunctionEnv != nil {
+		e.fnEnv = tuning.FunctionEnv(e.fnEnv)
+	}
 	if _, err := e.function(ctx); err != nil {
 		e.Close()
 		return nil, err
 	}
-	e.poller = dynamostream.NewPoller(proxy.Stream(LocalTable), streamMapping(e.parkBatch), e.invoke)
+	m := streamMapping(e.parkBatch)
+	switch w := tuning.StreamBatchingWindow; {
+	case w < 0:
+		m.MaximumBatchingWindow = 0
+	case w > 0:
+		m.MaximumBatchingWindow = w
+	}
+	e.poller = dynamostream.NewPoller(proxy.Stream(LocalTable), m, e.invokeStream)
 	return e, nil
 }
 
@@ -150,6 +182,22 @@ func (e *Events) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	return e.invoke(ctx, payload)
 }
 
+// Invocations are how often the stream's mapping and the webhook queue's
+// have invoked the function so far (Invoke's calls are not counted).
+func (e *Events) Invocations() (stream, queue int) {
+	return int(e.streamCalls.Load()), int(e.queueCalls.Load())
+}
+
+func (e *Events) invokeStream(ctx context.Context, payload []byte) ([]byte, error) {
+	e.streamCalls.Add(1)
+	return e.invoke(ctx, payload)
+}
+
+func (e *Events) invokeQueue(ctx context.Context, payload []byte) ([]byte, error) {
+	e.queueCalls.Add(1)
+	return e.invoke(ctx, payload)
+}
+
 func (e *Events) invoke(ctx context.Context, payload []byte) ([]byte, error) {
 	fn, err := e.function(ctx)
 	if err != nil {
@@ -185,10 +233,10 @@ var webhookMapping = devsqs.Mapping{Queue: LocalWebhookQueue, BatchSize: 10, Bat
 // their first delivery attempts made.
 func (e *Events) Drain(ctx context.Context) error {
 	for {
-		if err := e.poller.Drain(ctx); err != nil {
+		if err := e.DrainStream(ctx); err != nil {
 			return err
 		}
-		n, err := e.SQS.Poll(ctx, webhookMapping, e.invoke, 0)
+		n, err := e.SQS.Poll(ctx, webhookMapping, e.invokeQueue, 0)
 		if err != nil {
 			return err
 		}
@@ -198,10 +246,15 @@ func (e *Events) Drain(ctx context.Context) error {
 	}
 }
 
+// DrainStream runs the stream's mapping alone until the stream is read:
+// every change so far is on the bus and its webhook deliveries are on the
+// queue, not yet attempted.
+func (e *Events) DrainStream(ctx context.Context) error { return e.poller.Drain(ctx) }
+
 // Run runs both mappings until ctx ends (make serve).
 func (e *Events) Run(ctx context.Context) {
 	go func() { _ = e.poller.Run(ctx) }()
-	e.SQS.Run(ctx, webhookMapping, func(ctx context.Context, p []byte) ([]byte, error) { return e.invoke(ctx, p) })
+	e.SQS.Run(ctx, webhookMapping, e.invokeQueue)
 }
 
 // Published is every event the bus accepted, decoded.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -52,19 +51,9 @@ func RunQueued(ctx context.Context, cfg Config) (*QueuedReport, error) {
 		return nil, err
 	}
 	defer q.Close()
-	env := append(st.Env(), q.Env()...)
-	// Every AWS endpoint behind the simulated round trip, counted; later
-	// entries win.
-	proxies := map[string]*countingProxy{}
-	for _, e := range env {
-		name, target, _ := strings.Cut(e, "=")
-		if service, ok := strings.CutPrefix(name, "AWS_ENDPOINT_URL_"); ok {
-			p := newCountingProxy(target, cfg.RTT)
-			defer p.Close()
-			proxies[strings.ToLower(service)] = p
-			env = append(env, name+"="+p.URL)
-		}
-	}
+	// Every AWS endpoint behind the simulated round trip, counted.
+	env, proxies := delayAWS(append(st.Env(), q.Env()...), cfg.RTT)
+	defer proxies.Close()
 	fn, err := runtimeapi.StartFunction(ctx, bootstrap, env, nil, nil)
 	if err != nil {
 		return nil, err
@@ -109,9 +98,7 @@ func RunQueued(ctx context.Context, cfg Config) (*QueuedReport, error) {
 
 	before := st.SMTP.Stats()
 	billed.Store(0)
-	for _, p := range proxies {
-		p.reset()
-	}
+	proxies.reset()
 	items := make([]string, rep.Batch)
 	for i := range items {
 		items[i] = one
@@ -131,10 +118,7 @@ func RunQueued(ctx context.Context, cfg Config) (*QueuedReport, error) {
 	}
 	rep.Invocations, rep.Conns = len(invocations), st.SMTP.Stats().Connections-before.Connections
 	rep.BilledMs = billedMs(rep.Accepts) + float64(billed.Load())
-	rep.Requests = map[string]map[string]int{}
-	for service, p := range proxies {
-		rep.Requests[service], _ = p.counts()
-	}
+	rep.Requests = proxies.counts()
 	return rep, nil
 }
 
@@ -179,19 +163,7 @@ func (r *QueuedReport) WriteMarkdown(w io.Writer) {
 	fmt.Fprintf(w, "| `POST /messages/batch` of %d: accepted in | %s ms |\n", r.Batch, ms(r.Accepts))
 	fmt.Fprintf(w, "| the batch: accepted to last delivery | %s ms (%.1f msgs/s) |\n", ms(r.EndToEnd), float64(r.Batch)/r.EndToEnd.Seconds())
 	fmt.Fprintf(w, "| the batch: consumer invocations, new SMTP connections (the kept session carries on) | %d, %d |\n", r.Invocations, r.Conns)
-	var services []string
-	for service, ops := range r.Requests {
-		var list []string
-		for op, n := range ops {
-			list = append(list, fmt.Sprintf("%s %d", op, n))
-		}
-		sort.Strings(list)
-		if len(list) > 0 {
-			services = append(services, service+": "+strings.Join(list, ", "))
-		}
-	}
-	sort.Strings(services)
-	if len(services) > 0 {
-		fmt.Fprintf(w, "\nThe batch's AWS requests (accepting and consuming it): %s.\n", strings.Join(services, "; "))
+	if list := requestList(r.Requests); list != "" {
+		fmt.Fprintf(w, "\nThe batch's AWS requests (accepting and consuming it): %s.\n", list)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/gmailsend/gmailsend/dev/devsmtp"
 	"github.com/gmailsend/gmailsend/dev/devstack"
-	"github.com/gmailsend/gmailsend/dev/postfix"
 	"github.com/gmailsend/gmailsend/dev/runtimeapi"
 )
 
@@ -49,6 +47,10 @@ type Config struct {
 	// development server (servers.go); skipped with a line where it
 	// cannot run (not root).
 	Postfix bool
+	// EventSends are the sends whose status events' latency is taken, and
+	// EventRecords the status changes drained through one events function
+	// (events.go).
+	EventSends, EventRecords int
 }
 
 // Report is a whole run.
@@ -108,20 +110,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		cfg.Contenders = append([]string{BeforeName(cfg.Before)}, cfg.Contenders...)
 		rep.Config.Contenders = cfg.Contenders
 	}
-	rep.Servers = []target{devTarget(r.stack, cfg.RTT)}
-	if cfg.Postfix {
-		t, stop, err := startPostfix(ctx)
-		switch {
-		case errors.Is(err, postfix.ErrUnavailable):
-			rep.PostfixSkipped = err.Error()
-			fmt.Fprintf(os.Stderr, "benchmark: Postfix skipped: %v\n", err)
-		case err != nil:
-			return nil, err
-		default:
-			defer stop()
-			rep.Servers = append(rep.Servers, t)
-		}
+	var stop func()
+	if rep.Servers, rep.PostfixSkipped, stop, err = startTargets(ctx, cfg, r.stack); err != nil {
+		return nil, err
 	}
+	defer stop()
 	for _, t := range rep.Servers {
 		r.target = t
 		for _, w := range []string{Cold, Warm, Batch} {

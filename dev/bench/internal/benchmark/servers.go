@@ -2,6 +2,9 @@ package benchmark
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -32,6 +35,27 @@ type target struct {
 func devTarget(st *devstack.Stack, rtt time.Duration) target {
 	return target{Name: DevServer, host: "127.0.0.1", port: st.SMTP.Port, caFile: st.CAFile, counted: true,
 		Detail: "the project's development server (go-smtp), STARTTLS and AUTH, every reply delayed by a simulated round trip of **" + rtt.String() + "**"}
+}
+
+// startTargets are the servers a workload runs against: the development
+// server of st, then Postfix when cfg asks for it. Where Postfix cannot
+// run (postfix.ErrUnavailable: not root, not installed) it is left out,
+// skipped says why and a line on standard error says so. stop stops
+// Postfix.
+func startTargets(ctx context.Context, cfg Config, st *devstack.Stack) (targets []target, skipped string, stop func(), err error) {
+	targets, stop = []target{devTarget(st, cfg.RTT)}, func() {}
+	if !cfg.Postfix {
+		return targets, "", stop, nil
+	}
+	t, stopPostfix, err := startPostfix(ctx)
+	switch {
+	case errors.Is(err, postfix.ErrUnavailable):
+		fmt.Fprintf(os.Stderr, "benchmark: Postfix skipped: %v\n", err)
+		return targets, err.Error(), stop, nil
+	case err != nil:
+		return nil, "", stop, err
+	}
+	return append(targets, t), "", stopPostfix, nil
 }
 
 // startPostfix starts a throwaway Postfix (dev/postfix) that
