@@ -18,7 +18,7 @@
 //	scheduled request body        msg#<id>              body           (queue)
 //	suppressed address            sup#<account>#<hash>  sup            (bounces)
 //	IMAP checkpoint               imap#<account>        imap           (bounces)
-//	webhook endpoint              hook#<caller>         <endpoint id>  (webhooks.go)
+//	webhook endpoint              hook#<caller>         slot#<00-09>   (webhooks.go)
 //
 // Bounces find a record by its Message-ID through the sparse global
 // secondary index byMessageId (KEYS_ONLY) on the record's messageId, so a

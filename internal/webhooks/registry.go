@@ -2,8 +2,6 @@ package webhooks
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"time"
 
@@ -58,8 +56,8 @@ func notFound() error {
 }
 
 // Create registers an endpoint: the URL passes the address guard, the
-// events are known types, the description fits, and the caller has fewer
-// than MaxEndpoints. The secret is returned here and by Rotate only.
+// events are known types, the description fits, and one of the caller's
+// MaxEndpoints slots is free. The secret is returned here and by Rotate only.
 func (r *Registry) Create(ctx context.Context, caller string, in CreateInput) (*Registered, error) {
 	if err := r.ready(caller); err != nil {
 		return nil, err
@@ -68,22 +66,9 @@ func (r *Registry) Create(ctx context.Context, caller string, in CreateInput) (*
 	if err != nil {
 		return nil, err
 	}
-	existing, err := r.Store.WebhookEndpoints(ctx, caller)
-	if err != nil {
-		return nil, err
-	}
-	// Counted before the write: two creates at the same instant may both
-	// pass at nine. The limit bounds fan-out cost, not a security line.
-	if len(existing) >= MaxEndpoints {
-		return nil, gmailsend.Errorf(gmailsend.CodeWebhookLimit, "", "an API key may register at most %d webhook endpoints; delete one first", MaxEndpoints)
-	}
-	e.ID, e.Caller, e.Enabled, e.CreatedAt = newEndpointID(), caller, true, r.Now.now().Truncate(time.Millisecond)
+	e.Caller, e.Enabled, e.CreatedAt = caller, true, r.Now.now().Truncate(time.Millisecond)
 	secret := standardwebhooks.NewSecret()
-	sealed, err := sealSecrets(ctx, r.Seal, caller, e.ID, []signingSecret{{Value: secret}})
-	if err != nil {
-		return nil, err
-	}
-	if err := commit(ctx, r.Store, Change{Kind: Created, Caller: caller, ID: e.ID, Endpoint: e, SealedSecrets: sealed, SecretsVersion: 1}); err != nil {
+	if err := r.register(ctx, e, secret); err != nil {
 		return nil, err
 	}
 	return &Registered{Endpoint: *e, Secret: secret}, nil
@@ -198,18 +183,7 @@ func (r *Registry) Test(ctx context.Context, caller, id string) (string, error) 
 	return ev.ID, nil
 }
 
-// newEndpointID is "wh_" and 16 random bytes in hex: unguessable, so an
-// id never hints at another key's endpoints.
-func newEndpointID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return "wh_" + hex.EncodeToString(b)
-}
-
 func validEndpointID(id string) bool {
-	if len(id) != 35 || id[:3] != "wh_" {
-		return false
-	}
-	_, err := hex.DecodeString(id[3:])
-	return err == nil
+	_, ok := SlotOf(id)
+	return ok
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -87,6 +88,49 @@ func TestEndpointLimit(t *testing.T) {
 	}
 	if _, err := w.registry.Create(ctx, "key-a", in); err != nil {
 		t.Fatalf("after a delete: %v", err)
+	}
+}
+
+// TestEndpointLimitHoldsUnderConcurrency ensures twenty registrations of one API key at once, against dynalite, end in exactly MaxEndpoints endpoints (each in its own slot) and webhook_limit for the rest: the limit is a conditional write, not a count read before it.
+func TestEndpointLimitHoldsUnderConcurrency(t *testing.T) {
+	w := newWorld(t)
+	ctx := ctxT(t)
+	const tries = 2 * webhooks.MaxEndpoints
+	errs := make([]error, tries)
+	var wg sync.WaitGroup
+	for i := range tries {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = w.registry.Create(ctx, "key-a", webhooks.CreateInput{URL: w.receiver.srv.URL})
+		}()
+	}
+	wg.Wait()
+	ok, limited := 0, 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case codeOf(err) == gmailsend.CodeWebhookLimit:
+			limited++
+		default:
+			t.Errorf("unexpected: %v", err)
+		}
+	}
+	if ok != webhooks.MaxEndpoints || limited != tries-webhooks.MaxEndpoints {
+		t.Fatalf("%d registered, %d limited; want %d and %d", ok, limited, webhooks.MaxEndpoints, tries-webhooks.MaxEndpoints)
+	}
+	list, err := w.registry.List(ctx, "key-a")
+	if err != nil || len(list) != webhooks.MaxEndpoints {
+		t.Fatalf("listed %d, %v", len(list), err)
+	}
+	slots := map[int]bool{}
+	for _, e := range list {
+		s, _ := webhooks.SlotOf(e.ID)
+		slots[s] = true
+	}
+	if len(slots) != webhooks.MaxEndpoints {
+		t.Fatalf("%d distinct slots", len(slots))
 	}
 }
 
