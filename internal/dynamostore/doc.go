@@ -19,6 +19,7 @@
 //	suppressed address            sup#<account>#<hash>  sup            (bounces)
 //	IMAP checkpoint               imap#<account>        imap           (bounces)
 //	webhook endpoint              hook#<caller>         slot#<00-09>   (webhooks.go)
+//	webhook account index         hooksup#<account>     callers        (webhooks_accounts.go)
 //
 // Bounces find a record by its Message-ID through the sparse global
 // secondary index byMessageId (KEYS_ONLY) on the record's messageId, so a

@@ -30,6 +30,8 @@ type hookItem struct {
 	URL            string        `dynamodbav:"url"`
 	Events         []string      `dynamodbav:"events"`
 	Description    string        `dynamodbav:"description"`
+	Credentials    []string      `dynamodbav:"credentials"`
+	Accounts       []string      `dynamodbav:"accounts"`
 	Enabled        bool          `dynamodbav:"enabled"`
 	DisabledReason string        `dynamodbav:"disabledReason,omitempty"`
 	CreatedAt      int64         `dynamodbav:"createdAt"`
@@ -130,7 +132,7 @@ func hookFrom(item map[string]types.AttributeValue) (*webhooks.Stored, error) {
 	}
 	e := webhooks.Endpoint{ID: it.ID, Caller: it.PK[len("hook#"):], URL: it.URL, Description: it.Description,
 		Enabled: it.Enabled, DisabledReason: it.DisabledReason, CreatedAt: time.UnixMilli(it.CreatedAt).UTC(),
-		Events: make([]gmailsend.EventType, len(it.Events))}
+		Events: make([]gmailsend.EventType, len(it.Events)), Credentials: nonNil(it.Credentials), Accounts: nonNil(it.Accounts)}
 	for i, s := range it.Events {
 		e.Events[i] = gmailsend.EventType(s)
 	}
@@ -139,6 +141,13 @@ func hookFrom(item map[string]types.AttributeValue) (*webhooks.Stored, error) {
 			EventType: gmailsend.EventType(f.EventType), Attempt: f.Attempt, Status: f.Status, Code: f.Code})
 	}
 	return &webhooks.Stored{Endpoint: e, SealedSecrets: it.Secrets, SecretsVersion: it.SecretsVersion}, nil
+}
+
+func nonNil(list []string) []string {
+	if list == nil {
+		return []string{}
+	}
+	return list
 }
 
 func failureItems(list []webhooks.Failure) []hookFailure {

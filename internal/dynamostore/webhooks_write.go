@@ -73,7 +73,7 @@ func (t *Table) putHook(ctx context.Context, api API, key map[string]types.Attri
 		events[i] = string(x)
 	}
 	item, err := attributevalue.MarshalMap(hookItem{PK: hookPK(c.Caller), SK: key["sk"].(*types.AttributeValueMemberS).Value, ID: c.ID, URL: e.URL, Events: events,
-		Description: e.Description, Enabled: true, CreatedAt: e.CreatedAt.UnixMilli(), Secrets: c.SealedSecrets,
+		Description: e.Description, Credentials: nonNil(e.Credentials), Accounts: nonNil(e.Accounts), Enabled: true, CreatedAt: e.CreatedAt.UnixMilli(), Secrets: c.SealedSecrets,
 		SecretsVersion: c.SecretsVersion, Failures: []hookFailure{}})
 	if err != nil {
 		return fmt.Errorf("dynamostore: %w", err)

@@ -22,7 +22,10 @@ type Registry struct {
 	// URLs is the policy a URL is checked with at registration (and the
 	// deliverer's client checks it again before every attempt).
 	URLs standardwebhooks.URLPolicy
-	Now  Clock
+	// Accounts checks the credentials an endpoint follows; nil refuses
+	// credentials (credential_not_found).
+	Accounts CredentialAccounts
+	Now      Clock
 }
 
 // Registered is a new endpoint with its secret, which only Create and Rotate
@@ -62,7 +65,7 @@ func (r *Registry) Create(ctx context.Context, caller string, in CreateInput) (*
 	if err := r.ready(caller); err != nil {
 		return nil, err
 	}
-	e, err := r.checkInput(ctx, in)
+	e, err := r.checkInput(ctx, caller, in)
 	if err != nil {
 		return nil, err
 	}
