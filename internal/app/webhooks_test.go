@@ -14,7 +14,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/webhooks"
 )
 
-// TestWebhookRoutesAnswerAsDocumented ensures the six /webhooks routes of the real send function (dynalite table, devsqs webhook queue) answer what api/openapi.yaml documents — 201 with the secret, the list without it, the detail with recentFailures, rotate, 202 test with its event on the webhook queue, 204, then 404 webhook_not_found — a private address is 400 webhook_url_refused on url naming its class and not the query, following a stored credential the key may use is 201 with credentials (never the account key) and one it may not 403 forbidden on credentials, no secret reaches the log, and every AWS call made is allowed by GmailSendFunction's policy in template.yaml.
+// TestWebhookRoutesAnswerAsDocumented ensures the seven /webhooks routes of the real send function (dynalite table, devsqs webhook queue) answer what api/openapi.yaml documents — 201 with the secret, the list without it, the detail with recentFailures, rotate, 202 test with its event on the webhook queue, enable answering the endpoint, 204, then 404 webhook_not_found — a private address is 400 webhook_url_refused on url naming its class and not the query, following a stored credential the key may use is 201 with credentials (never the account key) and one it may not 403 forbidden on credentials, no secret reaches the log, and every AWS call made is allowed by GmailSendFunction's policy in template.yaml.
 func TestWebhookRoutesAnswerAsDocumented(t *testing.T) {
 	made := &calls{}
 	h := newHarness(t, setup{Store: true, Queue: true, Parts: func(p *app.Parts) {
@@ -53,6 +53,9 @@ func TestWebhookRoutesAnswerAsDocumented(t *testing.T) {
 	job, err := sqsqueue.DecodeWebhookJob(queued[0].Body)
 	if err != nil || job.Caller != "key-1" || job.Endpoint != created.ID || job.Event.ID != accepted.EventID || job.Event.Type != gmailsend.EventWebhookTest {
 		t.Fatalf("queued %+v %v", job, err)
+	}
+	if resp := h.callAPI(t, "POST", "/webhooks/"+created.ID+"/enable", ""); resp.StatusCode != 200 || !strings.Contains(resp.Body, `"enabled":true`) || strings.Contains(resp.Body, "whsec_") {
+		t.Fatalf("enable: %d %s", resp.StatusCode, resp.Body)
 	}
 	if resp := h.callAPI(t, "DELETE", "/webhooks/"+created.ID, ""); resp.StatusCode != 204 {
 		t.Fatalf("delete: %d %s", resp.StatusCode, resp.Body)

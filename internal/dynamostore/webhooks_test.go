@@ -12,7 +12,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/webhooks"
 )
 
-// TestWebhookWritesAreConditional ensures an endpoint reads back as written, a rotation conditional on a stale secrets version loses (ErrStatusChanged) while the current one wins, after a delete neither a rotation, a disable nor a recorded failure brings the endpoint back (ErrNotFound, no item), and a new endpoint in the freed slot is never touched by a change naming the old id, while a third one cannot take its slot (ErrSlotTaken).
+// TestWebhookWritesAreConditional ensures an endpoint reads back as written, a rotation conditional on a stale secrets version loses (ErrStatusChanged) while the current one wins, after a delete neither a rotation, a disable, a re-enable nor a recorded failure brings the endpoint back (ErrNotFound, no item), and a new endpoint in the freed slot is never touched by a change naming the old id, while a third one cannot take its slot (ErrSlotTaken).
 func TestWebhookWritesAreConditional(t *testing.T) {
 	client, _ := dynalite.StartTable(t, "messages")
 	tbl := dynamostore.NewWithAPI("messages", client)
@@ -46,6 +46,7 @@ func TestWebhookWritesAreConditional(t *testing.T) {
 	for _, c := range []webhooks.Change{
 		{Kind: webhooks.Rotated, SealedSecrets: []byte{5}, SecretsVersion: 3},
 		{Kind: webhooks.Disabled, Reason: webhooks.ReasonGone},
+		{Kind: webhooks.Reenabled},
 		{Kind: webhooks.FailureRecorded, Failures: []webhooks.Failure{{At: at, EventID: "evt", Attempt: 1, Status: 500}}},
 		{Kind: webhooks.Deleted},
 	} {
@@ -67,6 +68,7 @@ func TestWebhookWritesAreConditional(t *testing.T) {
 	for _, c := range []webhooks.Change{
 		{Kind: webhooks.Rotated, SealedSecrets: []byte{5}, SecretsVersion: 2},
 		{Kind: webhooks.Disabled, Reason: webhooks.ReasonGone},
+		{Kind: webhooks.Reenabled},
 		{Kind: webhooks.FailureRecorded, Failures: []webhooks.Failure{{At: at, EventID: "evt", Attempt: 1, Status: 500}}},
 		{Kind: webhooks.Deleted},
 	} {

@@ -89,7 +89,8 @@ func (t *Table) putHook(ctx context.Context, api API, key map[string]types.Attri
 	return nil
 }
 
-// hookUpdate is the UpdateItem of a rotation, a disable or a failure.
+// hookUpdate is the UpdateItem of a rotation, a disable, a re-enable or a
+// failure.
 func (t *Table) hookUpdate(key map[string]types.AttributeValue, c webhooks.Change) (*dynamodb.UpdateItemInput, error) {
 	in := &dynamodb.UpdateItemInput{TableName: aws.String(t.Name), Key: key,
 		ExpressionAttributeValues: map[string]types.AttributeValue{":id": &types.AttributeValueMemberS{Value: c.ID}}}
@@ -108,6 +109,10 @@ func (t *Table) hookUpdate(key map[string]types.AttributeValue, c webhooks.Chang
 		set = "enabled = :f, disabledReason = :r, failures = :l"
 		in.ExpressionAttributeValues[":f"] = &types.AttributeValueMemberBOOL{Value: false}
 		in.ExpressionAttributeValues[":r"] = &types.AttributeValueMemberS{Value: c.Reason}
+	case webhooks.Reenabled:
+		in.UpdateExpression, in.ConditionExpression = aws.String("SET enabled = :t REMOVE disabledReason"), aws.String(cond)
+		in.ExpressionAttributeValues[":t"] = &types.AttributeValueMemberBOOL{Value: true}
+		return in, nil
 	case webhooks.FailureRecorded:
 		// The whole list, as the deliverer read it plus one: two failures
 		// of one endpoint at the same instant may keep only one entry, a

@@ -22,6 +22,10 @@ const (
 	FailureRecorded
 	// Deleted: the endpoint is removed (ErrNotFound when it was not there).
 	Deleted
+	// Reenabled: the owner turned a disabled endpoint back on; its
+	// disabledReason goes, its secrets and failures stay (conditional on
+	// existence).
+	Reenabled
 )
 
 // Change is one write of an endpoint: the store applies it as given.
@@ -74,7 +78,7 @@ func commit(ctx context.Context, s Store, c Change) error {
 		c.Failures = bounded(c.Failures)
 	case FailureRecorded:
 		c.Failures = bounded(c.Failures)
-	case Deleted:
+	case Deleted, Reenabled:
 	default:
 		return fmt.Errorf("webhooks: unknown change %d", c.Kind)
 	}

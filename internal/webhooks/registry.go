@@ -165,6 +165,29 @@ func (r *Registry) Rotate(ctx context.Context, caller, id string) (*RotatedSecre
 	}
 }
 
+// Enable turns the endpoint back on after its receiver answered 410 Gone
+// (or leaves an enabled one as it is) and returns it: the disabled reason
+// goes, the secret and the recent failures stay, so the receiver keeps
+// verifying with the secret it has. Deliveries dropped while it was
+// disabled are not sent again.
+func (r *Registry) Enable(ctx context.Context, caller, id string) (*Endpoint, error) {
+	st, err := r.load(ctx, caller, id)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Enabled {
+		err = commit(ctx, r.Store, Change{Kind: Reenabled, Caller: caller, ID: id})
+		if errors.Is(err, gmailsend.ErrNotFound) {
+			return nil, notFound()
+		}
+		if err != nil {
+			return nil, err
+		}
+		st.Enabled, st.DisabledReason = true, ""
+	}
+	return &st.Endpoint, nil
+}
+
 // Test queues a webhook.test event to the endpoint, through the same
 // queue and deliverer as every event. It returns the event's id.
 func (r *Registry) Test(ctx context.Context, caller, id string) (string, error) {
@@ -176,7 +199,7 @@ func (r *Registry) Test(ctx context.Context, caller, id string) (string, error) 
 		return "", gmailsend.Errorf(gmailsend.CodeStoreNotConfigured, "", "test events need the webhook queue; set WEBHOOK_QUEUE_URL")
 	}
 	if !st.Enabled {
-		return "", gmailsend.Errorf(gmailsend.CodeWebhookDisabled, "id", "this endpoint is disabled (%s); delete it and register it again", st.DisabledReason)
+		return "", gmailsend.Errorf(gmailsend.CodeWebhookDisabled, "id", "this endpoint is disabled (%s); enable it again with POST /webhooks/{id}/enable", st.DisabledReason)
 	}
 	now := r.Now.now().Truncate(time.Millisecond)
 	ev := gmailsend.Event{ID: gmailsend.EventID(string(gmailsend.EventWebhookTest), caller, id, now), Type: gmailsend.EventWebhookTest, Timestamp: now}

@@ -250,3 +250,39 @@ func TestSecretsAreSealedAtRest(t *testing.T) {
 		t.Fatalf("the ciphertext's own endpoint: %+v", res)
 	}
 }
+
+// TestEnableAfterGone ensures an endpoint its receiver disabled with 410 Gone refuses test events (webhook_disabled) until its owner enables it, which clears disabledReason and keeps the secret (the next delivery verifies with the one the receiver has); another key cannot enable it, and enabling an enabled endpoint changes nothing.
+func TestEnableAfterGone(t *testing.T) {
+	w := newWorld(t)
+	ctx := ctxT(t)
+	e := w.create(t, "key-a")
+	w.receiver.answer(410)
+	if res := w.deliverer.Deliver(ctx, job("key-a", e.ID, "evt_1"), 1); res.Reason != webhooks.ReasonGone {
+		t.Fatalf("410: %+v", res)
+	}
+	if _, err := w.registry.Test(ctx, "key-a", e.ID); codeOf(err) != gmailsend.CodeWebhookDisabled {
+		t.Fatalf("test while disabled: %v", err)
+	}
+	if _, err := w.registry.Enable(ctx, "key-b", e.ID); codeOf(err) != gmailsend.CodeWebhookNotFound {
+		t.Fatalf("another key enables it: %v", err)
+	}
+	got, err := w.registry.Enable(ctx, "key-a", e.ID)
+	if err != nil || !got.Enabled || got.DisabledReason != "" || got.ID != e.ID {
+		t.Fatalf("enable: %+v %v", got, err)
+	}
+	stored, err := w.registry.Get(ctx, "key-a", e.ID)
+	if err != nil || !stored.Enabled || stored.DisabledReason != "" || len(stored.Failures) != 1 {
+		t.Fatalf("after enable: %+v %v", stored, err)
+	}
+	w.receiver.answer(200)
+	if res := w.deliverer.Deliver(ctx, job("key-a", e.ID, "evt_2"), 1); res.Reason != "delivered" {
+		t.Fatalf("delivery after enable: %+v", res)
+	}
+	arrived := w.receiver.arrivals()
+	if last := arrived[len(arrived)-1]; last.ID != "evt_2" || !last.signedBy(t, e.Secret) {
+		t.Fatalf("not signed with the secret the receiver kept: %+v", last)
+	}
+	if again, err := w.registry.Enable(ctx, "key-a", e.ID); err != nil || !again.Enabled {
+		t.Fatalf("enable twice: %+v %v", again, err)
+	}
+}
