@@ -94,7 +94,7 @@ func TestBounceReaderReadsOnlyItsCredentials(t *testing.T) {
 	}
 }
 
-// TestItemWritesConfinedToTheirKinds ensures each function may write (put, update, delete) only the item kinds it keeps, by dynamodb:LeadingKeys on the partition key's prefix: the bounce reader, which parses hostile mail, never a quota bucket or a whole record, the send function never a checkpoint, and neither deletes anything but a suppression entry or (the send function) a webhook endpoint; the events function only reads and updates endpoints.
+// TestItemWritesConfinedToTheirKinds ensures each function may write (put, update, delete) only the item kinds it keeps, by dynamodb:LeadingKeys on the partition key's prefix: the bounce reader, which parses hostile mail, never a quota bucket or a whole record, the send function never a checkpoint, and neither deletes anything but a suppression entry or (the send function) a webhook endpoint; the send function only adds to an account's webhook index, which the events function only reads; the events function only reads and updates endpoints.
 func TestItemWritesConfinedToTheirKinds(t *testing.T) {
 	cases := []struct {
 		function string
@@ -104,13 +104,14 @@ func TestItemWritesConfinedToTheirKinds(t *testing.T) {
 		{"GmailSendFunction",
 			[]samtemplate.Request{item("PutItem", "msg#abc"), item("UpdateItem", "msg#abc"), item("UpdateItem", "quota#addr:1"),
 				item("PutItem", "sup#addr:1#h"), item("DeleteItem", "sup#addr:1#h"), item("GetItem", "msg#abc"), item("BatchGetItem", "sup#addr:1#h"),
-				item("PutItem", "hook#key"), item("UpdateItem", "hook#key"), item("DeleteItem", "hook#key"), item("GetItem", "hook#key"), item("Query", "hook#key")},
-			[]samtemplate.Request{item("PutItem", "imap#addr:1"), item("UpdateItem", "imap#addr:1"), item("PutItem", "other#x"),
+				item("PutItem", "hook#key"), item("UpdateItem", "hook#key"), item("DeleteItem", "hook#key"), item("GetItem", "hook#key"), item("Query", "hook#key"),
+				item("UpdateItem", "hooksup#addr:1")},
+			[]samtemplate.Request{item("PutItem", "imap#addr:1"), item("PutItem", "hooksup#addr:1"), item("DeleteItem", "hooksup#addr:1"), item("UpdateItem", "imap#addr:1"), item("PutItem", "other#x"),
 				item("DeleteItem", "msg#abc"), item("DeleteItem", "quota#addr:1"), item("BatchWriteItem", "msg#abc"), item("GetItem", "imap#addr:1"),
 				item("BatchGetItem", "hook#key")}},
 		{"EventsFunction",
-			[]samtemplate.Request{item("GetItem", "hook#key"), item("Query", "hook#key"), item("UpdateItem", "hook#key")},
-			[]samtemplate.Request{item("PutItem", "hook#key"), item("DeleteItem", "hook#key"), item("GetItem", "msg#abc"), item("UpdateItem", "msg#abc")}},
+			[]samtemplate.Request{item("GetItem", "hook#key"), item("Query", "hook#key"), item("UpdateItem", "hook#key"), item("GetItem", "hooksup#addr:1")},
+			[]samtemplate.Request{item("UpdateItem", "hooksup#addr:1"), item("PutItem", "hook#key"), item("DeleteItem", "hook#key"), item("GetItem", "msg#abc"), item("UpdateItem", "msg#abc")}},
 		{"BounceFunction",
 			[]samtemplate.Request{item("GetItem", "imap#addr:1"), item("PutItem", "imap#addr:1"), item("GetItem", "msg#abc"),
 				item("UpdateItem", "msg#abc"), item("PutItem", "sup#addr:1#h")},

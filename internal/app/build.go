@@ -97,7 +97,7 @@ func Build(cfg Config, parts Parts) (*App, error) {
 	opts.BatchReserve = cfg.BatchReserve
 	opts.Postpone = postponer(cfg, parts)                                               // store_wiring.go
 	opts.Park, opts.MaxReceives = deadLetterQueue(cfg, parts), cfg.SendQueueMaxReceives // queue_wiring.go
-	opts.Webhooks = webhookRegistry(cfg, parts, table, s.Durability.Fingerprints)       // webhook_wiring.go
+	opts.Webhooks = webhookRegistry(cfg, parts, table, s)                               // webhook_wiring.go
 	logOut := LogOutput(parts)                                                          // metrics.go
 	if cfg.MetricsNamespace == "" {
 		cfg.MetricsNamespace = emf.DefaultNamespace

@@ -4,6 +4,7 @@ import (
 	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/internal/dynamostore"
 	"github.com/gmailsend/gmailsend/internal/lambdahandler"
+	"github.com/gmailsend/gmailsend/internal/sender"
 	"github.com/gmailsend/gmailsend/internal/sqsqueue"
 	"github.com/gmailsend/gmailsend/internal/standardwebhooks"
 	"github.com/gmailsend/gmailsend/internal/webhooks"
@@ -11,16 +12,20 @@ import (
 
 // webhookRegistry is /webhooks's use case over the table (endpoints, their
 // sealed secrets) and the webhook queue (test events), when both are
-// configured; nil answers those routes store_not_configured.
-func webhookRegistry(cfg Config, parts Parts, table *dynamostore.Table, keys gmailsend.FingerprintKeys) lambdahandler.WebhookRegistry {
+// configured; nil answers those routes store_not_configured. The stored
+// credentials an endpoint follows are checked with s's credentials, as
+// /suppressions checks them.
+func webhookRegistry(cfg Config, parts Parts, table *dynamostore.Table, s *sender.Sender) lambdahandler.WebhookRegistry {
+	keys := s.Durability.Fingerprints
 	if table == nil || keys == nil || cfg.WebhookQueueURL == "" {
 		return nil
 	}
 	return &webhooks.Registry{
-		Store: table,
-		Seal:  &webhooks.KeySealer{Keys: keys},
-		Queue: WebhookQueue(cfg, parts),
-		URLs:  standardwebhooks.URLPolicy{AllowLoopback: cfg.WebhookAllowLoopback},
+		Store:    table,
+		Seal:     &webhooks.KeySealer{Keys: keys},
+		Queue:    WebhookQueue(cfg, parts),
+		URLs:     standardwebhooks.URLPolicy{AllowLoopback: cfg.WebhookAllowLoopback},
+		Accounts: sender.SuppressionsOf(s),
 	}
 }
 
@@ -46,3 +51,5 @@ func FingerprintKeys(cfg Config, parts Parts) gmailsend.FingerprintKeys {
 	secrets, _ := CredentialAdapters(cfg, parts)
 	return &gmailsend.SecretKey{Fetch: secrets, ID: cfg.FingerprintKeySecret}
 }
+
+var _ webhooks.CredentialAccounts = (*sender.Suppressions)(nil)

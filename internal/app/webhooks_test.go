@@ -14,7 +14,7 @@ import (
 	"github.com/gmailsend/gmailsend/internal/webhooks"
 )
 
-// TestWebhookRoutesAnswerAsDocumented ensures the six /webhooks routes of the real send function (dynalite table, devsqs webhook queue) answer what api/openapi.yaml documents — 201 with the secret, the list without it, the detail with recentFailures, rotate, 202 test with its event on the webhook queue, 204, then 404 webhook_not_found — a private address is 400 webhook_url_refused on url naming its class and not the query, no secret reaches the log, and every AWS call made is allowed by GmailSendFunction's policy in template.yaml.
+// TestWebhookRoutesAnswerAsDocumented ensures the seven /webhooks routes of the real send function (dynalite table, devsqs webhook queue) answer what api/openapi.yaml documents — 201 with the secret, the list without it, the detail with recentFailures, rotate, 202 test with its event on the webhook queue, enable answering the endpoint, 204, then 404 webhook_not_found — a private address is 400 webhook_url_refused on url naming its class and not the query, following a stored credential the key may use is 201 with credentials (never the account key) and one it may not 403 forbidden on credentials, no secret reaches the log, and every AWS call made is allowed by GmailSendFunction's policy in template.yaml.
 func TestWebhookRoutesAnswerAsDocumented(t *testing.T) {
 	made := &calls{}
 	h := newHarness(t, setup{Store: true, Queue: true, Parts: func(p *app.Parts) {
@@ -54,6 +54,9 @@ func TestWebhookRoutesAnswerAsDocumented(t *testing.T) {
 	if err != nil || job.Caller != "key-1" || job.Endpoint != created.ID || job.Event.ID != accepted.EventID || job.Event.Type != gmailsend.EventWebhookTest {
 		t.Fatalf("queued %+v %v", job, err)
 	}
+	if resp := h.callAPI(t, "POST", "/webhooks/"+created.ID+"/enable", ""); resp.StatusCode != 200 || !strings.Contains(resp.Body, `"enabled":true`) || strings.Contains(resp.Body, "whsec_") {
+		t.Fatalf("enable: %d %s", resp.StatusCode, resp.Body)
+	}
 	if resp := h.callAPI(t, "DELETE", "/webhooks/"+created.ID, ""); resp.StatusCode != 204 {
 		t.Fatalf("delete: %d %s", resp.StatusCode, resp.Body)
 	}
@@ -65,11 +68,21 @@ func TestWebhookRoutesAnswerAsDocumented(t *testing.T) {
 		!strings.Contains(resp.Body, "webhook_addr_private") || strings.Contains(resp.Body, "token=abc") {
 		t.Fatalf("private address: %d %s", resp.StatusCode, resp.Body)
 	}
+	h.secrets.Put("gmailsend/desk", `{"user":"`+fixture.User+`","password":"`+fixture.Password+`","allowedCallers":["key-1"]}`)
+	h.secrets.Put("gmailsend/other", `{"user":"other@gmail.com","password":"`+fixture.Password+`","allowedCallers":["key-9"]}`)
+	resp = h.callAPI(t, "POST", "/webhooks", `{"url":"https://93.184.216.34/sup","events":["recipient.suppressed"],"credentials":["desk"]}`)
+	if resp.StatusCode != 201 || !strings.Contains(resp.Body, `"credentials":["desk"]`) || strings.Contains(resp.Body, "addr:") {
+		t.Fatalf("create following desk: %d %s", resp.StatusCode, resp.Body)
+	}
+	resp = h.callAPI(t, "POST", "/webhooks", `{"url":"https://93.184.216.34/sup","credentials":["other"]}`)
+	if resp.StatusCode != 403 || !strings.Contains(resp.Body, `"forbidden"`) || !strings.Contains(resp.Body, `"field":"credentials"`) {
+		t.Fatalf("create following another key's credential: %d %s", resp.StatusCode, resp.Body)
+	}
 	if strings.Contains(h.log.String(), "whsec_") || strings.Contains(h.log.String(), created.Secret[6:20]) {
 		t.Error("a signing secret reached the log")
 	}
 	checkAllowed(t, "GmailSendFunction", nil, made.All(), "dynamodb:PutItem hook#", "dynamodb:Query hook#", "dynamodb:GetItem hook#",
-		"dynamodb:UpdateItem hook#", "dynamodb:DeleteItem hook#", "sqs:SendMessage")
+		"dynamodb:UpdateItem hook#", "dynamodb:DeleteItem hook#", "dynamodb:UpdateItem hooksup#", "sqs:SendMessage")
 }
 
 // TestWebhookMaxReceivesIsTheTemplates ensures webhooks.MaxReceives, the receive on which the deliverer gives up, equals WebhookQueue's maxReceiveCount in template.yaml, and both functions queue on that queue.

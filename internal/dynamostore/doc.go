@@ -18,7 +18,8 @@
 //	scheduled request body        msg#<id>              body           (queue)
 //	suppressed address            sup#<account>#<hash>  sup            (bounces)
 //	IMAP checkpoint               imap#<account>        imap           (bounces)
-//	webhook endpoint              hook#<caller>         <endpoint id>  (webhooks.go)
+//	webhook endpoint              hook#<caller>         slot#<00-09>   (webhooks.go)
+//	webhook account index         hooksup#<account>     callers        (webhooks_accounts.go)
 //
 // Bounces find a record by its Message-ID through the sparse global
 // secondary index byMessageId (KEYS_ONLY) on the record's messageId, so a

@@ -15,28 +15,38 @@ import (
 
 // ApplyWebhookChange is the one write of a webhook endpoint: it writes c
 // as webhooks.commit checked it, each kind with the condition that keeps
-// it from racing the others (a rotation, a disable or a failure never
-// brings back a deleted endpoint; two rotations never both win).
+// it from racing the others (a new endpoint takes only an empty slot; a
+// rotation, a disable, a failure or a delete touches only the endpoint
+// whose id it names, never a deleted one nor the one that took its slot
+// since; two rotations never both win).
 func (t *Table) ApplyWebhookChange(ctx context.Context, c webhooks.Change) error {
+	key, ok := hookKey(c.Caller, c.ID)
+	if !ok {
+		if c.Kind == webhooks.Created {
+			return fmt.Errorf("dynamostore: webhook endpoint id %q names no slot", c.ID)
+		}
+		return gmailsend.ErrNotFound
+	}
 	api, err := t.client(ctx)
 	if err != nil {
 		return err
 	}
 	switch c.Kind {
 	case webhooks.Created:
-		return t.putHook(ctx, api, c)
+		return t.putHook(ctx, api, key, c)
 	case webhooks.Deleted:
-		out, err := api.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(t.Name), Key: hookKey(c.Caller, c.ID),
-			ReturnValues: types.ReturnValueAllOld})
+		_, err := api.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: aws.String(t.Name), Key: key,
+			ConditionExpression:       aws.String("id = :id"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":id": &types.AttributeValueMemberS{Value: c.ID}}})
+		if conditionFailed(err) {
+			return gmailsend.ErrNotFound
+		}
 		if err != nil {
 			return unavailable(fmt.Errorf("dynamostore: deleting a webhook endpoint: %w", err))
 		}
-		if len(out.Attributes) == 0 {
-			return gmailsend.ErrNotFound
-		}
 		return nil
 	}
-	in, err := t.hookUpdate(c)
+	in, err := t.hookUpdate(key, c)
 	if err != nil {
 		return err
 	}
@@ -53,14 +63,17 @@ func (t *Table) ApplyWebhookChange(ctx context.Context, c webhooks.Change) error
 	return nil
 }
 
-func (t *Table) putHook(ctx context.Context, api API, c webhooks.Change) error {
+// putHook takes the slot key names for a new endpoint, only when it is
+// empty (webhooks.ErrSlotTaken otherwise): the one write that keeps the
+// limit.
+func (t *Table) putHook(ctx context.Context, api API, key map[string]types.AttributeValue, c webhooks.Change) error {
 	e := c.Endpoint
 	events := make([]string, len(e.Events))
 	for i, x := range e.Events {
 		events[i] = string(x)
 	}
-	item, err := attributevalue.MarshalMap(hookItem{PK: hookPK(c.Caller), SK: c.ID, URL: e.URL, Events: events,
-		Description: e.Description, Enabled: true, CreatedAt: e.CreatedAt.UnixMilli(), Secrets: c.SealedSecrets,
+	item, err := attributevalue.MarshalMap(hookItem{PK: hookPK(c.Caller), SK: key["sk"].(*types.AttributeValueMemberS).Value, ID: c.ID, URL: e.URL, Events: events,
+		Description: e.Description, Credentials: nonNil(e.Credentials), Accounts: nonNil(e.Accounts), Enabled: true, CreatedAt: e.CreatedAt.UnixMilli(), Secrets: c.SealedSecrets,
 		SecretsVersion: c.SecretsVersion, Failures: []hookFailure{}})
 	if err != nil {
 		return fmt.Errorf("dynamostore: %w", err)
@@ -68,7 +81,7 @@ func (t *Table) putHook(ctx context.Context, api API, c webhooks.Change) error {
 	_, err = api.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(t.Name), Item: item,
 		ConditionExpression: aws.String("attribute_not_exists(pk)")})
 	if conditionFailed(err) {
-		return fmt.Errorf("dynamostore: webhook endpoint id %s taken", c.ID)
+		return webhooks.ErrSlotTaken
 	}
 	if err != nil {
 		return unavailable(fmt.Errorf("dynamostore: creating a webhook endpoint: %w", err))
@@ -76,11 +89,14 @@ func (t *Table) putHook(ctx context.Context, api API, c webhooks.Change) error {
 	return nil
 }
 
-// hookUpdate is the UpdateItem of a rotation, a disable or a failure.
-func (t *Table) hookUpdate(c webhooks.Change) (*dynamodb.UpdateItemInput, error) {
-	in := &dynamodb.UpdateItemInput{TableName: aws.String(t.Name), Key: hookKey(c.Caller, c.ID),
-		ExpressionAttributeValues: map[string]types.AttributeValue{}}
-	cond := "attribute_exists(pk)"
+// hookUpdate is the UpdateItem of a rotation, a disable, a re-enable or a
+// failure.
+func (t *Table) hookUpdate(key map[string]types.AttributeValue, c webhooks.Change) (*dynamodb.UpdateItemInput, error) {
+	in := &dynamodb.UpdateItemInput{TableName: aws.String(t.Name), Key: key,
+		ExpressionAttributeValues: map[string]types.AttributeValue{":id": &types.AttributeValueMemberS{Value: c.ID}}}
+	// id = :id: the endpoint exists and is this one, not a new endpoint
+	// in a slot reused since.
+	cond := "id = :id"
 	var set string
 	switch c.Kind {
 	case webhooks.Rotated:
@@ -93,6 +109,10 @@ func (t *Table) hookUpdate(c webhooks.Change) (*dynamodb.UpdateItemInput, error)
 		set = "enabled = :f, disabledReason = :r, failures = :l"
 		in.ExpressionAttributeValues[":f"] = &types.AttributeValueMemberBOOL{Value: false}
 		in.ExpressionAttributeValues[":r"] = &types.AttributeValueMemberS{Value: c.Reason}
+	case webhooks.Reenabled:
+		in.UpdateExpression, in.ConditionExpression = aws.String("SET enabled = :t REMOVE disabledReason"), aws.String(cond)
+		in.ExpressionAttributeValues[":t"] = &types.AttributeValueMemberBOOL{Value: true}
+		return in, nil
 	case webhooks.FailureRecorded:
 		// The whole list, as the deliverer read it plus one: two failures
 		// of one endpoint at the same instant may keep only one entry, a

@@ -93,7 +93,7 @@ var codeTable = map[gmailsend.Code]codeRule{
 	gmailsend.CodeWebhookURLRefused: {http.StatusBadRequest, queueFinal},
 	// Ten endpoints already: delete one first.
 	gmailsend.CodeWebhookLimit: {http.StatusConflict, queueFinal},
-	// The receiver answered 410 Gone; only a new registration revives it.
+	// The receiver answered 410 Gone: POST /webhooks/{id}/enable first.
 	gmailsend.CodeWebhookDisabled: {http.StatusConflict, queueFinal},
 }
 

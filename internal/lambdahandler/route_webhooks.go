@@ -22,6 +22,7 @@ type WebhookRegistry interface {
 	Delete(ctx context.Context, caller, id string) error
 	Rotate(ctx context.Context, caller, id string) (*webhooks.RotatedSecret, error)
 	Test(ctx context.Context, caller, id string) (string, error)
+	Enable(ctx context.Context, caller, id string) (*webhooks.Endpoint, error)
 }
 
 var _ WebhookRegistry = (*webhooks.Registry)(nil)
@@ -114,6 +115,20 @@ func (h *Handler) routeRotateWebhook(ctx context.Context, r *apiRequest) httpAns
 	}
 	rot.PreviousSecretExpiresAt = rot.PreviousSecretExpiresAt.UTC().Truncate(time.Millisecond)
 	return answerOK(rot)
+}
+
+// routeEnableWebhook is POST /webhooks/{id}/enable: the endpoint, enabled
+// again with its secret unchanged.
+func (h *Handler) routeEnableWebhook(ctx context.Context, r *apiRequest) httpAnswer {
+	reg, err := h.webhooks()
+	if err != nil {
+		return answerError(err)
+	}
+	e, err := reg.Enable(ctx, r.caller, r.params["id"])
+	if err != nil {
+		return answerError(err)
+	}
+	return answerOK(e)
 }
 
 // routeTestWebhook is POST /webhooks/{id}/test: 202 {eventId}; the event

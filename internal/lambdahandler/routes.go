@@ -64,6 +64,7 @@ var routes = []route{
 	{"DELETE", "/webhooks/{id}", (*Handler).routeDeleteWebhook},
 	{"POST", "/webhooks/{id}/rotate", (*Handler).routeRotateWebhook},
 	{"POST", "/webhooks/{id}/test", (*Handler).routeTestWebhook},
+	{"POST", "/webhooks/{id}/enable", (*Handler).routeEnableWebhook},
 	// No API key (template.yaml): mail providers POST these unauthenticated.
 	{"GET", "/unsubscribe/{token}", (*Handler).routeUnsubscribePage},
 	{"POST", "/unsubscribe/{token}", (*Handler).routeUnsubscribe},

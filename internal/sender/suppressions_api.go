@@ -48,15 +48,37 @@ func (s *Suppressions) target(ctx context.Context, credentialName, caller, addre
 	if err != nil {
 		return "", "", err
 	}
-	// The same API keys as may send with the credential (allowedCallers).
-	login, err := resolveWithin(ctx, s.Credentials, s.SafetyMargin, &gmailsend.Request{Credential: credentialName}, credential.Caller{API: true, Key: caller})
+	account, err = s.account(ctx, credentialName, caller)
 	if e := gmailsend.AsError(err); err != nil && e.Code == gmailsend.CodeInvalidRequest && e.Field == "password" {
 		return "", "", gmailsend.Invalid("credential", "name the stored credential whose suppression list this is (?credential=…); this deployment has no default credential")
 	}
 	if err != nil {
 		return "", "", err
 	}
-	return bounce.AccountKey(login.User), strings.ToLower(a.Email), nil
+	return account, strings.ToLower(a.Email), nil
+}
+
+// account is the key of the suppression list of the credential named (or
+// the default one), for a caller allowed to use it: the same API keys as
+// may send with it (allowedCallers), with the same forbidden answer
+// otherwise, whether the credential exists or not.
+func (s *Suppressions) account(ctx context.Context, credentialName, caller string) (string, error) {
+	login, err := resolveWithin(ctx, s.Credentials, s.SafetyMargin, &gmailsend.Request{Credential: credentialName}, credential.Caller{API: true, Key: caller})
+	if err != nil {
+		return "", err
+	}
+	return bounce.AccountKey(login.User), nil
+}
+
+// AccountOf is the key of the suppression list of the stored credential
+// named, for caller allowed to use it (webhooks.CredentialAccounts: an
+// endpoint follows only lists its key could read here). A name is
+// required: no default credential stands in.
+func (s *Suppressions) AccountOf(ctx context.Context, credentialName, caller string) (string, error) {
+	if credentialName == "" {
+		return "", gmailsend.Invalid("credential", "name a stored credential")
+	}
+	return s.account(ctx, credentialName, caller)
 }
 
 // Get is GET /suppressions/{address}.

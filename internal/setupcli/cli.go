@@ -86,7 +86,8 @@ Usage:
   gmailsend templates render NAME [--file F]  ({"variables": {…}})
       the stored templates of a deployment (--endpoint, --api-key as send)
   gmailsend webhooks add --url URL [--events TYPE,...] [--description TEXT]
-  gmailsend webhooks list | show ID | remove ID | rotate ID | test ID
+                         [--credentials NAME,...]
+  gmailsend webhooks list | show ID | remove ID | rotate ID | test ID | enable ID
       the webhook endpoints of a deployment (--endpoint, --api-key as send);
       add and rotate print the signing secret, once
   gmailsend webhooks verify --secret whsec_... --id ID --timestamp T
@@ -144,7 +145,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = c.send(ctx, args[1:])
 	case "templates put", "templates get", "templates list", "templates render":
 		err = c.templates(ctx, args[1], args[2:]) // templates.go
-	case "webhooks add", "webhooks list", "webhooks show", "webhooks remove", "webhooks rotate", "webhooks test", "webhooks verify":
+	case "webhooks add", "webhooks list", "webhooks show", "webhooks remove", "webhooks rotate", "webhooks test", "webhooks enable", "webhooks verify":
 		err = c.webhooks(ctx, args[1], args[2:]) // webhooks.go
 	case "help":
 		fmt.Fprint(env.Stdout, usageFormat)

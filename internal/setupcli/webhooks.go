@@ -17,12 +17,13 @@ import (
 // webhookVerbs are the subcommands of `gmailsend webhooks`: their command
 // line and what they do, for the group's usage and each one's -h.
 var webhookVerbs = []struct{ verb, synopsis, purpose string }{
-	{"add", "--url URL [--events TYPE,…] [--description TEXT]", "register an endpoint; prints its id and signing secret (shown only this once)"},
+	{"add", "--url URL [--events TYPE,…] [--description TEXT] [--credentials NAME,…]", "register an endpoint; prints its id and signing secret (shown only this once)"},
 	{"list", "", "list the endpoints of this API key"},
 	{"show", "ID", "one endpoint with its recent delivery failures"},
 	{"remove", "ID", "delete an endpoint (no more deliveries to it)"},
 	{"rotate", "ID", "new signing secret; the previous one keeps signing for a while"},
 	{"test", "ID", "send the endpoint a webhook.test event; prints its event id"},
+	{"enable", "ID", "enable an endpoint again after its receiver answered 410 Gone (same secret)"},
 	{"verify", "--secret whsec_… --id ID --timestamp T --signature S < BODY", "check a received webhook's signature as a receiver must (or --header-file F)"},
 }
 
@@ -59,6 +60,7 @@ func (c *command) webhooks(ctx context.Context, verb string, args []string) erro
 		g      Globals
 		add    webhookAddRequest
 		events listFlag
+		creds  listFlag
 	)
 	fs := c.webhookFlagSet(verb)
 	g.registerTimeout(fs)
@@ -68,6 +70,7 @@ func (c *command) webhooks(ctx context.Context, verb string, args []string) erro
 		fs.StringVar(&add.URL, "url", "", "the receiver's https URL (required)")
 		fs.Var(&events, "events", "event types to receive, comma-separated or repeated (default: every type, including later ones)")
 		fs.StringVar(&add.Description, "description", "", "a note for people (at most 256 characters)")
+		fs.Var(&creds, "credentials", "stored credentials whose suppression lists' changes it receives, comma-separated or repeated (this API key must be allowed to use each)")
 	}
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -88,7 +91,7 @@ func (c *command) webhooks(ctx context.Context, verb string, args []string) erro
 	}
 	switch verb {
 	case "add":
-		add.Events = events
+		add.Events, add.Credentials = events, creds
 		return api.add(ctx, add)
 	case "list":
 		return api.list(ctx)
@@ -101,6 +104,8 @@ func (c *command) webhooks(ctx context.Context, verb string, args []string) erro
 		return api.remove(ctx, path, positional[0])
 	case "rotate":
 		return api.rotate(ctx, path)
+	case "enable":
+		return api.enable(ctx, path)
 	}
 	return api.test(ctx, path)
 }
@@ -201,6 +206,7 @@ type webhookAddRequest struct {
 	URL         string   `json:"url"`
 	Events      []string `json:"events,omitempty"`
 	Description string   `json:"description,omitempty"`
+	Credentials []string `json:"credentials,omitempty"`
 }
 
 func (a *webhookAPI) add(ctx context.Context, req webhookAddRequest) error {
@@ -245,6 +251,16 @@ func (a *webhookAPI) show(ctx context.Context, path string) error {
 	}
 	a.c.printEndpoint(shown.webhookEndpoint, true)
 	a.c.printFailures(shown.RecentFailures)
+	return nil
+}
+
+// enable turns an endpoint disabled by 410 Gone back on and prints it.
+func (a *webhookAPI) enable(ctx context.Context, path string) error {
+	var enabled webhookEndpoint
+	if err := a.do(ctx, http.MethodPost, path+"/enable", nil, &enabled); err != nil {
+		return err
+	}
+	a.c.printEndpoint(enabled, false)
 	return nil
 }
 

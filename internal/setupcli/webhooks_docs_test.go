@@ -16,7 +16,8 @@ import (
 
 // sessionAPI is the webhooks API as docs/credentials.md's session meets
 // it: one endpoint with the session's id, secret and dates, whose test
-// event the receiver answered with 503.
+// event the receiver answered with 410 Gone, which disabled it until
+// enable.
 type sessionAPI struct {
 	mu       sync.Mutex
 	endpoint map[string]any // nil: none registered
@@ -60,12 +61,17 @@ func (s *sessionAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(http.StatusNotFound, map[string]any{"error": map[string]string{"code": "webhook_not_found", "message": "no webhook endpoint " + sessionID}})
 	case route == "POST /webhooks/"+sessionID+"/test":
 		s.tested = true
+		s.endpoint["enabled"], s.endpoint["disabledReason"] = false, "gone"
 		answer(http.StatusAccepted, map[string]string{"eventId": sessionEventID})
+	case route == "POST /webhooks/"+sessionID+"/enable":
+		s.endpoint["enabled"] = true
+		delete(s.endpoint, "disabledReason")
+		answer(http.StatusOK, s.endpoint)
 	case route == "GET /webhooks/"+sessionID:
 		failures := []any{}
 		if s.tested {
 			failures = append(failures, map[string]any{"at": "2026-12-01T09:05:00Z", "eventId": sessionEventID, "eventType": "webhook.test",
-				"attempt": 1, "status": 503, "code": "webhook_endpoint_status"})
+				"attempt": 1, "status": 410, "code": "webhook_endpoint_gone"})
 		}
 		answer(http.StatusOK, merged(s.endpoint, map[string]any{"recentFailures": failures}))
 	case route == "POST /webhooks/"+sessionID+"/rotate":
@@ -186,7 +192,7 @@ func TestWebhooksSessionInDocs(t *testing.T) {
 		}
 		ran[strings.Join(args[:2], " ")] = true
 	}
-	for _, verb := range []string{"add", "list", "show", "remove", "rotate", "test", "verify"} {
+	for _, verb := range []string{"add", "list", "show", "remove", "rotate", "test", "enable", "verify"} {
 		if !ran["webhooks "+verb] {
 			t.Errorf("the session never runs webhooks %s", verb)
 		}

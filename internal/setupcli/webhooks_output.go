@@ -14,6 +14,7 @@ type webhookEndpoint struct {
 	URL            string    `json:"url"`
 	Events         []string  `json:"events"`
 	Description    string    `json:"description"`
+	Credentials    []string  `json:"credentials"`
 	Enabled        bool      `json:"enabled"`
 	DisabledReason string    `json:"disabledReason"`
 	CreatedAt      time.Time `json:"createdAt"`
@@ -67,6 +68,9 @@ func (c *command) printEndpoint(e webhookEndpoint, fullURL bool) {
 	c.printf("id:          %s\nurl:         %s\nevents:      %s\n", e.ID, shownURL, eventsText(e.Events))
 	if e.Description != "" {
 		c.printf("description: %s\n", e.Description)
+	}
+	if len(e.Credentials) > 0 {
+		c.printf("credentials: %s\n", strings.Join(e.Credentials, ","))
 	}
 	c.printf("enabled:     %s\ncreated:     %s\n", enabledText(e), e.CreatedAt.UTC().Format(time.RFC3339))
 }

@@ -151,6 +151,19 @@ func TestWebhooksCommands(t *testing.T) {
 		{"test disabled", []string{"test", "wh_2"}, webhooksAPI{method: "POST", path: "/prod/webhooks/wh_2/test", status: 409,
 			answer: `{"error":{"code":"webhook_disabled","message":"the endpoint is disabled (gone)"}}`},
 			1, nil, []string{"gmailsend: webhook_disabled: the endpoint is disabled (gone)"}, nil},
+		{"enable", []string{"enable", "wh_2"}, webhooksAPI{method: "POST", path: "/prod/webhooks/wh_2/enable", status: 200,
+			answer: `{"id":"wh_2","url":"https://old.example.com/x","events":[],"description":"","credentials":[],"enabled":true,"createdAt":"2026-04-01T09:00:00Z"}`},
+			0, []string{"id:          wh_2\n", "enabled:     yes\n"}, nil, []string{"credentials:", "secret"}},
+		{"enable missing", []string{"enable", "wh_9"}, webhooksAPI{method: "POST", path: "/prod/webhooks/wh_9/enable", status: 404, answer: notFound},
+			1, nil, []string{"webhook_not_found"}, nil},
+		{"add following credentials", []string{"add", "--url", "https://hooks.example.com/sup", "--events", "recipient.suppressed", "--credentials", "desk,sales"},
+			webhooksAPI{method: "POST", path: "/prod/webhooks", want: map[string]any{"url": "https://hooks.example.com/sup", "events": []string{"recipient.suppressed"}, "credentials": []string{"desk", "sales"}},
+				status: 201, answer: `{"id":"wh_4","url":"https://hooks.example.com/sup","events":["recipient.suppressed"],"credentials":["desk","sales"],"enabled":true,"createdAt":"2026-05-01T09:00:00Z","secret":"` + newSecret + `"}`},
+			0, []string{"credentials: desk,sales\n", newSecret}, nil, nil},
+		{"add following a forbidden credential", []string{"add", "--url", "https://hooks.example.com/sup", "--credentials", "other"},
+			webhooksAPI{method: "POST", path: "/prod/webhooks", want: map[string]any{"url": "https://hooks.example.com/sup", "credentials": []string{"other"}}, status: 403,
+				answer: `{"error":{"code":"forbidden","message":"this API key may not use credential \"other\", or no credential has that name","field":"credentials"}}`},
+			1, nil, []string{"forbidden", "credentials"}, nil},
 	}
 	for i, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -225,8 +238,8 @@ func TestWebhooksHelp(t *testing.T) {
 		t.Errorf("help lacks webhooks verify:\n%s", res.stdout)
 	}
 	for verb, flags := range map[string][]string{
-		"add": {"-url", "-events", "-description", "-endpoint"}, "list": {"-endpoint", "-api-key", "-timeout"},
-		"show": {"-endpoint"}, "remove": {"-endpoint"}, "rotate": {"-endpoint"}, "test": {"-endpoint"},
+		"add": {"-url", "-events", "-description", "-credentials", "-endpoint"}, "list": {"-endpoint", "-api-key", "-timeout"},
+		"show": {"-endpoint"}, "remove": {"-endpoint"}, "rotate": {"-endpoint"}, "test": {"-endpoint"}, "enable": {"-endpoint"},
 		"verify": {"-secret", "-id", "-timestamp", "-signature", "-header-file"},
 	} {
 		for _, args := range [][]string{{"webhooks", verb, "-h"}, {"help", "webhooks", verb}} {

@@ -4,7 +4,8 @@
 // change, and never invented when the change did not happen) becomes the
 // events gmailsend.EventsOf says, which go on the event bus and, for the
 // message's caller, to each of its webhook endpoints subscribed to that
-// type as one delivery each.
+// type as one delivery each; a suppression list's change goes to the
+// endpoints that follow that list.
 //
 // Delivery is at least once: a batch that fails is read again from the
 // stream, and its events carry the same ids, which receivers deduplicate

@@ -32,6 +32,15 @@ type Endpoints interface {
 	// Subscribed returns the ids of caller's enabled endpoints that
 	// receive events of type t.
 	Subscribed(ctx context.Context, caller string, t gmailsend.EventType) ([]string, error)
+	// Following returns the enabled endpoints, of any caller, that
+	// receive events of type t and follow account's suppression list
+	// (the callers were allowed to use its credential).
+	Following(ctx context.Context, account string, t gmailsend.EventType) ([]Target, error)
+}
+
+// Target is one endpoint of one caller.
+type Target struct {
+	Caller, Endpoint string
 }
 
 // Delivery is one event to one endpoint.
@@ -145,12 +154,24 @@ func (f *Fanout) publish(ctx context.Context, evs []gmailsend.Event) (int, error
 	return len(ds), nil
 }
 
-// deliveries pairs each event with its caller's subscribed endpoints. An
-// event without a caller (an IAM source's message, a suppression) goes to
-// the bus only: no API key owns it.
+// deliveries pairs each event with its caller's subscribed endpoints. A
+// suppression change has no caller: it goes to the endpoints that follow
+// its account's list, whichever key registered them. Any other event
+// without a caller (an IAM source's message) goes to the bus only: no API
+// key owns it.
 func (f *Fanout) deliveries(ctx context.Context, evs []gmailsend.Event) ([]Delivery, error) {
 	var out []Delivery
 	for _, e := range evs {
+		if e.Type == gmailsend.EventSuppressed || e.Type == gmailsend.EventUnsuppressed {
+			targets, err := f.Endpoints.Following(ctx, e.Data.Account, e.Type)
+			if err != nil {
+				return nil, err
+			}
+			for _, t := range targets {
+				out = append(out, Delivery{Caller: t.Caller, Endpoint: t.Endpoint, Event: e})
+			}
+			continue
+		}
 		caller := e.Data.APIKeyID
 		if caller == "" {
 			continue

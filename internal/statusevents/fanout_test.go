@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,6 +29,16 @@ type endpointsByCaller map[string][]string
 
 func (e endpointsByCaller) Subscribed(_ context.Context, caller string, _ gmailsend.EventType) ([]string, error) {
 	return e[caller], nil
+}
+
+// Following: a key "follows:<account>" lists "caller/endpoint" pairs.
+func (e endpointsByCaller) Following(_ context.Context, account string, _ gmailsend.EventType) ([]Target, error) {
+	var out []Target
+	for _, pair := range e["follows:"+account] {
+		caller, id, _ := strings.Cut(pair, "/")
+		out = append(out, Target{Caller: caller, Endpoint: id})
+	}
+	return out, nil
 }
 
 type recordingQueue struct{ got []Delivery }
@@ -82,6 +93,29 @@ func TestFanoutSendsEachEventToItsCallersEndpointsOnly(t *testing.T) {
 	want := map[gmailsend.EventType]int{gmailsend.EventSent: 1, gmailsend.EventQueued: 1, gmailsend.EventFailed: 1}
 	if !reflect.DeepEqual(rep.Published, want) || rep.Queued != 3 {
 		t.Fatalf("report %+v, want published %v and 3 queued", rep, want)
+	}
+}
+
+// TestFanoutSendsSuppressionsToTheirFollowers ensures a suppression change, which has no caller, goes on the bus and to the endpoints following its account's list only (whichever keys registered them), never to a caller's endpoints by caller, and names its recipient by hash only.
+func TestFanoutSendsSuppressionsToTheirFollowers(t *testing.T) {
+	at := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+	bus, q := &recordingBus{}, &recordingQueue{}
+	f := &Fanout{Bus: bus, Deliveries: q, Now: func() time.Time { return at }, Endpoints: endpointsByCaller{
+		"alice": {"w1"}, "bob": {"w3"}, "follows:addr:desk": {"alice/w2", "carol/w9"}, "follows:addr:other": {"bob/w3"}}}
+	sup := &gmailsend.SuppressionChange{Added: true, Account: "addr:desk", RecipientHash: "ab12", Reason: "bounced", CreatedAt: at}
+	unsup := &gmailsend.SuppressionChange{Account: "addr:nobody", RecipientHash: "cd34", CreatedAt: at}
+	if rep, err := f.Handle(context.Background(), []Change{{Seq: "1", Suppression: sup}, {Seq: "2", Suppression: unsup}}); rep.RetryFrom != "" || err != nil {
+		t.Fatalf("retry %q, %v", rep.RetryFrom, err)
+	}
+	if len(bus.got) != 2 || bus.got[0].Type != gmailsend.EventSuppressed || bus.got[1].Type != gmailsend.EventUnsuppressed {
+		t.Fatalf("bus got %+v", bus.got)
+	}
+	var pairs []string
+	for _, d := range q.got {
+		pairs = append(pairs, d.Caller+"/"+d.Endpoint+"/"+string(d.Event.Type)+"/"+d.Event.Data.RecipientHash)
+	}
+	if want := []string{"alice/w2/recipient.suppressed/ab12", "carol/w9/recipient.suppressed/ab12"}; !reflect.DeepEqual(pairs, want) {
+		t.Fatalf("deliveries %v, want %v", pairs, want)
 	}
 }
 

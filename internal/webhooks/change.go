@@ -22,6 +22,10 @@ const (
 	FailureRecorded
 	// Deleted: the endpoint is removed (ErrNotFound when it was not there).
 	Deleted
+	// Reenabled: the owner turned a disabled endpoint back on; its
+	// disabledReason goes, its secrets and failures stay (conditional on
+	// existence).
+	Reenabled
 )
 
 // Change is one write of an endpoint: the store applies it as given.
@@ -53,6 +57,16 @@ func commit(ctx context.Context, s Store, c Change) error {
 		if c.Endpoint == nil || len(c.SealedSecrets) == 0 || c.SecretsVersion != 1 || !c.Endpoint.Enabled {
 			return fmt.Errorf("webhooks: a new endpoint needs its fields, sealed secrets and version 1, enabled")
 		}
+		// The fan-out finds an endpoint that follows an account through
+		// the account's index, so the index is written first: a crash in
+		// between leaves a caller in it with no such endpoint (the
+		// fan-out reads the caller's endpoints and finds nothing to send
+		// to), never an endpoint the fan-out cannot find.
+		for _, account := range c.Endpoint.Accounts {
+			if err := s.AddAccountSubscriber(ctx, account, c.Caller); err != nil {
+				return err
+			}
+		}
 	case Rotated:
 		if len(c.SealedSecrets) == 0 || c.SecretsVersion < 2 {
 			return fmt.Errorf("webhooks: a rotation needs sealed secrets and the next version")
@@ -64,7 +78,7 @@ func commit(ctx context.Context, s Store, c Change) error {
 		c.Failures = bounded(c.Failures)
 	case FailureRecorded:
 		c.Failures = bounded(c.Failures)
-	case Deleted:
+	case Deleted, Reenabled:
 	default:
 		return fmt.Errorf("webhooks: unknown change %d", c.Kind)
 	}

@@ -5,7 +5,10 @@
 // delivery.
 //
 // Endpoints are scoped to the API key that registered them exactly like
-// message records: another key's endpoint is not found. Every change of an
+// message records: another key's endpoint is not found. A suppression
+// list belongs to no key: an endpoint follows one only by naming its
+// stored credential, which the key must be allowed to use
+// (credentials.go). Every change of an
 // endpoint (created, rotated, disabled, a delivery's failure recorded,
 // deleted) goes through commit (change.go), which applies the rules; the
 // storage adapter only writes what it is given.

@@ -2,6 +2,7 @@ package webhooks
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/gmailsend/gmailsend"
@@ -16,6 +17,9 @@ const (
 	MaxDescription = 256
 	// MaxURLBytes bounds a webhook URL.
 	MaxURLBytes = 2048
+	// MaxCredentials bounds the stored credentials one endpoint follows
+	// the suppression lists of.
+	MaxCredentials = 10
 	// MaxFailures is how many recent delivery failures an endpoint keeps.
 	MaxFailures = 10
 	// RotationGrace is how long a rotated-out secret keeps signing, so a
@@ -39,14 +43,29 @@ type Endpoint struct {
 	URL    string `json:"url"`
 	// Events are the types it receives; empty means every type, including
 	// types added later.
-	Events         []gmailsend.EventType `json:"events"`
-	Description    string                `json:"description"`
-	Enabled        bool                  `json:"enabled"`
-	DisabledReason string                `json:"disabledReason,omitempty"`
-	CreatedAt      time.Time             `json:"createdAt"`
+	Events      []gmailsend.EventType `json:"events"`
+	Description string                `json:"description"`
+	// Credentials are the stored credentials whose suppression lists'
+	// changes (recipient.suppressed, recipient.unsuppressed) the endpoint
+	// receives; the caller was allowed to use each when it registered.
+	Credentials []string `json:"credentials"`
+	// Accounts are those credentials' account keys (bounce.AccountKey of
+	// their mailbox, what gmailsend.SuppressionChange.Account carries),
+	// resolved at registration: the fan-out matches a suppression event
+	// by them.
+	Accounts       []string  `json:"-"`
+	Enabled        bool      `json:"enabled"`
+	DisabledReason string    `json:"disabledReason,omitempty"`
+	CreatedAt      time.Time `json:"createdAt"`
 	// Failures are the latest delivery failures, newest first, at most
 	// MaxFailures.
 	Failures []Failure `json:"-"`
+}
+
+// Follows reports whether the endpoint receives the suppression events of
+// account (a bounce.AccountKey).
+func (e *Endpoint) Follows(account string) bool {
+	return account != "" && slices.Contains(e.Accounts, account)
 }
 
 // Receives reports whether the endpoint takes events of type t.
@@ -91,6 +110,13 @@ type Store interface {
 	// WebhookEndpoint returns one (gmailsend.ErrNotFound when caller has
 	// none with that id).
 	WebhookEndpoint(ctx context.Context, caller, id string) (*Stored, error)
+	// AddAccountSubscriber records that caller has an endpoint following
+	// account's suppression list (idempotent). It is an index for the
+	// fan-out, never the truth: the endpoint's own Accounts are.
+	AddAccountSubscriber(ctx context.Context, account, caller string) error
+	// AccountSubscribers returns the callers recorded for account, some
+	// perhaps without such an endpoint any more.
+	AccountSubscribers(ctx context.Context, account string) ([]string, error)
 	// ApplyWebhookChange writes c, the one write of an endpoint. It
 	// returns gmailsend.ErrNotFound when c needs the endpoint and it is
 	// gone, and gmailsend.ErrStatusChanged when c is conditional on the

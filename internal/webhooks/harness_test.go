@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -167,9 +168,12 @@ func job(caller, endpoint string, id string) statusevents.Delivery {
 		Timestamp: time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC), Data: gmailsend.EventData{MessageID: "m1", APIKeyID: caller}}}
 }
 
+// key is the item of endpoint id: its caller's slot the id names, as
+// dynamostore keys it (webhooks.go there).
 func key(caller, id string) map[string]types.AttributeValue {
+	slot, _ := webhooks.SlotOf(id)
 	return map[string]types.AttributeValue{
 		"pk": &types.AttributeValueMemberS{Value: "hook#" + caller},
-		"sk": &types.AttributeValueMemberS{Value: id},
+		"sk": &types.AttributeValueMemberS{Value: fmt.Sprintf("slot#%02d", slot)},
 	}
 }

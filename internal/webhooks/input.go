@@ -18,6 +18,10 @@ type CreateInput struct {
 	URL         string   `json:"url"`
 	Events      []string `json:"events"`
 	Description string   `json:"description"`
+	// Credentials are stored credentials (their names) whose suppression
+	// lists' changes the endpoint receives; the caller must be allowed to
+	// use each.
+	Credentials []string `json:"credentials"`
 }
 
 // DecodeCreate reads POST /webhooks's body; unknown fields are refused.
@@ -26,7 +30,7 @@ func DecodeCreate(body []byte) (CreateInput, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return in, gmailsend.Invalid("", "the body must be {\"url\", \"events\"?, \"description\"?}")
+		return in, gmailsend.Invalid("", "the body must be {\"url\", \"events\"?, \"description\"?, \"credentials\"?}")
 	}
 	return in, nil
 }
@@ -38,7 +42,7 @@ func Subscribable() []gmailsend.EventType {
 }
 
 // checkInput turns in into an endpoint, or says what is wrong with it.
-func (r *Registry) checkInput(ctx context.Context, in CreateInput) (*Endpoint, error) {
+func (r *Registry) checkInput(ctx context.Context, caller string, in CreateInput) (*Endpoint, error) {
 	if in.URL == "" {
 		return nil, gmailsend.Invalid("url", "url is required")
 	}
@@ -76,5 +80,9 @@ func (r *Registry) checkInput(ctx context.Context, in CreateInput) (*Endpoint, e
 	if events == nil {
 		events = []gmailsend.EventType{}
 	}
-	return &Endpoint{URL: in.URL, Events: events, Description: in.Description}, nil
+	creds, accounts, err := r.checkCredentials(ctx, caller, in.Credentials, events)
+	if err != nil {
+		return nil, err
+	}
+	return &Endpoint{URL: in.URL, Events: events, Description: in.Description, Credentials: creds, Accounts: accounts}, nil
 }

@@ -2,8 +2,6 @@ package webhooks
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"time"
 
@@ -24,7 +22,10 @@ type Registry struct {
 	// URLs is the policy a URL is checked with at registration (and the
 	// deliverer's client checks it again before every attempt).
 	URLs standardwebhooks.URLPolicy
-	Now  Clock
+	// Accounts checks the credentials an endpoint follows; nil refuses
+	// credentials (credential_not_found).
+	Accounts CredentialAccounts
+	Now      Clock
 }
 
 // Registered is a new endpoint with its secret, which only Create and Rotate
@@ -58,32 +59,19 @@ func notFound() error {
 }
 
 // Create registers an endpoint: the URL passes the address guard, the
-// events are known types, the description fits, and the caller has fewer
-// than MaxEndpoints. The secret is returned here and by Rotate only.
+// events are known types, the description fits, and one of the caller's
+// MaxEndpoints slots is free. The secret is returned here and by Rotate only.
 func (r *Registry) Create(ctx context.Context, caller string, in CreateInput) (*Registered, error) {
 	if err := r.ready(caller); err != nil {
 		return nil, err
 	}
-	e, err := r.checkInput(ctx, in)
+	e, err := r.checkInput(ctx, caller, in)
 	if err != nil {
 		return nil, err
 	}
-	existing, err := r.Store.WebhookEndpoints(ctx, caller)
-	if err != nil {
-		return nil, err
-	}
-	// Counted before the write: two creates at the same instant may both
-	// pass at nine. The limit bounds fan-out cost, not a security line.
-	if len(existing) >= MaxEndpoints {
-		return nil, gmailsend.Errorf(gmailsend.CodeWebhookLimit, "", "an API key may register at most %d webhook endpoints; delete one first", MaxEndpoints)
-	}
-	e.ID, e.Caller, e.Enabled, e.CreatedAt = newEndpointID(), caller, true, r.Now.now().Truncate(time.Millisecond)
+	e.Caller, e.Enabled, e.CreatedAt = caller, true, r.Now.now().Truncate(time.Millisecond)
 	secret := standardwebhooks.NewSecret()
-	sealed, err := sealSecrets(ctx, r.Seal, caller, e.ID, []signingSecret{{Value: secret}})
-	if err != nil {
-		return nil, err
-	}
-	if err := commit(ctx, r.Store, Change{Kind: Created, Caller: caller, ID: e.ID, Endpoint: e, SealedSecrets: sealed, SecretsVersion: 1}); err != nil {
+	if err := r.register(ctx, e, secret); err != nil {
 		return nil, err
 	}
 	return &Registered{Endpoint: *e, Secret: secret}, nil
@@ -177,6 +165,29 @@ func (r *Registry) Rotate(ctx context.Context, caller, id string) (*RotatedSecre
 	}
 }
 
+// Enable turns the endpoint back on after its receiver answered 410 Gone
+// (or leaves an enabled one as it is) and returns it: the disabled reason
+// goes, the secret and the recent failures stay, so the receiver keeps
+// verifying with the secret it has. Deliveries dropped while it was
+// disabled are not sent again.
+func (r *Registry) Enable(ctx context.Context, caller, id string) (*Endpoint, error) {
+	st, err := r.load(ctx, caller, id)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Enabled {
+		err = commit(ctx, r.Store, Change{Kind: Reenabled, Caller: caller, ID: id})
+		if errors.Is(err, gmailsend.ErrNotFound) {
+			return nil, notFound()
+		}
+		if err != nil {
+			return nil, err
+		}
+		st.Enabled, st.DisabledReason = true, ""
+	}
+	return &st.Endpoint, nil
+}
+
 // Test queues a webhook.test event to the endpoint, through the same
 // queue and deliverer as every event. It returns the event's id.
 func (r *Registry) Test(ctx context.Context, caller, id string) (string, error) {
@@ -188,7 +199,7 @@ func (r *Registry) Test(ctx context.Context, caller, id string) (string, error) 
 		return "", gmailsend.Errorf(gmailsend.CodeStoreNotConfigured, "", "test events need the webhook queue; set WEBHOOK_QUEUE_URL")
 	}
 	if !st.Enabled {
-		return "", gmailsend.Errorf(gmailsend.CodeWebhookDisabled, "id", "this endpoint is disabled (%s); delete it and register it again", st.DisabledReason)
+		return "", gmailsend.Errorf(gmailsend.CodeWebhookDisabled, "id", "this endpoint is disabled (%s); enable it again with POST /webhooks/{id}/enable", st.DisabledReason)
 	}
 	now := r.Now.now().Truncate(time.Millisecond)
 	ev := gmailsend.Event{ID: gmailsend.EventID(string(gmailsend.EventWebhookTest), caller, id, now), Type: gmailsend.EventWebhookTest, Timestamp: now}
@@ -198,18 +209,7 @@ func (r *Registry) Test(ctx context.Context, caller, id string) (string, error) 
 	return ev.ID, nil
 }
 
-// newEndpointID is "wh_" and 16 random bytes in hex: unguessable, so an
-// id never hints at another key's endpoints.
-func newEndpointID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return "wh_" + hex.EncodeToString(b)
-}
-
 func validEndpointID(id string) bool {
-	if len(id) != 35 || id[:3] != "wh_" {
-		return false
-	}
-	_, err := hex.DecodeString(id[3:])
-	return err == nil
+	_, ok := SlotOf(id)
+	return ok
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -87,6 +88,49 @@ func TestEndpointLimit(t *testing.T) {
 	}
 	if _, err := w.registry.Create(ctx, "key-a", in); err != nil {
 		t.Fatalf("after a delete: %v", err)
+	}
+}
+
+// TestEndpointLimitHoldsUnderConcurrency ensures twenty registrations of one API key at once, against dynalite, end in exactly MaxEndpoints endpoints (each in its own slot) and webhook_limit for the rest: the limit is a conditional write, not a count read before it.
+func TestEndpointLimitHoldsUnderConcurrency(t *testing.T) {
+	w := newWorld(t)
+	ctx := ctxT(t)
+	const tries = 2 * webhooks.MaxEndpoints
+	errs := make([]error, tries)
+	var wg sync.WaitGroup
+	for i := range tries {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = w.registry.Create(ctx, "key-a", webhooks.CreateInput{URL: w.receiver.srv.URL})
+		}()
+	}
+	wg.Wait()
+	ok, limited := 0, 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case codeOf(err) == gmailsend.CodeWebhookLimit:
+			limited++
+		default:
+			t.Errorf("unexpected: %v", err)
+		}
+	}
+	if ok != webhooks.MaxEndpoints || limited != tries-webhooks.MaxEndpoints {
+		t.Fatalf("%d registered, %d limited; want %d and %d", ok, limited, webhooks.MaxEndpoints, tries-webhooks.MaxEndpoints)
+	}
+	list, err := w.registry.List(ctx, "key-a")
+	if err != nil || len(list) != webhooks.MaxEndpoints {
+		t.Fatalf("listed %d, %v", len(list), err)
+	}
+	slots := map[int]bool{}
+	for _, e := range list {
+		s, _ := webhooks.SlotOf(e.ID)
+		slots[s] = true
+	}
+	if len(slots) != webhooks.MaxEndpoints {
+		t.Fatalf("%d distinct slots", len(slots))
 	}
 }
 
@@ -204,5 +248,41 @@ func TestSecretsAreSealedAtRest(t *testing.T) {
 	}
 	if res := w.deliverer.Deliver(ctx, job("key-a", a.ID, "evt_own"), 1); res.Action != webhooks.Done || res.Reason != "delivered" {
 		t.Fatalf("the ciphertext's own endpoint: %+v", res)
+	}
+}
+
+// TestEnableAfterGone ensures an endpoint its receiver disabled with 410 Gone refuses test events (webhook_disabled) until its owner enables it, which clears disabledReason and keeps the secret (the next delivery verifies with the one the receiver has); another key cannot enable it, and enabling an enabled endpoint changes nothing.
+func TestEnableAfterGone(t *testing.T) {
+	w := newWorld(t)
+	ctx := ctxT(t)
+	e := w.create(t, "key-a")
+	w.receiver.answer(410)
+	if res := w.deliverer.Deliver(ctx, job("key-a", e.ID, "evt_1"), 1); res.Reason != webhooks.ReasonGone {
+		t.Fatalf("410: %+v", res)
+	}
+	if _, err := w.registry.Test(ctx, "key-a", e.ID); codeOf(err) != gmailsend.CodeWebhookDisabled {
+		t.Fatalf("test while disabled: %v", err)
+	}
+	if _, err := w.registry.Enable(ctx, "key-b", e.ID); codeOf(err) != gmailsend.CodeWebhookNotFound {
+		t.Fatalf("another key enables it: %v", err)
+	}
+	got, err := w.registry.Enable(ctx, "key-a", e.ID)
+	if err != nil || !got.Enabled || got.DisabledReason != "" || got.ID != e.ID {
+		t.Fatalf("enable: %+v %v", got, err)
+	}
+	stored, err := w.registry.Get(ctx, "key-a", e.ID)
+	if err != nil || !stored.Enabled || stored.DisabledReason != "" || len(stored.Failures) != 1 {
+		t.Fatalf("after enable: %+v %v", stored, err)
+	}
+	w.receiver.answer(200)
+	if res := w.deliverer.Deliver(ctx, job("key-a", e.ID, "evt_2"), 1); res.Reason != "delivered" {
+		t.Fatalf("delivery after enable: %+v", res)
+	}
+	arrived := w.receiver.arrivals()
+	if last := arrived[len(arrived)-1]; last.ID != "evt_2" || !last.signedBy(t, e.Secret) {
+		t.Fatalf("not signed with the secret the receiver kept: %+v", last)
+	}
+	if again, err := w.registry.Enable(ctx, "key-a", e.ID); err != nil || !again.Enabled {
+		t.Fatalf("enable twice: %+v %v", again, err)
 	}
 }

@@ -3,11 +3,15 @@ package webhooks_test
 import (
 	"context"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/gmailsend/gmailsend"
+	"github.com/gmailsend/gmailsend/internal/bounce"
+	"github.com/gmailsend/gmailsend/internal/credential"
+	"github.com/gmailsend/gmailsend/internal/sender"
 	"github.com/gmailsend/gmailsend/internal/statusevents"
 	"github.com/gmailsend/gmailsend/internal/webhooks"
 )
@@ -84,5 +88,77 @@ func TestSubscriptionsCacheForTheTTL(t *testing.T) {
 	}
 	if ids, _ := s.Subscribed(ctxT(t), "key-b", gmailsend.EventSent); len(ids) != 0 || store.n != 3 {
 		t.Fatalf("another caller: %v, %d reads", ids, store.n)
+	}
+}
+
+// storedSecrets is Secrets Manager as the credential resolver sees it.
+type storedSecrets map[string]string
+
+func (s storedSecrets) FetchSecret(_ context.Context, id string) ([]byte, error) {
+	v, ok := s[id]
+	if !ok {
+		return nil, gmailsend.Errorf(gmailsend.CodeCredentialNotFound, "credential", "no secret %s", id)
+	}
+	return []byte(v), nil
+}
+
+// TestSuppressionEventsReachOnlyAllowedCallers ensures an endpoint follows a stored credential's suppression list only when its API key may use that credential (checked by the real resolver, as /suppressions checks it): the allowed key's endpoint receives the list's recipient.suppressed event, signed and naming the recipient by hash only; another key is refused at registration with forbidden on field credentials (the same answer as for a credential that does not exist) and never receives it, nor does an endpoint that follows no credential; recipient.* events without credentials are refused.
+func TestSuppressionEventsReachOnlyAllowedCallers(t *testing.T) {
+	w := newWorld(t)
+	ctx := ctxT(t)
+	resolver := credential.NewResolver(credential.Policy{Prefix: "gmailsend/"}, storedSecrets{
+		"gmailsend/desk":  `{"user":"desk@gmail.com","password":"abcdefghijklmnop","allowedCallers":["key-a"]}`,
+		"gmailsend/sales": `{"user":"sales@gmail.com","password":"abcdefghijklmnop","allowedCallers":["key-b"]}`,
+	}, nil)
+	w.registry.Accounts = &sender.Suppressions{Credentials: resolver}
+	url := w.receiver.srv.URL + "/hook"
+
+	follower, err := w.registry.Create(ctx, "key-a", webhooks.CreateInput{URL: url, Events: []string{"recipient.suppressed"}, Credentials: []string{"desk", "desk"}})
+	if err != nil || len(follower.Credentials) != 1 || follower.Credentials[0] != "desk" {
+		t.Fatalf("allowed key: %+v %v", follower, err)
+	}
+	w.create(t, "key-a") // every type, but follows no list
+	for _, name := range []string{"desk", "nosuch"} {
+		_, err := w.registry.Create(ctx, "key-b", webhooks.CreateInput{URL: url, Credentials: []string{"sales", name}})
+		if e := gmailsend.AsError(err); e == nil || e.Code != gmailsend.CodeForbidden || e.Field != "credentials" {
+			t.Fatalf("key-b following %s: %v, want forbidden on credentials", name, err)
+		}
+	}
+	_, err = w.registry.Create(ctx, "key-b", webhooks.CreateInput{URL: url, Events: []string{"recipient.unsuppressed"}})
+	if e := gmailsend.AsError(err); e == nil || e.Code != gmailsend.CodeInvalidRequest || e.Field != "credentials" {
+		t.Fatalf("recipient events without credentials: %v", err)
+	}
+	sales, err := w.registry.Create(ctx, "key-b", webhooks.CreateInput{URL: url, Credentials: []string{"sales"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	q := &queued{}
+	f := &statusevents.Fanout{Endpoints: &webhooks.Subscriptions{Store: w.table, Now: w.clock.now}, Deliveries: q, Now: w.clock.now}
+	desk, hash := bounce.AccountKey("desk@gmail.com"), bounce.AddressHash("gone@example.net")
+	changes := []statusevents.Change{
+		{Seq: "1", Suppression: &gmailsend.SuppressionChange{Added: true, Account: desk, RecipientHash: hash, Reason: "bounced", CreatedAt: w.clock.now()}},
+		{Seq: "2", Suppression: &gmailsend.SuppressionChange{Account: desk, RecipientHash: hash, CreatedAt: w.clock.now()}}, // follower takes suppressed only
+		{Seq: "3", Suppression: &gmailsend.SuppressionChange{Added: true, Account: bounce.AccountKey("other@gmail.com"), RecipientHash: hash, CreatedAt: w.clock.now()}},
+	}
+	if rep, err := f.Handle(ctx, changes); rep.RetryFrom != "" || err != nil {
+		t.Fatalf("fan-out: %q %v", rep.RetryFrom, err)
+	}
+	if len(q.ds) != 1 || q.ds[0].Caller != "key-a" || q.ds[0].Endpoint != follower.ID || q.ds[0].Event.Type != gmailsend.EventSuppressed {
+		t.Fatalf("queued %+v, want one recipient.suppressed to %s only", q.ds, follower.ID)
+	}
+	if res := w.deliverer.Deliver(ctx, q.ds[0], 1); res.Reason != "delivered" {
+		t.Fatalf("delivery: %+v", res)
+	}
+	got := w.receiver.arrivals()
+	if len(got) != 1 || !got[0].signedBy(t, follower.Secret) || !strings.Contains(string(got[0].Body), hash) || strings.Contains(string(got[0].Body), "gone@") {
+		t.Fatalf("arrived %+v", got)
+	}
+
+	// sales' own list reaches key-b's endpoint, and only it.
+	q.ds = nil
+	sold := []statusevents.Change{{Seq: "4", Suppression: &gmailsend.SuppressionChange{Added: true, Account: bounce.AccountKey("sales@gmail.com"), RecipientHash: hash, CreatedAt: w.clock.now()}}}
+	if _, err := f.Handle(ctx, sold); err != nil || len(q.ds) != 1 || q.ds[0].Caller != "key-b" || q.ds[0].Endpoint != sales.ID {
+		t.Fatalf("sales' list: %+v %v", q.ds, err)
 	}
 }
