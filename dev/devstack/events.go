@@ -76,6 +76,12 @@ type EventsTuning struct {
 
 // StartEventsTuned is StartEvents with the pipeline adjusted by tuning.
 func StartEventsTuned(ctx context.Context, root, dir, dynamoEndpoint string, queues *devsqs.Server, baseEnv []string, logs io.Writer, tuning EventsTuning) (*Events, error) {
+	// go build runs in root: a relative dir must be made absolute here or
+	// the binary lands under root instead of dir.
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
 	bin := filepath.Join(dir, "events", "bootstrap")
 	if err := build(root, "./functions/events", bin, nil); err != nil {
 		return nil, err
