@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/gmailsend/gmailsend/dev/devimap"
@@ -22,8 +23,9 @@ import (
 type BounceInbox struct {
 	IMAP *devimap.Server
 	ca   *devsmtp.CA
-	// stack answers XOAUTH2 with its OAuth server's tokens once started.
-	stack *Stack
+	// stack answers XOAUTH2 with its OAuth server's tokens once started;
+	// set by ReaderEnv while IMAP sessions may already read it.
+	stack atomic.Pointer[Stack]
 }
 
 // StartBounceInbox starts the IMAP server; its Mail goes into
@@ -39,10 +41,11 @@ func StartBounceInbox() (*BounceInbox, error) {
 		users[k] = v
 	}
 	tokenStatus := func(u, t string) string {
-		if b.stack == nil {
+		st := b.stack.Load()
+		if st == nil {
 			return "invalid_grant"
 		}
-		return b.stack.OAuth.TokenStatus(u, t)
+		return st.OAuth.TokenStatus(u, t)
 	}
 	if b.IMAP, err = devimap.StartLocal(devimap.Options{Users: users, TokenStatus: tokenStatus}, ca); err != nil {
 		return nil, err
@@ -58,7 +61,7 @@ func (b *BounceInbox) Mail(o *devsmtp.Options) { o.Bounces = b.IMAP }
 // server, and the sample credentials whose mailboxes it reads. Later
 // entries win, so it goes last.
 func (b *BounceInbox) ReaderEnv(st *Stack, dir string) ([]string, error) {
-	b.stack = st
+	b.stack.Store(st)
 	smtpCA, err := os.ReadFile(st.CAFile)
 	if err != nil {
 		return nil, err
