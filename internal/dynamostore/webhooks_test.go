@@ -43,14 +43,7 @@ func TestWebhookWritesAreConditional(t *testing.T) {
 	if err := tbl.ApplyWebhookChange(ctx, webhooks.Change{Kind: webhooks.Deleted, Caller: "key-a", ID: id}); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []webhooks.Change{
-		{Kind: webhooks.Rotated, SealedSecrets: []byte{5}, SecretsVersion: 3},
-		{Kind: webhooks.Disabled, Reason: webhooks.ReasonGone},
-		{Kind: webhooks.Reenabled},
-		{Kind: webhooks.FailureRecorded, Failures: []webhooks.Failure{{At: at, EventID: "evt", Attempt: 1, Status: 500}}},
-		{Kind: webhooks.Deleted},
-	} {
-		c.Caller, c.ID = "key-a", id
+	for _, c := range everyChangeOf("key-a", id, at) {
 		if err := tbl.ApplyWebhookChange(ctx, c); !errors.Is(err, gmailsend.ErrNotFound) {
 			t.Errorf("change %d after delete: %v", c.Kind, err)
 		}
@@ -65,14 +58,7 @@ func TestWebhookWritesAreConditional(t *testing.T) {
 	if err := tbl.ApplyWebhookChange(ctx, webhooks.Change{Kind: webhooks.Created, Caller: "key-a", ID: next, Endpoint: e2, SealedSecrets: []byte{9}, SecretsVersion: 1}); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []webhooks.Change{
-		{Kind: webhooks.Rotated, SealedSecrets: []byte{5}, SecretsVersion: 2},
-		{Kind: webhooks.Disabled, Reason: webhooks.ReasonGone},
-		{Kind: webhooks.Reenabled},
-		{Kind: webhooks.FailureRecorded, Failures: []webhooks.Failure{{At: at, EventID: "evt", Attempt: 1, Status: 500}}},
-		{Kind: webhooks.Deleted},
-	} {
-		c.Caller, c.ID = "key-a", id
+	for _, c := range everyChangeOf("key-a", id, at) {
 		if err := tbl.ApplyWebhookChange(ctx, c); !errors.Is(err, gmailsend.ErrNotFound) {
 			t.Errorf("change %d naming the old id: %v", c.Kind, err)
 		}
@@ -87,4 +73,20 @@ func TestWebhookWritesAreConditional(t *testing.T) {
 	if err := tbl.ApplyWebhookChange(ctx, webhooks.Change{Kind: webhooks.Created, Caller: "key-a", ID: third.ID, Endpoint: third, SealedSecrets: []byte{1}, SecretsVersion: 1}); !errors.Is(err, webhooks.ErrSlotTaken) {
 		t.Fatalf("a taken slot: %v", err)
 	}
+}
+
+// everyChangeOf is one of each change an existing endpoint can take, all
+// naming caller's endpoint id.
+func everyChangeOf(caller, id string, at time.Time) []webhooks.Change {
+	cs := []webhooks.Change{
+		{Kind: webhooks.Rotated, SealedSecrets: []byte{5}, SecretsVersion: 3},
+		{Kind: webhooks.Disabled, Reason: webhooks.ReasonGone},
+		{Kind: webhooks.Reenabled},
+		{Kind: webhooks.FailureRecorded, Failures: []webhooks.Failure{{At: at, EventID: "evt", Attempt: 1, Status: 500}}},
+		{Kind: webhooks.Deleted},
+	}
+	for i := range cs {
+		cs[i].Caller, cs[i].ID = caller, id
+	}
+	return cs
 }

@@ -161,10 +161,7 @@ func TestWebhookDeliveryMetrics(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	ddb, _ := dynalite.StartTable(t, "messages")
-	q := devsqs.Start()
-	t.Cleanup(q.Close)
-	q.CreateQueue("webhooks-dlq", devsqs.QueueOptions{})
-	url := q.CreateQueue("webhooks", devsqs.QueueOptions{DeadLetterQueue: "webhooks-dlq", MaxReceiveCount: webhooks.MaxReceives})
+	q, url := startWebhookQueue(t)
 	recv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		switch {

@@ -52,10 +52,7 @@ func TestWebhookDeliveriesFromTheQueue(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	ddb, _ := dynalite.StartTable(t, "messages")
-	q := devsqs.Start()
-	t.Cleanup(q.Close)
-	q.CreateQueue("webhooks-dlq", devsqs.QueueOptions{})
-	url := q.CreateQueue("webhooks", devsqs.QueueOptions{DeadLetterQueue: "webhooks-dlq", MaxReceiveCount: webhooks.MaxReceives})
+	q, url := startWebhookQueue(t)
 	var (
 		mu  sync.Mutex
 		got []*http.Request
@@ -178,4 +175,13 @@ func verifiedHere(secret string, h http.Header, body []byte) bool {
 		}
 	}
 	return false
+}
+
+// startWebhookQueue starts the webhook queue as the template makes it: its
+// dead-letter queue after webhooks.MaxReceives receives.
+func startWebhookQueue(t *testing.T) (*devsqs.Server, string) {
+	q := devsqs.Start()
+	t.Cleanup(q.Close)
+	q.CreateQueue("webhooks-dlq", devsqs.QueueOptions{})
+	return q, q.CreateQueue("webhooks", devsqs.QueueOptions{DeadLetterQueue: "webhooks-dlq", MaxReceiveCount: webhooks.MaxReceives})
 }
