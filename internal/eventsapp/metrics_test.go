@@ -267,3 +267,69 @@ func TestWebhookDeliveryMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookRefusedAndDroppedMetrics ensures the two outcomes no receiver
+// answers are counted too: an endpoint whose address the guard refuses at
+// connect time (registered while loopback was allowed, delivered by a
+// function that allows none: what a rebinding name looks like) is
+// WebhookDeliveries {Outcome=refused} with nothing at the receiver, and a delivery to an endpoint deleted since it was
+// queued is {Outcome=dropped}.
+func TestWebhookRefusedAndDroppedMetrics(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ddb, _ := dynalite.StartTable(t, "messages")
+	q, url := startWebhookQueue(t)
+	var reached int
+	recv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached++ }))
+	t.Cleanup(recv.Close)
+	key := gmailsend.StaticKey([]byte("0123456789abcdef0123456789abcdef"))
+	table := dynamostore.NewWithAPI("messages", ddb)
+	reg := &webhooks.Registry{Store: table, Seal: &webhooks.KeySealer{Keys: key}, URLs: standardwebhooks.URLPolicy{AllowLoopback: true}}
+	inside, err := reg.Create(ctx, "key-a", webhooks.CreateInput{URL: recv.URL + "/inside"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := reg.Create(ctx, "key-a", webhooks.CreateInput{URL: recv.URL + "/deleted"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Delete(ctx, "key-a", gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	logs := new(fixture.SyncBuffer)
+	cfg := app.Defaults()
+	cfg.MessagesTable, cfg.WebhookQueueURL = "messages", url // WebhookAllowLoopback false, as on AWS
+	ev, err := eventsapp.Build(cfg, eventsapp.Parts{App: app.Parts{DynamoDB: ddb, SQS: q.Client(), SQSVisibility: q.Client(), FingerprintKey: key, Log: logs},
+		WebhookRoots: recv.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evt := gmailsend.Event{ID: "evt_1", Type: gmailsend.EventSent, Timestamp: time.Now().UTC(), Data: gmailsend.EventData{MessageID: "m-1", APIKeyID: "key-a"}}
+	if err := sqsqueue.NewWebhookQueueWithAPI(url, q.Client()).Enqueue(ctx, []statusevents.Delivery{
+		{Caller: "key-a", Endpoint: inside.ID, Event: evt}, {Caller: "key-a", Endpoint: gone.ID, Event: evt}}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := q.Poll(ctx, devsqs.Mapping{Queue: "webhooks", BatchSize: 10, ReportBatchItemFailures: true}, func(ctx context.Context, p []byte) ([]byte, error) {
+		out, err := ev.Invoke(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(out)
+	}, 5*time.Second)
+	if err != nil || n != 2 {
+		t.Fatalf("polled %d: %v", n, err)
+	}
+	if reached != 0 {
+		t.Errorf("the receiver on loopback was reached %d time(s)", reached)
+	}
+	series, _ := metrics(t, logs.String())
+	same(t, "WebhookDeliveries", named(series, emf.MetricWebhookDeliveries, true), []string{
+		"WebhookDeliveries 1 Count {Outcome=refused}", "WebhookDeliveries 1 Count {Outcome=refused, Attempt=1}",
+		"WebhookDeliveries 1 Count {Outcome=dropped}", "WebhookDeliveries 1 Count {Outcome=dropped, Attempt=1}",
+	})
+	// The refused attempt reached out (resolved, dialled, refused at the
+	// guard) and is timed; the dropped one sent nothing and is not.
+	same(t, "WebhookResponseTime", named(series, emf.MetricWebhookResponseTime, false), []string{
+		"WebhookResponseTime  Milliseconds {Outcome=refused}",
+	})
+}
