@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 
 	"github.com/gmailsend/gmailsend"
@@ -82,10 +81,7 @@ func Build(cfg app.Config, parts app.Parts) (*Bounces, error) {
 	} else {
 		table = dynamostore.New(cfg.MessagesTable)
 	}
-	logOut := parts.Log
-	if logOut == nil {
-		logOut = io.Discard
-	}
+	logOut := app.LogOutput(parts) // whole lines: log and metrics share stdout
 	log := slog.New(slog.NewJSONHandler(logOut, nil))
 	if len(bc.Senders) == 0 {
 		return nil, errors.New("bounceapp: BOUNCE_SENDERS names no address: no notification would be read")
