@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,7 +18,6 @@ import (
 
 	"github.com/gmailsend/gmailsend"
 	"github.com/gmailsend/gmailsend/dev/deveventbridge"
-	"github.com/gmailsend/gmailsend/dev/devsqs"
 	"github.com/gmailsend/gmailsend/dev/dynalite"
 	"github.com/gmailsend/gmailsend/dev/dynamostream"
 	"github.com/gmailsend/gmailsend/dev/emfcheck"
@@ -27,7 +27,6 @@ import (
 	"github.com/gmailsend/gmailsend/internal/emf"
 	"github.com/gmailsend/gmailsend/internal/eventsapp"
 	"github.com/gmailsend/gmailsend/internal/sqsqueue"
-	"github.com/gmailsend/gmailsend/internal/standardwebhooks"
 	"github.com/gmailsend/gmailsend/internal/statusevents"
 	"github.com/gmailsend/gmailsend/internal/webhooks"
 )
@@ -172,9 +171,7 @@ func TestWebhookDeliveryMetrics(t *testing.T) {
 		}
 	}))
 	t.Cleanup(recv.Close)
-	key := gmailsend.StaticKey([]byte("0123456789abcdef0123456789abcdef"))
-	table := dynamostore.NewWithAPI("messages", ddb)
-	reg := &webhooks.Registry{Store: table, Seal: &webhooks.KeySealer{Keys: key}, URLs: standardwebhooks.URLPolicy{AllowLoopback: true}}
+	key, reg := testRegistry(ddb)
 	endpoints := map[string]*webhooks.Registered{}
 	for _, path := range []string{"/ok", "/fail", "/gone"} {
 		c, err := reg.Create(ctx, "key-marker", webhooks.CreateInput{URL: recv.URL + path + "?token=qs-secret"})
@@ -202,15 +199,8 @@ func TestWebhookDeliveryMetrics(t *testing.T) {
 	if _, err := q.Client().SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: strPtr(`{"something":"else"}`)}); err != nil {
 		t.Fatal(err)
 	}
-	n, err := q.Poll(ctx, devsqs.Mapping{Queue: "webhooks", BatchSize: 10, ReportBatchItemFailures: true}, func(ctx context.Context, p []byte) ([]byte, error) {
-		out, err := ev.Invoke(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(out)
-	}, 5*time.Second)
-	if err != nil || n != 4 {
-		t.Fatalf("polled %d: %v", n, err)
+	if n, _ := pollWebhooks(ctx, t, q, ev); n != 4 {
+		t.Fatalf("polled %d", n)
 	}
 	series, _ := metrics(t, logs.String())
 	same(t, "WebhookDeliveries", named(series, emf.MetricWebhookDeliveries, true), []string{
@@ -272,19 +262,17 @@ func TestWebhookDeliveryMetrics(t *testing.T) {
 // answers are counted too: an endpoint whose address the guard refuses at
 // connect time (registered while loopback was allowed, delivered by a
 // function that allows none: what a rebinding name looks like) is
-// WebhookDeliveries {Outcome=refused} with nothing at the receiver, and a delivery to an endpoint deleted since it was
-// queued is {Outcome=dropped}.
+// WebhookDeliveries {Outcome=refused} with nothing at the receiver, and a
+// delivery to an endpoint deleted since it was queued is {Outcome=dropped}.
 func TestWebhookRefusedAndDroppedMetrics(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	ddb, _ := dynalite.StartTable(t, "messages")
 	q, url := startWebhookQueue(t)
-	var reached int
-	recv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached++ }))
+	var reached atomic.Int32
+	recv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached.Add(1) }))
 	t.Cleanup(recv.Close)
-	key := gmailsend.StaticKey([]byte("0123456789abcdef0123456789abcdef"))
-	table := dynamostore.NewWithAPI("messages", ddb)
-	reg := &webhooks.Registry{Store: table, Seal: &webhooks.KeySealer{Keys: key}, URLs: standardwebhooks.URLPolicy{AllowLoopback: true}}
+	key, reg := testRegistry(ddb)
 	inside, err := reg.Create(ctx, "key-a", webhooks.CreateInput{URL: recv.URL + "/inside"})
 	if err != nil {
 		t.Fatal(err)
@@ -309,18 +297,11 @@ func TestWebhookRefusedAndDroppedMetrics(t *testing.T) {
 		{Caller: "key-a", Endpoint: inside.ID, Event: evt}, {Caller: "key-a", Endpoint: gone.ID, Event: evt}}); err != nil {
 		t.Fatal(err)
 	}
-	n, err := q.Poll(ctx, devsqs.Mapping{Queue: "webhooks", BatchSize: 10, ReportBatchItemFailures: true}, func(ctx context.Context, p []byte) ([]byte, error) {
-		out, err := ev.Invoke(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		return json.Marshal(out)
-	}, 5*time.Second)
-	if err != nil || n != 2 {
-		t.Fatalf("polled %d: %v", n, err)
+	if n, _ := pollWebhooks(ctx, t, q, ev); n != 2 {
+		t.Fatalf("polled %d", n)
 	}
-	if reached != 0 {
-		t.Errorf("the receiver on loopback was reached %d time(s)", reached)
+	if n := reached.Load(); n != 0 {
+		t.Errorf("the receiver on loopback was reached %d time(s)", n)
 	}
 	series, _ := metrics(t, logs.String())
 	same(t, "WebhookDeliveries", named(series, emf.MetricWebhookDeliveries, true), []string{

@@ -68,9 +68,7 @@ func TestWebhookDeliveriesFromTheQueue(t *testing.T) {
 		}
 	}))
 	t.Cleanup(recv.Close)
-	key := gmailsend.StaticKey([]byte("0123456789abcdef0123456789abcdef"))
-	table := dynamostore.NewWithAPI("messages", ddb)
-	reg := &webhooks.Registry{Store: table, Seal: &webhooks.KeySealer{Keys: key}, URLs: standardwebhooks.URLPolicy{AllowLoopback: true}}
+	key, reg := testRegistry(ddb)
 	ok, err := reg.Create(ctx, "key-a", webhooks.CreateInput{URL: recv.URL + "/ok?token=qs-secret-1"})
 	if err != nil {
 		t.Fatal(err)
@@ -102,17 +100,9 @@ func TestWebhookDeliveriesFromTheQueue(t *testing.T) {
 	if _, err := q.Client().SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: strPtr(`{"something":"else"}`)}); err != nil {
 		t.Fatal(err)
 	}
-	var resp []byte
-	n, err := q.Poll(ctx, devsqs.Mapping{Queue: "webhooks", BatchSize: 10, ReportBatchItemFailures: true}, func(ctx context.Context, p []byte) ([]byte, error) {
-		out, err := ev.Invoke(ctx, p)
-		if err != nil {
-			return nil, err
-		}
-		resp, err = json.Marshal(out)
-		return resp, err
-	}, 5*time.Second)
-	if err != nil || n != 3 {
-		t.Fatalf("polled %d: %v", n, err)
+	n, resp := pollWebhooks(ctx, t, q, ev)
+	if n != 3 {
+		t.Fatalf("polled %d", n)
 	}
 	var answer struct {
 		BatchItemFailures []struct{ ItemIdentifier string } `json:"batchItemFailures"`
@@ -184,4 +174,33 @@ func startWebhookQueue(t *testing.T) (*devsqs.Server, string) {
 	t.Cleanup(q.Close)
 	q.CreateQueue("webhooks-dlq", devsqs.QueueOptions{})
 	return q, q.CreateQueue("webhooks", devsqs.QueueOptions{DeadLetterQueue: "webhooks-dlq", MaxReceiveCount: webhooks.MaxReceives})
+}
+
+// testRegistry is the webhook registry over the test's table, with a
+// fixed fingerprint key (returned: the events function is built with it)
+// and loopback receivers allowed at registration.
+func testRegistry(ddb dynamostore.API) (gmailsend.FingerprintKeys, *webhooks.Registry) {
+	key := gmailsend.StaticKey([]byte("0123456789abcdef0123456789abcdef"))
+	return key, &webhooks.Registry{Store: dynamostore.NewWithAPI("messages", ddb), Seal: &webhooks.KeySealer{Keys: key},
+		URLs: standardwebhooks.URLPolicy{AllowLoopback: true}}
+}
+
+// pollWebhooks runs one batch of the webhook queue through ev, as the
+// template's WebhookDeliveries mapping does, and returns how many records
+// the batch held and the function's answer.
+func pollWebhooks(ctx context.Context, t *testing.T, q *devsqs.Server, ev *eventsapp.Events) (int, []byte) {
+	t.Helper()
+	var resp []byte
+	n, err := q.Poll(ctx, devsqs.Mapping{Queue: "webhooks", BatchSize: 10, ReportBatchItemFailures: true}, func(ctx context.Context, p []byte) ([]byte, error) {
+		out, err := ev.Invoke(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		resp, err = json.Marshal(out)
+		return resp, err
+	}, 5*time.Second)
+	if err != nil {
+		t.Fatalf("polled %d: %v", n, err)
+	}
+	return n, resp
 }
