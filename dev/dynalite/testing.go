@@ -2,7 +2,6 @@ package dynalite
 
 import (
 	"context"
-	"errors"
 	"os"
 	"testing"
 	"time"
@@ -13,18 +12,25 @@ import (
 	"github.com/gmailsend/gmailsend/dev/fixture"
 )
 
-// Start runs dynalite for a test and stops it at cleanup. When dynalite
-// cannot run here the test fails if CI is set (CI must exercise the store)
-// and is skipped with one line otherwise, so Go-only machines still pass.
+// Require skips a test that needs dynalite when dynalite cannot run
+// here, with one line, so Go-only machines still pass; with CI set it
+// lets the test go on and fail (CI must exercise the store).
+func Require(tb testing.TB) {
+	tb.Helper()
+	if err := Available(Dir(fixture.ModuleRoot(tb))); err != nil && os.Getenv("CI") == "" {
+		tb.Skipf("DynamoDB tests skipped: %v", err)
+	}
+}
+
+// Start runs dynalite for a test and stops it at cleanup; Require says
+// when it skips instead.
 func Start(tb testing.TB) (endpoint string) {
 	tb.Helper()
+	Require(tb)
 	dir := Dir(fixture.ModuleRoot(tb))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	s, err := StartServer(ctx, dir, nil)
-	if errors.Is(err, ErrUnavailable) && os.Getenv("CI") == "" {
-		tb.Skipf("DynamoDB tests skipped: %v", err)
-	}
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package benchmark
 import (
 	"bytes"
 	"context"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -37,9 +36,7 @@ func TestRunEventsShort(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the bootstrap binaries")
 	}
-	if err := dynalite.Available(dynalite.Dir(fixture.ModuleRoot(t))); err != nil && os.Getenv("CI") == "" {
-		t.Skipf("dynalite unavailable: %v", err)
-	}
+	dynalite.Require(t)
 	cfg := Config{EventSends: 3, EventRecords: 150, ModuleRoot: fixture.ModuleRoot(t), WorkDir: t.TempDir()}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

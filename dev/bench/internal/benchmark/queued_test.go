@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -65,9 +64,7 @@ func TestRunQueuedShort(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the bootstrap binary")
 	}
-	if err := dynalite.Available(dynalite.Dir(fixture.ModuleRoot(t))); err != nil && os.Getenv("CI") == "" {
-		t.Skipf("dynalite unavailable: %v", err)
-	}
+	dynalite.Require(t)
 	cfg := Config{Warm: 3, ModuleRoot: fixture.ModuleRoot(t), WorkDir: t.TempDir()}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()

@@ -3,8 +3,6 @@ package benchmark
 import (
 	"bytes"
 	"context"
-	"errors"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,9 +14,7 @@ import (
 // TestStoreRowShort runs the "warm, with the store" measurement with tiny counts so it cannot rot, and holds records, idempotency and the quota guard to at most 3 DynamoDB requests per warm send (claim carrying the "content may be at the server" mark, quota reservation, outcome) in at most 2 sequential flights, issue 20's budget: the claim, the reservation and the suppression check go side by side, and on a warm one-flight send the claim carries the mark (sender/mark.go, oneFlightLikely). (The latency each adds is the bench's figure, at the bench's round trip.)
 func TestStoreRowShort(t *testing.T) {
 	root := fixture.ModuleRoot(t)
-	if err := dynalite.Available(dynalite.Dir(root)); errors.Is(err, dynalite.ErrUnavailable) && os.Getenv("CI") == "" {
-		t.Skipf("store benchmark skipped: %v", err)
-	}
+	dynalite.Require(t)
 	cfg := Config{RTT: time.Millisecond, Warm: 5, ModuleRoot: root, WorkDir: t.TempDir()}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
