@@ -40,22 +40,7 @@ const bounceReadEvery = 2 * time.Second
 // kept out of the terminal (a run every two seconds); what it recorded is
 // said in one line. It returns nil, having said why, when it cannot run.
 func startBounceReader(ctx context.Context, l *local, inbox *devstack.BounceInbox, dir string, timeout time.Duration, out io.Writer) *runtimeapi.Function {
-	root, err := moduleRoot()
-	if err != nil {
-		fmt.Fprintf(out, "bounce reader off: %v\n", err)
-		return nil
-	}
-	readerEnv, err := inbox.ReaderEnv(l.stack, dir)
-	if err != nil {
-		fmt.Fprintf(out, "bounce reader off: %v\n", err)
-		return nil
-	}
-	bin, err := devstack.BuildBounceReader(root, dir, io.Discard)
-	if err != nil {
-		fmt.Fprintf(out, "bounce reader off: %v\n", err)
-		return nil
-	}
-	reader, err := runtimeapi.StartFunction(ctx, bin, append(append([]string(nil), l.env...), readerEnv...), io.Discard, io.Discard)
+	reader, err := buildBounceReader(ctx, l, inbox, dir)
 	if err != nil {
 		fmt.Fprintf(out, "bounce reader off: %v\n", err)
 		return nil
@@ -85,6 +70,24 @@ func startBounceReader(ctx context.Context, l *local, inbox *devstack.BounceInbo
 	return reader
 }
 
+// buildBounceReader builds the bounce reader and starts it under the local
+// Runtime API, with the send function's environment and inbox's on top.
+func buildBounceReader(ctx context.Context, l *local, inbox *devstack.BounceInbox, dir string) (*runtimeapi.Function, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return nil, err
+	}
+	readerEnv, err := inbox.ReaderEnv(l.stack, dir)
+	if err != nil {
+		return nil, err
+	}
+	bin, err := devstack.BuildBounceReader(root, dir, io.Discard)
+	if err != nil {
+		return nil, err
+	}
+	return runtimeapi.StartFunction(ctx, bin, append(append([]string(nil), l.env...), readerEnv...), io.Discard, io.Discard)
+}
+
 // startWebhookLoop starts serve's webhook receiver (o.receiver) and,
 // with the table and the bounce inbox, the bounce reader: register a
 // webhook on the receiver, send to nobody@bounce.test, and message.sent
@@ -98,7 +101,10 @@ func (l *local) startWebhookLoop(ctx context.Context, o options, inbox *devstack
 		l.receiver = r
 	}
 	if inbox != nil && l.events != nil {
-		abs, _ := filepath.Abs(o.dir)
+		abs, err := filepath.Abs(o.dir) // the reader is built from the module root
+		if err != nil {
+			return err
+		}
 		l.bounceReader = startBounceReader(ctx, l, inbox, abs, timeout, out)
 	}
 	return nil

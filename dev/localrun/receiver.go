@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
-	"sort"
+	"slices"
 	"sync"
 	"time"
 
@@ -92,17 +93,9 @@ func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 // signature, timestamp tolerance included.
 func (r *receiver) verifiedBy(h http.Header, body []byte) string {
 	r.mu.Lock()
-	ids := make([]string, 0, len(r.secrets))
-	for id := range r.secrets {
-		ids = append(ids, id)
-	}
-	secrets := make(map[string][]string, len(ids))
-	for _, id := range ids {
-		secrets[id] = append([]string(nil), r.secrets[id]...)
-	}
+	secrets := maps.Clone(r.secrets) // learn only appends: the slices stay as they are
 	r.mu.Unlock()
-	sort.Strings(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(secrets)) {
 		if standardwebhooks.Verify(secrets[id], h, body, time.Now()) == nil {
 			return id
 		}
